@@ -1,0 +1,146 @@
+# tend: an init and process supervisor for containers.
+# `make` builds build/tend; `make check` runs every test; `make run` shows it working.
+
+CXX      ?= g++
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CXXFLAGS ?= -O2 -g
+LDFLAGS  ?=
+VERSION  ?= $(shell git describe --tags --dirty 2>/dev/null || cat VERSION)
+
+# SANITIZE=1 builds everything with ASan+UBSan into build/asan/ (used by .ci/run).
+ifeq ($(SANITIZE),1)
+B := build/asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B := build
+SAN_FLAGS :=
+endif
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wnon-virtual-dtor -Wswitch-enum -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+# fmt is used from its headers only (src/fmt_impl.cc compiles it once), so no libfmt is
+# linked; the static
+# thousands separator keeps std::locale out of the binary.
+PROJECT_CPPFLAGS := -iquote src -Ibuild/gen -DFMT_STATIC_THOUSANDS_SEPARATOR="','" \
+                    -D_FORTIFY_SOURCE=2 -MMD -MP
+PROJECT_CXXFLAGS := -std=c++17 $(WARN) -fstack-protector-strong $(SAN_FLAGS)
+PROJECT_LDFLAGS  := -Wl,-z,relro,-z,now $(SAN_FLAGS)
+ALL_CXXFLAGS = $(PROJECT_CPPFLAGS) $(CPPFLAGS) $(PROJECT_CXXFLAGS) $(CXXFLAGS)
+ALL_LDFLAGS  = $(PROJECT_LDFLAGS) $(LDFLAGS)
+LIBS := -lev
+
+ifneq ($(V),1)
+Q := @
+endif
+
+MAIN_SRCS := src/init_main.cc
+LIB_SRCS  := $(filter-out $(MAIN_SRCS),$(wildcard src/*.cc))
+LIB_OBJS  := $(LIB_SRCS:src/%.cc=$(B)/obj/%.o)
+UNIT_SRCS := $(wildcard tests/unit/*.cc)
+UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.cc=$(B)/obj/unit/%.o)
+INTEG_SRCS := $(wildcard tests/integration/*.cc)
+INTEG_OBJS := $(INTEG_SRCS:tests/integration/%.cc=$(B)/obj/integration/%.o)
+HELPERS   := $(patsubst tests/helpers/%.cc,$(B)/tests/%,$(wildcard tests/helpers/*.cc))
+MANPAGES  := $(wildcard man/*.[1-8])
+
+.PHONY: all static check test run bench deps install uninstall clean dist asan
+all: $(B)/tend
+
+deps:
+	$(Q)contrib/install-deps
+
+build/gen/version.h: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)printf 'namespace tend {\nconstexpr const char kVersion[] = "%s";\n}\n' '$(VERSION)' > $@.tmp
+	$(Q)cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+FORCE:
+
+$(B)/obj/%.o: src/%.cc build/gen/version.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CXX  $<")
+	$(Q)$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
+
+$(B)/obj/unit/%.o: tests/unit/%.cc
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CXX  $<")
+	$(Q)$(CXX) $(ALL_CXXFLAGS) -Itests/unit -c $< -o $@
+
+$(B)/obj/integration/%.o: tests/integration/%.cc
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CXX  $<")
+	$(Q)$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
+
+$(B)/tend: $(B)/obj/init_main.o $(LIB_OBJS)
+	@$(if $(Q),echo "  LINK $@")
+	$(Q)$(CXX) $(ALL_LDFLAGS) $^ $(LIBS) -o $@
+
+# Statically linked, stripped, built for size in its own object directory; `file` must
+# call it statically linked, and it must stay at or under 1 MiB.
+STATIC_OBJS := $(patsubst src/%.cc,build/sobj/%.o,$(MAIN_SRCS) $(LIB_SRCS))
+STATIC_CXXFLAGS := -Os -ffunction-sections -fdata-sections
+static: build/tend-static
+build/sobj/%.o: src/%.cc build/gen/version.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CXX  $< (static)")
+	$(Q)$(CXX) $(PROJECT_CPPFLAGS) $(CPPFLAGS) -std=c++17 $(WARN) \
+	  $(CXXFLAGS) $(STATIC_CXXFLAGS) -c $< -o $@
+build/tend-static: $(STATIC_OBJS)
+	@$(if $(Q),echo "  LINK $@")
+	$(Q)$(CXX) $(LDFLAGS) -static -s -Wl,--gc-sections $^ $(LIBS) -o $@
+	$(Q)file $@ | grep -q 'statically linked' || { echo "$@ is not static" >&2; exit 1; }
+	$(Q)size=$$(stat -c %s $@); [ $$size -le 1048576 ] || { echo "$@ is $$size bytes, over 1 MiB" >&2; exit 1; }
+
+$(B)/tests/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK $@")
+	$(Q)$(CXX) $(ALL_LDFLAGS) $^ $(LIBS) -lgtest -lgtest_main -pthread -o $@
+
+$(B)/tests/integration_tests: $(INTEG_OBJS) $(B)/obj/sys.o $(B)/obj/values.o
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK $@")
+	$(Q)$(CXX) $(ALL_LDFLAGS) $^ -lgtest -lgtest_main -pthread -o $@
+
+$(B)/tests/%: tests/helpers/%.cc
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CXX  $<")
+	$(Q)$(CXX) $(PROJECT_CXXFLAGS) $(CXXFLAGS) $(ALL_LDFLAGS) $< -o $@
+
+TEST_BINS := $(B)/tests/unit_tests $(B)/tests/integration_tests
+test: $(B)/tend build/tend-static $(TEST_BINS) $(HELPERS)
+	$(Q)TEND_BUILD=$(B) tests/run $(TEST_BINS) -- $(MANPAGES)
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory test
+
+# The unit and integration tests again under AddressSanitizer and UBSan.
+asan: deps
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 test
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	./$(B)/tend -v -- sh -c 'echo "tend $(VERSION): running a demo command as pid $$$$ (Ctrl-C stops it)"; \
+	  trap "echo demo: got SIGTERM, exiting; exit 0" TERM; trap "echo demo: got SIGINT, exiting; exit 0" INT; \
+	  while :; do sleep 3600 & wait $$!; done'
+
+bench: $(B)/tend build/tend-static $(HELPERS)
+	$(Q)contrib/install-deps --bench
+	$(Q)TEND_BUILD=$(B) bench/run
+
+install: $(B)/tend
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 755 $(B)/tend $(DESTDIR)$(PREFIX)/bin/tend
+	install -m 644 man/tend.8 $(DESTDIR)$(PREFIX)/share/man/man8/tend.8
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tend $(DESTDIR)$(PREFIX)/share/man/man8/tend.8
+
+dist:
+	git archive --prefix=tend-$(VERSION)/ -o tend-$(VERSION).tar.gz HEAD
+
+clean:
+	rm -rf build
+
+-include $(wildcard $(B)/obj/*.d $(B)/obj/*/*.d build/sobj/*.d)

@@ -1,0 +1,34 @@
+// tend's own diagnostics: one message shape, "tend: <text>", on stderr.
+#ifndef TEND_DIAG_H_
+#define TEND_DIAG_H_
+
+#include <fmt/format.h>
+
+#include <string_view>
+
+namespace tend {
+
+enum class Level { kError, kWarn, kInfo, kDebug };
+
+/// Messages above `max` are discarded. Default: kInfo (-q gives kError, -v kDebug).
+void SetDiagLevel(Level max);
+bool DiagEnabled(Level level);
+
+/// Where messages go; default 2. Tests point this at a pipe.
+void SetDiagFd(int fd);
+
+/// Writes one already-formatted line (without the "tend: " prefix and the newline).
+void DiagWrite(Level level, std::string_view text);
+
+/// Formats and writes one message: Diag(Level::kWarn, "unable to {}: {}", what, why).
+template <typename... Args>
+void Diag(Level level, fmt::format_string<Args...> f, Args&&... args) {
+  if (!DiagEnabled(level)) return;
+  // vformat is compiled once (fmt_impl.cc); format_to would instantiate fmt's whole
+  // formatter in every file that logs.
+  DiagWrite(level, fmt::vformat(f, fmt::make_format_args(args...)));
+}
+
+}  // namespace tend
+
+#endif  // TEND_DIAG_H_

@@ -1,0 +1,298 @@
+#include "spawn.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "signals.h"
+
+extern char** environ;
+
+namespace tend {
+
+namespace {
+
+constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// Everything the child needs, prepared before fork so that the child only makes
+// async-signal-safe calls.
+struct ChildPlan {
+  const SpawnSpec* spec;
+  std::vector<std::string> candidates;  // Paths to try, in PATH order.
+  std::vector<std::string> env_storage;
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+  std::vector<char*> sh_argv;  // For ENOEXEC: /bin/sh <path> args...
+};
+
+// Looks up NAME in an environment list ("NAME=value").
+const char* FindEnv(const std::vector<std::string>& env, const char* name) {
+  size_t len = strlen(name);
+  for (const auto& e : env) {
+    if (e.size() > len && e.compare(0, len, name) == 0 && e[len] == '=') return e.c_str() + len + 1;
+  }
+  return nullptr;
+}
+
+void BuildPlan(const SpawnSpec& spec, ChildPlan* plan) {
+  plan->spec = &spec;
+  // Environment: tend's own, with spec.env entries replacing those of the same name.
+  for (char** e = environ; *e; ++e) {
+    const char* eq = strchr(*e, '=');
+    std::string name(*e, eq ? static_cast<size_t>(eq - *e) : strlen(*e));
+    if (!FindEnv(spec.env, name.c_str())) plan->env_storage.emplace_back(*e);
+  }
+  for (const auto& e : spec.env) plan->env_storage.push_back(e);
+  for (auto& e : plan->env_storage) plan->envp.push_back(&e[0]);
+  plan->envp.push_back(nullptr);
+
+  for (const auto& a : spec.argv) plan->argv.push_back(const_cast<char*>(a.c_str()));
+  plan->argv.push_back(nullptr);
+
+  const std::string& name = spec.argv[0];
+  if (name.find('/') != std::string::npos) {
+    plan->candidates.push_back(name);
+  } else {
+    const char* path = FindEnv(plan->env_storage, "PATH");
+    std::string p = path ? path : kDefaultPath;
+    size_t start = 0;
+    for (;;) {
+      size_t end = p.find(':', start);
+      std::string dir = p.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      // An empty PATH element means the current directory, as in execvp.
+      plan->candidates.push_back((dir.empty() ? "." : dir) + "/" + name);
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  }
+  plan->sh_argv.push_back(const_cast<char*>("/bin/sh"));
+  plan->sh_argv.push_back(nullptr);  // The script's path, filled in by the child.
+  for (size_t i = 1; i < spec.argv.size(); ++i) plan->sh_argv.push_back(plan->argv[i]);
+  plan->sh_argv.push_back(nullptr);
+}
+
+[[noreturn]] void ChildFail(int status_fd, ExecStage stage) {
+  ExecError e{stage, errno};
+  // The parent reads this; if the write fails it still sees our exit status.
+  (void)!write(status_fd, &e, sizeof e);
+  _exit(ExecFailureExitCode(e));
+}
+
+// Runs in the forked child: the set-up stages in order, then exec. Async-signal-safe
+// calls only; any failure is reported on `status_fd` and ends the child.
+[[noreturn]] void RunChild(ChildPlan* plan, int status_fd) {
+  const SpawnSpec& spec = *plan->spec;
+
+  if (spec.isolation == SpawnSpec::Isolation::kSession ? setsid() < 0 : setpgid(0, 0) != 0) {
+    ChildFail(status_fd, ExecStage::kProcessGroup);
+  }
+  // While every signal is still blocked (inherited from tend), so that tcsetpgrp from
+  // a background group does not stop us with SIGTTOU.
+  if (spec.take_terminal && tcsetpgrp(STDIN_FILENO, getpid()) != 0 && errno != ENOTTY) {
+    ChildFail(status_fd, ExecStage::kTerminal);
+  }
+  ResetSignalsInChild();
+
+  for (int i = 0; i < 3; ++i) {
+    // dup2 clears FD_CLOEXEC on the copy; when the fd is already in place, clear it here.
+    int fd = spec.stdio[i];
+    if (fd < 0) continue;
+    if (fd == i ? fcntl(i, F_SETFD, 0) != 0 : dup2(fd, i) < 0) {
+      ChildFail(status_fd, ExecStage::kStdio);
+    }
+  }
+  if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) {
+    ChildFail(status_fd, ExecStage::kDirectory);
+  }
+
+  // execvp's search, without its allocation: the first candidate that is not missing
+  // wins; EACCES is remembered in case nothing better turns up.
+  int err = ENOENT;
+  for (auto& path : plan->candidates) {
+    execve(path.c_str(), plan->argv.data(), plan->envp.data());
+    if (errno == ENOEXEC) {
+      // A script without "#!": run it with the shell, as execvp does.
+      plan->sh_argv[1] = &path[0];
+      execve("/bin/sh", plan->sh_argv.data(), plan->envp.data());
+      errno = ENOEXEC;
+    }
+    if (errno == EACCES) {
+      err = EACCES;
+    } else if (errno != ENOENT && errno != ENOTDIR) {
+      err = errno;
+      break;
+    }
+  }
+  errno = err;
+  ChildFail(status_fd, ExecStage::kExec);
+}
+
+}  // namespace
+
+const char* ExecStageDescription(ExecStage stage) {
+  switch (stage) {
+    case ExecStage::kProcessGroup:
+      return "create a process group";
+    case ExecStage::kTerminal:
+      return "take the terminal";
+    case ExecStage::kStdio:
+      return "set up standard input and output";
+    case ExecStage::kDirectory:
+      return "change directory";
+    case ExecStage::kExec:
+      return "run";
+  }
+  return "?";
+}
+
+int ExecFailureExitCode(const ExecError& e) {
+  return e.stage == ExecStage::kExec && (e.err == ENOENT || e.err == ENOTDIR) ? 127 : 126;
+}
+
+std::string DescribeExecError(const SpawnSpec& spec, const ExecError& e) {
+  const std::string& cmd = spec.argv.empty() ? std::string() : spec.argv[0];
+  switch (e.stage) {
+    case ExecStage::kExec:
+      if (e.err == ENOENT && cmd.find('/') == std::string::npos) {
+        return fmt::format("unable to run \"{}\": command not found", cmd);
+      }
+      return fmt::format("unable to run \"{}\": {}", cmd, ErrnoString(e.err));
+    case ExecStage::kDirectory:
+      return fmt::format("unable to change directory to \"{}\" for \"{}\": {}", spec.cwd, cmd,
+                         ErrnoString(e.err));
+    case ExecStage::kProcessGroup:
+    case ExecStage::kTerminal:
+    case ExecStage::kStdio:
+      break;
+  }
+  return fmt::format("unable to {} for \"{}\": {}", ExecStageDescription(e.stage), cmd,
+                     ErrnoString(e.err));
+}
+
+pid_t SystemProcessOps::Spawn(const SpawnSpec& spec, SpawnObserver* observer, std::string* err) {
+  if (spec.argv.empty()) {
+    *err = "empty command";
+    return -1;
+  }
+  ChildPlan plan;
+  BuildPlan(spec, &plan);
+  UniqueFd status_read, status_write;
+  if (!MakePipe(&status_read, &status_write, /*nonblock_read=*/true)) {
+    *err = "unable to create a pipe: " + ErrnoString(errno);
+    return -1;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    *err = "unable to fork: " + ErrnoString(errno);
+    return -1;
+  }
+  if (pid == 0) RunChild(&plan, status_write.get());
+
+  // Also from the parent, so that signalling the group works before the child ran
+  // (fails harmlessly once the child has exec'd or made its own session).
+  if (spec.isolation == SpawnSpec::Isolation::kGroup) setpgid(pid, pid);
+  status_write.Reset();
+  Pending& p = pending_[pid];
+  p.fd = std::move(status_read);
+  p.observer = observer;
+  p.watcher = std::make_unique<IoWatcher>(loop_, p.fd.get(), IoWatcher::kRead,
+                                          [this, pid] { OnStatusReadable(pid); });
+  p.watcher->Start();
+  return pid;
+}
+
+// EOF on the status pipe means exec succeeded (the write end was close-on-exec);
+// an ExecError record means the child failed at that stage.
+void SystemProcessOps::OnStatusReadable(pid_t pid) {
+  auto it = pending_.find(pid);
+  if (it == pending_.end()) return;
+  ExecError e;
+  ssize_t n = ReadSome(it->second.fd.get(), &e, sizeof e);
+  if (n < 0 && errno == EAGAIN) return;
+  SpawnObserver* observer = it->second.observer;
+  pending_.erase(it);
+  observer->OnExecResult(pid, n == static_cast<ssize_t>(sizeof e) ? &e : nullptr);
+}
+
+void SystemProcessOps::Signal(pid_t pid, int sig, bool group) {
+  if (group) {
+    if (kill(-pid, sig) == 0) return;
+    if (errno != ESRCH) {
+      Diag(Level::kWarn, "unable to signal process group {}: {}", pid, ErrnoString(errno));
+      return;
+    }
+  }
+  if (kill(pid, sig) != 0 && errno != ESRCH) {
+    Diag(Level::kWarn, "unable to signal process {}: {}", pid, ErrnoString(errno));
+  }
+}
+
+int SystemProcessOps::SignalStragglers(int sig) {
+  if (getpid() == 1) {
+    // From a namespace's init, kill(-1) reaches every other process in the namespace.
+    if (kill(-1, sig) != 0 && errno != ESRCH) {
+      Diag(Level::kWarn, "unable to signal remaining processes: {}", ErrnoString(errno));
+    }
+    return -1;
+  }
+  int n = 0;
+  for (pid_t p : Descendants(getpid())) {
+    if (kill(p, sig) == 0) ++n;
+  }
+  return n;
+}
+
+bool SystemProcessOps::HasChildren() {
+  siginfo_t info;
+  int r;
+  do {
+    r = waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT);
+  } while (r != 0 && errno == EINTR);
+  return !(r != 0 && errno == ECHILD);
+}
+
+std::vector<pid_t> Descendants(pid_t root) {
+  // Read every process's parent from /proc/PID/stat, then walk down from root.
+  std::unordered_map<pid_t, std::vector<pid_t>> children;
+  DIR* dir = opendir("/proc");
+  if (!dir) return {};
+  while (dirent* d = readdir(dir)) {
+    char* end;
+    long pid = strtol(d->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0) continue;
+    std::string path = "/proc/" + std::string(d->d_name) + "/stat";
+    char buf[512];
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    ssize_t n = ReadSome(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) continue;
+    buf[n] = '\0';
+    // "pid (comm) state ppid ...": comm may hold spaces and ')', so parse after the last ')'.
+    const char* rp = strrchr(buf, ')');
+    if (!rp || rp[1] != ' ' || rp[2] == '\0' || rp[3] != ' ') continue;
+    long ppid = strtol(rp + 4, &end, 10);
+    children[static_cast<pid_t>(ppid)].push_back(static_cast<pid_t>(pid));
+  }
+  closedir(dir);
+  std::vector<pid_t> out;
+  std::vector<pid_t> todo{root};
+  while (!todo.empty()) {
+    pid_t p = todo.back();
+    todo.pop_back();
+    for (pid_t c : children[p]) {
+      out.push_back(c);
+      todo.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace tend

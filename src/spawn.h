@@ -1,0 +1,102 @@
+// Starting and signalling processes. ProcessOps is the seam between the state machines
+// and the kernel: SystemProcessOps is real, tests use a fake that records calls.
+#ifndef TEND_SPAWN_H_
+#define TEND_SPAWN_H_
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "event_loop.h"
+#include "sys.h"
+
+namespace tend {
+
+/// What to run and how to set up the child before exec.
+struct SpawnSpec {
+  std::vector<std::string> argv;  ///< argv[0] is looked up in PATH unless it has a '/'.
+  /// Extra "NAME=value" entries over tend's own environment.
+  std::vector<std::string> env;
+  std::string cwd;  ///< Empty: tend's working directory.
+  /// kGroup: a new process group in tend's session (it can own tend's terminal);
+  /// kSession: a new session, detached from any terminal.
+  enum class Isolation { kGroup, kSession } isolation = Isolation::kGroup;
+  /// Make the child's group the foreground group of the terminal on fd 0, when it has one.
+  bool take_terminal = false;
+  /// Descriptors for the child's 0, 1, 2; -1 inherits tend's.
+  int stdio[3] = {-1, -1, -1};
+};
+
+/// The steps a child goes through between fork and exec, in order.
+enum class ExecStage { kProcessGroup, kTerminal, kStdio, kDirectory, kExec };
+const char* ExecStageDescription(ExecStage stage);
+
+/// Why a child did not reach exec (sent back over a close-on-exec pipe).
+struct ExecError {
+  ExecStage stage;
+  int err;  ///< errno
+};
+
+/// Exit status a child uses when it fails before exec: 127 not found, 126 otherwise
+/// (the shell's convention, as tini).
+int ExecFailureExitCode(const ExecError& e);
+
+/// One line for a user, e.g. `unable to run "foo": command not found`.
+std::string DescribeExecError(const SpawnSpec& spec, const ExecError& e);
+
+/// Told whether a spawned child reached exec. Exactly one call per successful Spawn.
+class SpawnObserver {
+ public:
+  virtual ~SpawnObserver() = default;
+  /// `error` is null when exec succeeded, else why it failed (the child then exits with
+  /// ExecFailureExitCode and is reaped as usual).
+  virtual void OnExecResult(pid_t pid, const ExecError* error) = 0;
+};
+
+class ProcessOps {
+ public:
+  virtual ~ProcessOps() = default;
+  /// Forks and starts `spec`. Returns the pid, or -1 with `err` filled when no process
+  /// could be created (EAGAIN, ENOMEM...).
+  virtual pid_t Spawn(const SpawnSpec& spec, SpawnObserver* observer, std::string* err) = 0;
+  /// Sends `sig` to `pid`, or to its process group when `group` (falling back to the
+  /// pid while the child has not made its group yet). ESRCH is not an error.
+  virtual void Signal(pid_t pid, int sig, bool group) = 0;
+  /// Sends `sig` to every process left under tend: all of the PID namespace when tend
+  /// is PID 1, else every descendant. Returns how many were signalled (-1 for "all").
+  virtual int SignalStragglers(int sig) = 0;
+  /// True while tend has at least one child (exited or not); never reaps.
+  virtual bool HasChildren() = 0;
+};
+
+/// The real thing: fork/exec with a staged child set-up and an exec-status pipe watched
+/// on the event loop.
+class SystemProcessOps : public ProcessOps {
+ public:
+  explicit SystemProcessOps(EventLoop* loop) : loop_(loop) {}
+  pid_t Spawn(const SpawnSpec& spec, SpawnObserver* observer, std::string* err) override;
+  void Signal(pid_t pid, int sig, bool group) override;
+  int SignalStragglers(int sig) override;
+  bool HasChildren() override;
+
+ private:
+  struct Pending {
+    UniqueFd fd;
+    std::unique_ptr<IoWatcher> watcher;
+    SpawnObserver* observer;
+  };
+  void OnStatusReadable(pid_t pid);
+
+  EventLoop* loop_;
+  std::unordered_map<pid_t, Pending> pending_;
+};
+
+/// Pids of every descendant of `root` found in /proc (for tend when it is not PID 1).
+std::vector<pid_t> Descendants(pid_t root);
+
+}  // namespace tend
+
+#endif  // TEND_SPAWN_H_

@@ -1,0 +1,76 @@
+#include "sys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+namespace tend {
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
+  if (this != &o) Reset(o.Release());
+  return *this;
+}
+
+int UniqueFd::Release() {
+  int fd = fd_;
+  fd_ = -1;
+  return fd;
+}
+
+void UniqueFd::Reset(int fd) {
+  // close() is not retried on EINTR: on Linux the descriptor is released either way.
+  if (fd_ >= 0) close(fd_);
+  fd_ = fd;
+}
+
+std::string ErrnoString(int err) {
+  // strerrordesc_np does not touch the locale and returns static text (glibc >= 2.32).
+  const char* s = strerrordesc_np(err);
+  if (s) return s;
+  return "error " + std::to_string(err);
+}
+
+static bool SetFlag(int fd, int get, int set, int flag, bool on) {
+  int flags = fcntl(fd, get);
+  if (flags < 0) return false;
+  int want = on ? (flags | flag) : (flags & ~flag);
+  if (want == flags) return true;
+  return fcntl(fd, set, want) == 0;
+}
+
+bool SetNonblock(int fd, bool on) { return SetFlag(fd, F_GETFL, F_SETFL, O_NONBLOCK, on); }
+
+bool SetCloexec(int fd, bool on) { return SetFlag(fd, F_GETFD, F_SETFD, FD_CLOEXEC, on); }
+
+bool MakePipe(UniqueFd* read_end, UniqueFd* write_end, bool nonblock_read) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return false;
+  read_end->Reset(fds[0]);
+  write_end->Reset(fds[1]);
+  return !nonblock_read || SetNonblock(fds[0]);
+}
+
+ssize_t ReadSome(int fd, void* buf, size_t len) {
+  ssize_t n;
+  do {
+    n = read(fd, buf, len);
+  } while (n < 0 && errno == EINTR);
+  return n;
+}
+
+bool WriteAll(int fd, const void* buf, size_t len) {
+  const char* p = static_cast<const char*>(buf);
+  while (len > 0) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += n;
+    len -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace tend

@@ -1,0 +1,52 @@
+// Thin POSIX helpers: the one place that fixes up system calls (EINTR, flags, errno text).
+#ifndef TEND_SYS_H_
+#define TEND_SYS_H_
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace tend {
+
+/// Owns a file descriptor and closes it on destruction. Move-only.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& o) noexcept : fd_(o.Release()) {}
+  UniqueFd& operator=(UniqueFd&& o) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { Reset(); }
+
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  /// Gives up ownership without closing.
+  int Release();
+  /// Closes the current descriptor (if any) and takes `fd`.
+  void Reset(int fd = -1);
+
+ private:
+  int fd_ = -1;
+};
+
+/// strerror(err) without locale machinery; thread-safe.
+std::string ErrnoString(int err);
+
+/// Sets O_NONBLOCK / FD_CLOEXEC on `fd`. Return false with errno set on failure.
+bool SetNonblock(int fd, bool on = true);
+bool SetCloexec(int fd, bool on = true);
+
+/// Creates a pipe with both ends O_CLOEXEC (and O_NONBLOCK on the read end if asked).
+bool MakePipe(UniqueFd* read_end, UniqueFd* write_end, bool nonblock_read);
+
+/// read(2) retried on EINTR. Returns bytes read, 0 at EOF, -1 with errno (EAGAIN included).
+ssize_t ReadSome(int fd, void* buf, size_t len);
+
+/// Writes all of `len` bytes, retrying on EINTR and short writes. Blocks on a blocking fd;
+/// on a non-blocking fd returns false with errno EAGAIN when it would block.
+bool WriteAll(int fd, const void* buf, size_t len);
+
+}  // namespace tend
+
+#endif  // TEND_SYS_H_

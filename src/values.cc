@@ -1,0 +1,167 @@
+#include "values.h"
+
+#include <signal.h>
+#include <string.h>
+
+namespace tend {
+
+namespace {
+
+constexpr int64_t kMaxDurationMs = 366LL * 24 * 3600 * 1000;
+
+struct SignalNameEntry {
+  const char* name;
+  int signo;
+};
+
+// The standard Linux signals; real-time ones are handled as RTMIN+N / RTMAX-N.
+constexpr SignalNameEntry kSignalNames[] = {
+    {"HUP", SIGHUP},       {"INT", SIGINT},     {"QUIT", SIGQUIT}, {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},     {"ABRT", SIGABRT},   {"IOT", SIGIOT},   {"BUS", SIGBUS},
+    {"FPE", SIGFPE},       {"KILL", SIGKILL},   {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},     {"PIPE", SIGPIPE},   {"ALRM", SIGALRM}, {"TERM", SIGTERM},
+    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},   {"CLD", SIGCHLD},  {"CONT", SIGCONT},
+    {"STOP", SIGSTOP},     {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},
+    {"URG", SIGURG},       {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM},
+    {"PROF", SIGPROF},     {"WINCH", SIGWINCH}, {"IO", SIGIO},     {"POLL", SIGPOLL},
+    {"PWR", SIGPWR},       {"SYS", SIGSYS},
+};
+
+// Parses a non-negative decimal integer that fills the whole of `s`.
+bool ParseUint(const std::string& s, int64_t* out) {
+  if (s.empty() || s.size() > 12) return false;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+std::string Upper(const std::string& s) {
+  std::string r = s;
+  for (char& c : r)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return r;
+}
+
+}  // namespace
+
+bool ParseDuration(const std::string& text, int64_t* ms, std::string* err) {
+  if (text.empty()) {
+    *err = "empty duration";
+    return false;
+  }
+  size_t i = 0;
+  double total_ms = 0;
+  bool bare = true;
+  while (i < text.size()) {
+    // A number: digits with at most one decimal point, read without strtod (whose
+    // locale-aware machinery would double the static binary's libc share).
+    size_t start = i;
+    double value = 0, scale_frac = 0;
+    while (i < text.size() &&
+           ((text[i] >= '0' && text[i] <= '9') || (text[i] == '.' && !scale_frac))) {
+      if (text[i] == '.') {
+        scale_frac = 1;
+      } else if (scale_frac) {
+        scale_frac /= 10;
+        value += (text[i] - '0') * scale_frac;
+      } else {
+        value = value * 10 + (text[i] - '0');
+      }
+      ++i;
+    }
+    if (i == start || (i == start + 1 && text[start] == '.')) {
+      *err = "expected a number such as 10s, 500ms or 2m";
+      return false;
+    }
+    size_t ustart = i;
+    while (i < text.size() && text[i] >= 'a' && text[i] <= 'z') ++i;
+    std::string unit = text.substr(ustart, i - ustart);
+    double scale;
+    if (unit.empty()) {
+      if (!bare || i != text.size()) {
+        *err = "a number needs a unit (ms, s, m or h) here";
+        return false;
+      }
+      scale = 1000;
+    } else if (unit == "ms") {
+      scale = 1;
+    } else if (unit == "s") {
+      scale = 1000;
+    } else if (unit == "m" || unit == "min") {
+      scale = 60 * 1000;
+    } else if (unit == "h") {
+      scale = 3600 * 1000;
+    } else {
+      *err = "unknown unit '" + unit + "' (use ms, s, m or h)";
+      return false;
+    }
+    bare = false;
+    total_ms += value * scale;
+    if (total_ms > static_cast<double>(kMaxDurationMs)) {
+      *err = "duration too long (at most a year)";
+      return false;
+    }
+  }
+  *ms = static_cast<int64_t>(total_ms + 0.5);
+  return true;
+}
+
+std::string FormatDuration(int64_t ms) {
+  if (ms % 60000 == 0 && ms >= 60000) return std::to_string(ms / 60000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  if (ms > 1000 && ms % 100 == 0) {
+    return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + "s";
+  }
+  return std::to_string(ms) + "ms";
+}
+
+bool ParseSignal(const std::string& text, int* signo) {
+  int64_t n;
+  if (ParseUint(text, &n)) {
+    if (n < 1 || n > SIGRTMAX) return false;
+    *signo = static_cast<int>(n);
+    return true;
+  }
+  std::string name = Upper(text);
+  if (name.compare(0, 3, "SIG") == 0) name.erase(0, 3);
+  for (const auto& e : kSignalNames) {
+    if (name == e.name) {
+      *signo = e.signo;
+      return true;
+    }
+  }
+  // RTMIN, RTMIN+N, RTMAX, RTMAX-N.
+  const bool min = name.compare(0, 5, "RTMIN") == 0;
+  const bool max = name.compare(0, 5, "RTMAX") == 0;
+  if (!min && !max) return false;
+  std::string rest = name.substr(5);
+  int64_t off = 0;
+  if (!rest.empty()) {
+    if (rest[0] != (min ? '+' : '-') || !ParseUint(rest.substr(1), &off)) return false;
+  }
+  int s = min ? SIGRTMIN + static_cast<int>(off) : SIGRTMAX - static_cast<int>(off);
+  if (off > SIGRTMAX - SIGRTMIN) return false;
+  *signo = s;
+  return true;
+}
+
+std::string SignalName(int signo) {
+  for (const auto& e : kSignalNames) {
+    // IOT, CLD and POLL are aliases; the first entry of each number is the canonical one.
+    if (e.signo == signo) return e.name;
+  }
+  if (signo >= SIGRTMIN && signo <= SIGRTMAX) {
+    if (signo == SIGRTMIN) return "RTMIN";
+    if (signo == SIGRTMAX) return "RTMAX";
+    int from_min = signo - SIGRTMIN, from_max = SIGRTMAX - signo;
+    return from_min <= from_max ? "RTMIN+" + std::to_string(from_min)
+                                : "RTMAX-" + std::to_string(from_max);
+  }
+  return std::to_string(signo);
+}
+
+}  // namespace tend

@@ -1,0 +1,30 @@
+// Parsing and formatting of the small value types tend's options and config use.
+#ifndef TEND_VALUES_H_
+#define TEND_VALUES_H_
+
+#include <stdint.h>
+
+#include <string>
+
+namespace tend {
+
+/// Parses a duration: a bare number of seconds ("10", "1.5") or numbers with units
+/// ms, s, m, h, optionally chained ("500ms", "2m", "1m30s"). Returns false and fills
+/// `err` (a short reason, without the input) on anything else, on negative values and
+/// on values above one year.
+bool ParseDuration(const std::string& text, int64_t* ms, std::string* err);
+
+/// Formats milliseconds the way ParseDuration reads them back: "8s", "1.5s", "250ms", "2m".
+std::string FormatDuration(int64_t ms);
+
+/// Parses a signal as a name with or without "SIG" ("TERM", "SIGTERM", "term"), a number
+/// ("15"), or "RTMIN+N" / "RTMAX-N". SIGKILL and SIGSTOP are accepted. Returns false
+/// on an unknown name or a number outside 1..SIGRTMAX.
+bool ParseSignal(const std::string& text, int* signo);
+
+/// "TERM", "RTMIN+3", or the number in decimal when the signal has no name.
+std::string SignalName(int signo);
+
+}  // namespace tend
+
+#endif  // TEND_VALUES_H_

@@ -1,0 +1,222 @@
+#include "harness.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sstream>
+
+namespace tend {
+
+namespace {
+
+int64_t NowMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+std::vector<char*> Argv(const std::vector<std::string>& v) {
+  std::vector<char*> a;
+  for (const auto& s : v) a.push_back(const_cast<char*>(s.c_str()));
+  a.push_back(nullptr);
+  return a;
+}
+
+// Closes every descriptor above 2, so that nothing of the test runner leaks into tend.
+void CloseExtraFds() { syscall(SYS_close_range, 3u, ~0u, 0u); }
+
+}  // namespace
+
+std::string BuildPath(const std::string& name) {
+  const char* b = getenv("TEND_BUILD");
+  std::string build = b && *b ? b : "build";
+  std::string p = build + "/" + name;
+  if (p[0] != '/') {
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd)) p = std::string(cwd) + "/" + p;
+  }
+  return p;
+}
+
+bool Eventually(const std::function<bool()>& cond, int deadline_ms) {
+  int64_t end = NowMs() + deadline_ms;
+  for (;;) {
+    if (cond()) return true;
+    if (NowMs() > end) return false;
+    timespec ts = {0, 5 * 1000 * 1000};
+    nanosleep(&ts, nullptr);
+  }
+}
+
+std::string ReadFile(const std::string& path) {
+  std::string s;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return s;
+  char buf[65536];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) s.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return s;
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0) << path;
+  ASSERT_EQ(static_cast<ssize_t>(text.size()), write(fd, text.data(), text.size()));
+  close(fd);
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+int RunCommand(const std::vector<std::string>& argv, std::string* out) {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) return -1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(p[1], 1);
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 2);
+    CloseExtraFds();
+    execvp(argv[0].c_str(), Argv(argv).data());
+    _exit(127);
+  }
+  close(p[1]);
+  std::string s;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(p[0], buf, sizeof buf)) > 0) s.append(buf, static_cast<size_t>(n));
+  close(p[0]);
+  int status = -1;
+  waitpid(pid, &status, 0);
+  if (out) *out = s;
+  return status;
+}
+
+TendProcess::TendProcess(const std::string& dir, std::vector<std::string> args, Options opts)
+    : dir_(dir), ns_(opts.pid_namespace) {
+  std::vector<std::string> argv;
+  if (ns_) argv = {"unshare", "--pid", "--fork", "--mount-proc", "--kill-child"};
+  argv.push_back(BuildPath("tend"));
+  for (auto& a : args) argv.push_back(a);
+  std::string out = dir + "/stdout", err = dir + "/stderr";
+  pid_ = fork();
+  if (pid_ == 0) {
+    // A process group of its own, away from the test runner's terminal and signals.
+    setpgid(0, 0);
+    for (int s : opts.ignore_signals) {
+      // The raw call, because glibc refuses its own signals 32 and 33.
+      struct {
+        void* handler;
+        unsigned long flags;
+        void* restorer;
+        uint64_t mask;
+      } ksa = {reinterpret_cast<void*>(SIG_IGN), 0, nullptr, 0};
+      syscall(SYS_rt_sigaction, s, &ksa, nullptr, sizeof ksa.mask);
+    }
+    sigset_t block;
+    sigemptyset(&block);
+    for (int s : opts.block_signals) sigaddset(&block, s);
+    sigprocmask(SIG_BLOCK, &block, nullptr);
+    int in = open("/dev/null", O_RDONLY);
+    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (in < 0 || o < 0 || e < 0) _exit(120);
+    dup2(in, 0);
+    dup2(o, 1);
+    dup2(e, 2);
+    CloseExtraFds();
+    execvp(argv[0].c_str(), Argv(argv).data());
+    _exit(127);
+  }
+}
+
+TendProcess::~TendProcess() {
+  if (exited_ || pid_ <= 0) return;
+  if (tend_pid_ > 0) kill(tend_pid_, SIGKILL);
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+}
+
+pid_t TendProcess::TendPid() {
+  if (tend_pid_ > 0) return tend_pid_;
+  if (!ns_) return tend_pid_ = pid_;
+  std::string path =
+      "/proc/" + std::to_string(pid_) + "/task/" + std::to_string(pid_) + "/children";
+  Eventually([&] {
+    tend_pid_ = atoi(ReadFile(path).c_str());
+    return tend_pid_ > 0;
+  });
+  return tend_pid_;
+}
+
+void TendProcess::Signal(int sig) {
+  pid_t p = TendPid();
+  ASSERT_GT(p, 0);
+  kill(p, sig);
+}
+
+int TendProcess::Wait(int deadline_ms) {
+  if (exited_) return exit_code_;
+  int status = 0;
+  bool done = Eventually([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, deadline_ms);
+  if (!done) return -1;
+  exited_ = true;
+  exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return exit_code_;
+}
+
+std::string TendProcess::InNamespace(const std::vector<std::string>& argv) {
+  std::vector<std::string> a = {"nsenter", "-t", std::to_string(TendPid()), "-p", "-m"};
+  a.insert(a.end(), argv.begin(), argv.end());
+  std::string out;
+  RunCommand(a, &out);
+  return out;
+}
+
+int TendProcess::ZombieCount() {
+  int n = 0;
+  for (const auto& l : Lines(InNamespace({"ps", "-e", "-o", "stat="}))) {
+    if (!l.empty() && l[0] == 'Z') ++n;
+  }
+  return n;
+}
+
+void Pid1Test::SetUp() {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root for unshare --pid";
+  char tmpl[] = "/tmp/tend-test-XXXXXX";
+  ASSERT_NE(nullptr, mkdtemp(tmpl));
+  dir_ = tmpl;
+  probe_ = BuildPath("tests/probe");
+}
+
+void Pid1Test::TearDown() {
+  tend_.reset();
+  if (!dir_.empty()) RunCommand({"rm", "-rf", dir_});
+}
+
+TendProcess& Pid1Test::Start(std::vector<std::string> args, TendProcess::Options opts) {
+  tend_ = std::make_unique<TendProcess>(dir_, std::move(args), opts);
+  return *tend_;
+}
+
+bool Pid1Test::WaitForLine(const std::string& file, const std::string& line, int deadline_ms) {
+  return Eventually(
+      [&] {
+        for (const auto& l : Lines(ReadFile(file)))
+          if (l == line) return true;
+        return false;
+      },
+      deadline_ms);
+}
+
+}  // namespace tend

@@ -1,0 +1,90 @@
+// The integration fixture: runs the real tend binary as PID 1 of a fresh PID namespace
+// (unshare --pid --fork --mount-proc), one temporary directory per test, and offers
+// waits with deadlines instead of sleeps.
+#ifndef TEND_TESTS_HARNESS_H_
+#define TEND_TESTS_HARNESS_H_
+
+#include <gtest/gtest.h>
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace tend {
+
+/// Default deadline for any wait in a test; generous because CI machines are noisy.
+constexpr int kDeadlineMs = 20000;
+
+/// Path of a built binary: "tend", "tests/probe"... under $TEND_BUILD (default build).
+std::string BuildPath(const std::string& name);
+
+/// Polls `cond` until it holds or `deadline_ms` passes. Returns whether it held.
+bool Eventually(const std::function<bool()>& cond, int deadline_ms = kDeadlineMs);
+
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& text);
+/// Lines of `text` (without their newlines).
+std::vector<std::string> Lines(const std::string& text);
+
+/// Runs `argv` to completion with stdout and stderr captured; returns the wait status.
+int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr);
+
+/// One tend process under test, with its stdout and stderr captured to files.
+class TendProcess {
+ public:
+  struct Options {
+    bool pid_namespace = true;        ///< Run as PID 1 of a new PID namespace.
+    std::vector<int> ignore_signals;  ///< Inherited as SIG_IGN by tend (must be undone).
+    std::vector<int> block_signals;   ///< Inherited as blocked by tend (must be undone).
+  };
+
+  TendProcess(const std::string& dir, std::vector<std::string> args, Options opts);
+  ~TendProcess();  // SIGKILLs whatever is left: the namespace dies with its PID 1.
+
+  /// The pid of tend itself as this (the host) namespace sees it.
+  pid_t TendPid();
+  /// Sends `sig` to tend.
+  void Signal(int sig);
+  /// Waits for tend to exit; returns its exit code (128+N if killed), or -1 on timeout.
+  int Wait(int deadline_ms = kDeadlineMs);
+
+  std::string Stdout() const { return ReadFile(dir_ + "/stdout"); }
+  std::string Stderr() const { return ReadFile(dir_ + "/stderr"); }
+
+  /// Runs `argv` inside tend's namespaces (nsenter), returning its stdout.
+  std::string InNamespace(const std::vector<std::string>& argv);
+  /// Processes in tend's PID namespace in state Z (zombies).
+  int ZombieCount();
+
+ private:
+  std::string dir_;
+  bool ns_;
+  pid_t pid_ = -1;  ///< unshare's pid in a namespace, else tend's.
+  pid_t tend_pid_ = -1;
+  bool exited_ = false;
+  int exit_code_ = -1;
+};
+
+/// Per-test fixture: a fresh directory and helpers to start tend in it.
+class Pid1Test : public testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  /// Starts `tend ARGS...` as PID 1 in a new PID namespace.
+  TendProcess& Start(std::vector<std::string> args, TendProcess::Options opts = {});
+
+  /// A path inside this test's directory.
+  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+  /// Waits until `file` has a line equal to `line`.
+  bool WaitForLine(const std::string& file, const std::string& line, int deadline_ms = kDeadlineMs);
+
+  std::string dir_;
+  std::string probe_;
+  std::unique_ptr<TendProcess> tend_;
+};
+
+}  // namespace tend
+
+#endif  // TEND_TESTS_HARNESS_H_

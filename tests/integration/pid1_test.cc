@@ -1,0 +1,271 @@
+// tend as PID 1 of a fresh PID namespace, checked the way a user would check it.
+#include <signal.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+namespace tend {
+namespace {
+
+std::string N(int sig) { return std::to_string(sig); }
+
+class Pid1 : public Pid1Test {};
+
+TEST_F(Pid1, ExitCodeIsTheMainProgramsStatus) {
+  EXPECT_EQ(0, Start({"--", "true"}).Wait());
+  EXPECT_EQ(3, Start({"--", "sh", "-c", "exit 3"}).Wait());
+  EXPECT_EQ(255, Start({"--", "sh", "-c", "exit 255"}).Wait());
+}
+
+TEST_F(Pid1, KilledBySignalGives128PlusN) {
+  EXPECT_EQ(128 + SIGUSR1, Start({"--", "sh", "-c", "kill -USR1 $$"}).Wait());
+  EXPECT_EQ(128 + SIGKILL, Start({"--", "sh", "-c", "kill -KILL $$"}).Wait());
+}
+
+TEST_F(Pid1, MissingCommandIs127WithOneLine) {
+  auto& t = Start({"--", "tend-no-such-command", "arg"});
+  EXPECT_EQ(127, t.Wait());
+  EXPECT_EQ("tend: unable to run \"tend-no-such-command\": command not found\n", t.Stderr());
+}
+
+TEST_F(Pid1, NonExecutableIs126WithOneLine) {
+  WriteFile(Path("data"), "not a program\n");  // Mode 0644.
+  auto& t = Start({"--", Path("data")});
+  EXPECT_EQ(126, t.Wait());
+  EXPECT_EQ("tend: unable to run \"" + Path("data") + "\": Permission denied\n", t.Stderr());
+}
+
+TEST_F(Pid1, UsageErrorIs2WithOneLine) {
+  auto& t = Start({"--stop-timeout", "soon", "--", "true"});
+  EXPECT_EQ(2, t.Wait());
+  auto lines = Lines(t.Stderr());
+  ASSERT_EQ(1u, lines.size()) << t.Stderr();
+  EXPECT_NE(std::string::npos, lines[0].find("--stop-timeout 'soon'")) << lines[0];
+  EXPECT_NE(std::string::npos, lines[0].find("tend --help")) << lines[0];
+}
+
+TEST_F(Pid1, RunsAsPid1AndPassesArgumentsUntouched) {
+  auto& t = Start({"--", "sh", "-c", "echo \"$$ $0 $1\"", "zero", "a b"});
+  EXPECT_EQ(0, t.Wait());
+  // The main program is PID 2: tend is PID 1.
+  EXPECT_EQ("2 zero a b\n", t.Stdout());
+}
+
+TEST_F(Pid1, EverySignalIsForwarded) {
+  std::string rec = Path("rec");
+  auto& t = Start({"--", probe_, "sigrecord", rec, "0"});
+  ASSERT_TRUE(WaitForLine(rec, "ready"));
+  // These have a default action that the kernel would drop for PID 1 unless handled.
+  for (int s :
+       {SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH, SIGPWR, SIGURG, SIGTSTP, SIGTTIN,
+        SIGTTOU, SIGVTALRM, SIGPROF, SIGXCPU, SIGIO, SIGRTMIN, SIGRTMIN + 5, SIGRTMAX}) {
+    t.Signal(s);
+    EXPECT_TRUE(WaitForLine(rec, N(s))) << "signal " << s << " not forwarded";
+  }
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+  EXPECT_TRUE(WaitForLine(rec, N(SIGTERM)));
+}
+
+TEST_F(Pid1, SignalsReachTheWholeProcessGroup) {
+  // sh starts a recorder in the background, then becomes the second one: both are in
+  // the main program's process group.
+  std::string a = Path("a"), b = Path("b");
+  auto& t = Start(
+      {"--", "sh", "-c", probe_ + " sigrecord " + a + " & exec " + probe_ + " sigrecord " + b});
+  ASSERT_TRUE(WaitForLine(a, "ready"));
+  ASSERT_TRUE(WaitForLine(b, "ready"));
+  t.Signal(SIGUSR1);
+  EXPECT_TRUE(WaitForLine(a, N(SIGUSR1)));
+  EXPECT_TRUE(WaitForLine(b, N(SIGUSR1)));
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+}
+
+TEST_F(Pid1, SignalChildOnlyLeavesTheGroupAlone) {
+  std::string a = Path("a"), b = Path("b");
+  auto& t = Start({"--signal-child-only", "--", "sh", "-c",
+                   probe_ + " sigrecord " + a + " & exec " + probe_ + " sigrecord " + b});
+  ASSERT_TRUE(WaitForLine(a, "ready"));
+  ASSERT_TRUE(WaitForLine(b, "ready"));
+  t.Signal(SIGUSR1);
+  t.Signal(SIGUSR2);
+  EXPECT_TRUE(WaitForLine(b, N(SIGUSR2)));
+  EXPECT_EQ((std::vector<std::string>{"ready", N(SIGUSR1), N(SIGUSR2)}), Lines(ReadFile(b)));
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+  // The background recorder heard only the straggler sweep's TERM.
+  EXPECT_EQ((std::vector<std::string>{"ready", N(SIGTERM)}), Lines(ReadFile(a)));
+}
+
+TEST_F(Pid1, StopSignalReplacesTerm) {
+  std::string rec = Path("rec");
+  auto& t = Start({"--stop-signal", "QUIT", "-t", "60s", "--", probe_, "sigrecord", rec});
+  ASSERT_TRUE(WaitForLine(rec, "ready"));
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());  // The recorder exits on QUIT.
+  EXPECT_EQ((std::vector<std::string>{"ready", N(SIGQUIT)}), Lines(ReadFile(rec)));
+}
+
+TEST_F(Pid1, ProgramIgnoringTermIsKilledAfterTheStopTimeout) {
+  std::string rec = Path("rec");
+  auto& t = Start({"--stop-timeout", "300ms", "--", probe_, "ignore-term", rec});
+  ASSERT_TRUE(WaitForLine(rec, "ready"));
+  t.Signal(SIGTERM);
+  EXPECT_EQ(128 + SIGKILL, t.Wait());
+  EXPECT_NE(std::string::npos,
+            t.Stderr().find("main program did not stop within 300ms; sending SIGKILL"))
+      << t.Stderr();
+}
+
+TEST_F(Pid1, OrphanStormLeavesNoZombie) {
+  auto& t = Start({"--", probe_, "orphans", "3000"});
+  ASSERT_TRUE(Eventually([&] { return t.Stdout() == "done\n"; })) << t.Stdout();
+  EXPECT_TRUE(Eventually([&] { return t.ZombieCount() == 0; }))
+      << t.InNamespace({"ps", "-e", "-o", "pid,stat,comm"});
+  t.Signal(SIGTERM);
+  EXPECT_EQ(128 + SIGTERM, t.Wait());
+}
+
+TEST_F(Pid1, StragglersGetTermAndTendWaitsForThem) {
+  // The main program leaves a recorder behind; tend must TERM it (not let the kernel
+  // SIGKILL it mid-write when PID 1 exits) and exit with the main program's status.
+  std::string rec = Path("rec");
+  auto& t = Start(
+      {"--", "sh", "-c",
+       probe_ + " sigrecord " + rec + " 0 & " + probe_ + " wait-file " + rec + " ready; exit 5"});
+  EXPECT_EQ(5, t.Wait());
+  EXPECT_EQ((std::vector<std::string>{"ready", N(SIGTERM)}), Lines(ReadFile(rec)));
+}
+
+TEST_F(Pid1, StragglersIgnoringTermAreKilled) {
+  std::string rec = Path("rec");
+  auto& t = Start(
+      {"-t", "300ms", "--", "sh", "-c",
+       probe_ + " ignore-term " + rec + " & " + probe_ + " wait-file " + rec + " ready; exit 0"});
+  EXPECT_EQ(0, t.Wait());
+  EXPECT_NE(std::string::npos, t.Stderr().find("sent SIGKILL")) << t.Stderr();
+}
+
+TEST_F(Pid1, ChildStartsWithCleanSignalsAndOnlyStdio) {
+  // tend inherits an ignored and a blocked signal; its child must see neither, and no
+  // descriptor of tend's own.
+  TendProcess::Options o;
+  o.ignore_signals = {SIGUSR1, SIGHUP, 32, 33};  // 32, 33: glibc's own.
+  o.block_signals = {SIGUSR2, SIGINT};
+  auto& t = Start({"--", probe_, "state"}, o);
+  EXPECT_EQ(0, t.Wait());
+  EXPECT_EQ("fds: 0 1 2\nSigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n", t.Stdout());
+}
+
+TEST_F(Pid1, IdleTendHasNoTimerArmed) {
+  // Zero wake-ups when idle is measured by bench/; here: no timerfd, and tend is asleep.
+  auto& t = Start({"--", "sleep", "1000"});
+  pid_t p = t.TendPid();
+  ASSERT_GT(p, 0);
+  std::string fds;
+  ASSERT_TRUE(Eventually([&] {
+    RunCommand({"ls", "-l", "/proc/" + std::to_string(p) + "/fd"}, &fds);
+    return fds.find("signalfd") != std::string::npos;
+  }));
+  EXPECT_EQ(std::string::npos, fds.find("timerfd")) << fds;
+  t.Signal(SIGTERM);
+  EXPECT_EQ(128 + SIGTERM, t.Wait());
+}
+
+}  // namespace
+}  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST_F(Pid1, SubreaperAdoptsOrphansOutsideANamespace) {
+  std::string pidf = Path("orphan.pid"), rec = Path("rec"), main_rec = Path("main");
+  // An inner shell starts a recorder in the background and exits at once: the recorder
+  // is orphaned and must be re-parented to tend, not to the machine's init.
+  TendProcess::Options o;
+  o.pid_namespace = false;
+  auto& t = Start({"-v", "--", "sh", "-c",
+                   "sh -c '" + probe_ + " sigrecord " + rec + " & echo $! > " + pidf + "'; exec " +
+                       probe_ + " sigrecord " + main_rec},
+                  o);
+  ASSERT_TRUE(WaitForLine(rec, "ready"));
+  ASSERT_TRUE(WaitForLine(main_rec, "ready"));
+  std::string orphan = Lines(ReadFile(pidf)).at(0);
+  std::string stat = ReadFile("/proc/" + orphan + "/stat");
+  std::vector<std::string> fields;
+  for (size_t i = stat.rfind(')') + 2, j; i < stat.size(); i = j + 1) {
+    j = stat.find(' ', i);
+    if (j == std::string::npos) j = stat.size();
+    fields.push_back(stat.substr(i, j - i));
+  }
+  ASSERT_GE(fields.size(), 2u) << stat;
+  EXPECT_EQ(std::to_string(t.TendPid()), fields[1]) << "orphan's parent";
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+  EXPECT_NE(std::string::npos, t.Stderr().find("running as a child subreaper")) << t.Stderr();
+  EXPECT_NE(std::string::npos, t.Stderr().find("reaped orphan " + orphan)) << t.Stderr();
+}
+
+// Drives an interactive bash under tend through tmux, as a person at `docker run -it`.
+class Tmux {
+ public:
+  explicit Tmux(const std::string& cmd) : socket_("tend-test-" + std::to_string(getpid())) {
+    ok_ = RunCommand({"tmux", "-L", socket_, "-f", "/dev/null", "new-session", "-d", "-x", "100",
+                      "-y", "30", "-s", "t", cmd}) == 0;
+    RunCommand({"tmux", "-L", socket_, "set-option", "-t", "t", "remain-on-exit", "on"});
+  }
+  ~Tmux() { RunCommand({"tmux", "-L", socket_, "kill-server"}); }
+  bool ok() const { return ok_; }
+  void Keys(const std::vector<std::string>& keys) {
+    std::vector<std::string> a = {"tmux", "-L", socket_, "send-keys", "-t", "t"};
+    a.insert(a.end(), keys.begin(), keys.end());
+    RunCommand(a);
+  }
+  std::string Screen() {
+    std::string s;
+    RunCommand({"tmux", "-L", socket_, "capture-pane", "-p", "-t", "t"}, &s);
+    return s;
+  }
+  bool WaitScreen(const std::string& text) {
+    return Eventually([&] { return Screen().find(text) != std::string::npos; });
+  }
+
+ private:
+  std::string socket_;
+  bool ok_ = false;
+};
+
+TEST_F(Pid1, InteractiveShellHasJobControl) {
+  std::string status = Path("status");
+  Tmux tmux("unshare --pid --fork --mount-proc --kill-child " + BuildPath("tend") +
+            " -- bash --norc --noprofile -i; echo $? > " + status);
+  ASSERT_TRUE(tmux.ok());
+  tmux.Keys({"PS1='prompt> '", "Enter"});
+  ASSERT_TRUE(tmux.WaitScreen("prompt> ")) << tmux.Screen();
+  // No "no job control in this shell" warning: bash owns the terminal.
+  EXPECT_EQ(std::string::npos, tmux.Screen().find("no job control")) << tmux.Screen();
+
+  // Ctrl-C interrupts the foreground job, not the shell.
+  tmux.Keys({"sleep 1000", "Enter"});
+  tmux.Keys({"C-c"});
+  tmux.Keys({"echo interrupted=$?", "Enter"});
+  EXPECT_TRUE(tmux.WaitScreen("interrupted=130")) << tmux.Screen();
+
+  // Ctrl-Z suspends it; fg resumes it; Ctrl-C ends it.
+  tmux.Keys({"sleep 1000", "Enter"});
+  tmux.Keys({"C-z"});
+  EXPECT_TRUE(tmux.WaitScreen("Stopped")) << tmux.Screen();
+  tmux.Keys({"jobs -l > /dev/null; fg", "Enter"});
+  EXPECT_TRUE(tmux.WaitScreen("sleep 1000\n")) << tmux.Screen();
+  tmux.Keys({"C-c"});
+  tmux.Keys({"echo resumed-and-interrupted=$?", "Enter"});
+  EXPECT_TRUE(tmux.WaitScreen("resumed-and-interrupted=130")) << tmux.Screen();
+
+  // The shell's exit status is tend's.
+  tmux.Keys({"exit 7", "Enter"});
+  EXPECT_TRUE(WaitForLine(status, "7")) << ReadFile(status);
+}
+
+}  // namespace
+}  // namespace tend

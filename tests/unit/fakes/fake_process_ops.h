@@ -1,0 +1,52 @@
+// Records what the state machines ask of the kernel; a test plays the kernel's part.
+#ifndef TEND_TESTS_FAKE_PROCESS_OPS_H_
+#define TEND_TESTS_FAKE_PROCESS_OPS_H_
+
+#include <string>
+#include <vector>
+
+#include "spawn.h"
+#include "values.h"
+
+namespace tend {
+
+class FakeProcessOps : public ProcessOps {
+ public:
+  pid_t Spawn(const SpawnSpec& spec, SpawnObserver* observer, std::string* err) override {
+    if (fail_spawn) {
+      *err = "unable to fork: Resource temporarily unavailable";
+      return -1;
+    }
+    spawned.push_back(spec);
+    observers.push_back(observer);
+    return next_pid++;
+  }
+  void Signal(pid_t pid, int sig, bool group) override {
+    calls.push_back((group ? "group " : "pid ") + std::to_string(pid) + " " + SignalName(sig));
+  }
+  int SignalStragglers(int sig) override {
+    calls.push_back("stragglers " + SignalName(sig));
+    return stragglers;
+  }
+  bool HasChildren() override { return has_children; }
+
+  /// The calls so far, joined with "; ", then forgotten.
+  std::string TakeCalls() {
+    std::string s;
+    for (const auto& c : calls) s += (s.empty() ? "" : "; ") + c;
+    calls.clear();
+    return s;
+  }
+
+  bool fail_spawn = false;
+  bool has_children = false;
+  int stragglers = 0;
+  pid_t next_pid = 100;
+  std::vector<SpawnSpec> spawned;
+  std::vector<SpawnObserver*> observers;
+  std::vector<std::string> calls;
+};
+
+}  // namespace tend
+
+#endif  // TEND_TESTS_FAKE_PROCESS_OPS_H_

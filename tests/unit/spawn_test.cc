@@ -1,0 +1,151 @@
+// The few unit tests that really fork: the staged child set-up and its error reports.
+#include "spawn.h"
+
+#include <errno.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "reaper.h"
+
+namespace tend {
+namespace {
+
+// Runs a spawn to completion on a real loop: exec result plus exit status.
+struct Outcome : SpawnObserver, ExitObserver {
+  void OnExecResult(pid_t, const ExecError* e) override {
+    exec_known = true;
+    if (e) error = *e, failed = true;
+  }
+  void OnReaped(pid_t, int s) override {
+    reaped = true;
+    status = s;
+  }
+  bool exec_known = false, failed = false, reaped = false;
+  ExecError error{};
+  int status = -1;
+};
+
+Outcome RunToEnd(const SpawnSpec& spec) {
+  EventLoop loop;
+  SystemProcessOps ops(&loop);
+  Reaper reaper;
+  Outcome out;
+  std::string err;
+  pid_t pid = ops.Spawn(spec, &out, &err);
+  EXPECT_GT(pid, 0) << err;
+  reaper.Watch(pid, &out);
+  // The status pipe is read by the loop; the exit is collected with a blocking wait
+  // (this test process has no SIGCHLD plumbing).
+  while (!out.exec_known) loop.RunOnce();
+  int status;
+  EXPECT_EQ(pid, waitpid(pid, &status, 0));
+  reaper.Dispatch(pid, status);
+  return out;
+}
+
+TEST(SpawnTest, Success) {
+  SpawnSpec s;
+  s.argv = {"sh", "-c", "exit 7"};
+  Outcome o = RunToEnd(s);
+  EXPECT_FALSE(o.failed);
+  EXPECT_EQ(7, WEXITSTATUS(o.status));
+}
+
+TEST(SpawnTest, NotFoundIs127AndNamesTheCommand) {
+  SpawnSpec s;
+  s.argv = {"tend-no-such-command"};
+  Outcome o = RunToEnd(s);
+  ASSERT_TRUE(o.failed);
+  EXPECT_EQ(ExecStage::kExec, o.error.stage);
+  EXPECT_EQ(ENOENT, o.error.err);
+  EXPECT_EQ(127, WEXITSTATUS(o.status));
+  EXPECT_EQ("unable to run \"tend-no-such-command\": command not found",
+            DescribeExecError(s, o.error));
+}
+
+TEST(SpawnTest, NotExecutableIs126) {
+  SpawnSpec s;
+  s.argv = {"/etc/passwd"};
+  Outcome o = RunToEnd(s);
+  ASSERT_TRUE(o.failed);
+  EXPECT_EQ(EACCES, o.error.err);
+  EXPECT_EQ(126, WEXITSTATUS(o.status));
+  EXPECT_EQ("unable to run \"/etc/passwd\": Permission denied", DescribeExecError(s, o.error));
+}
+
+TEST(SpawnTest, MissingAbsolutePathIs127) {
+  SpawnSpec s;
+  s.argv = {"/nonexistent/bin/x"};
+  Outcome o = RunToEnd(s);
+  EXPECT_EQ(127, WEXITSTATUS(o.status));
+  EXPECT_EQ("unable to run \"/nonexistent/bin/x\": No such file or directory",
+            DescribeExecError(s, o.error));
+}
+
+TEST(SpawnTest, BadDirectoryFailsAtThatStage) {
+  SpawnSpec s;
+  s.argv = {"true"};
+  s.cwd = "/nonexistent-dir";
+  Outcome o = RunToEnd(s);
+  ASSERT_TRUE(o.failed);
+  EXPECT_EQ(ExecStage::kDirectory, o.error.stage);
+  EXPECT_EQ(126, WEXITSTATUS(o.status));
+  EXPECT_EQ(
+      "unable to change directory to \"/nonexistent-dir\" for \"true\": "
+      "No such file or directory",
+      DescribeExecError(s, o.error));
+}
+
+TEST(SpawnTest, ScriptWithoutShebangRunsWithSh) {
+  char path[] = "/tmp/tend-spawn-test-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  const char body[] = "exit 42\n";
+  ASSERT_EQ(static_cast<ssize_t>(sizeof body - 1), write(fd, body, sizeof body - 1));
+  fchmod(fd, 0700);
+  close(fd);
+  SpawnSpec s;
+  s.argv = {path};
+  Outcome o = RunToEnd(s);
+  unlink(path);
+  EXPECT_FALSE(o.failed);
+  EXPECT_EQ(42, WEXITSTATUS(o.status));
+}
+
+TEST(SpawnTest, EnvironmentAndDirectory) {
+  SpawnSpec s;
+  s.argv = {"sh", "-c", "test \"$TEND_X\" = yes && test \"$(pwd)\" = /tmp"};
+  s.env = {"TEND_X=yes"};
+  s.cwd = "/tmp";
+  EXPECT_EQ(0, WEXITSTATUS(RunToEnd(s).status));
+}
+
+TEST(SpawnTest, ChildGetsItsOwnProcessGroup) {
+  SpawnSpec s;
+  s.argv = {"sh", "-c", "test \"$(ps -o pgid= -p $$ | tr -d ' ')\" = $$"};
+  EXPECT_EQ(0, WEXITSTATUS(RunToEnd(s).status));
+}
+
+TEST(DescendantsTest, FindsGrandchildren) {
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // A grandchild that outlives nothing: both sleep until killed.
+    if (fork() == 0) execlp("sleep", "sleep", "30", nullptr);
+    execlp("sleep", "sleep", "30", nullptr);
+    _exit(1);
+  }
+  // Wait (with a deadline) until the grandchild shows up.
+  std::vector<pid_t> d;
+  for (int i = 0; i < 500 && d.size() < 2; ++i) {
+    d = Descendants(getpid());
+    if (d.size() < 2) usleep(10000);
+  }
+  EXPECT_GE(d.size(), 2u);
+  for (pid_t p : d) kill(p, SIGKILL);
+  waitpid(child, nullptr, 0);
+}
+
+}  // namespace
+}  // namespace tend
