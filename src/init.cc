@@ -1,7 +1,9 @@
 #include "init.h"
 
-#include <assert.h>
+#include <signal.h>
 #include <sys/wait.h>
+
+#include <algorithm>
 
 #include "diag.h"
 #include "signals.h"
@@ -31,60 +33,38 @@ const char* Init::ToString(Phase p) {
   return "?";
 }
 
-Init::Init(InitConfig config, ProcessOps* ops, Clock* clock, Reaper* reaper,
+Init::Init(Workload* workload, ProcessOps* ops, Clock* clock, int64_t stop_timeout_ms,
            std::function<void(int)> done)
-    : config_(std::move(config)),
+    : workload_(workload),
       ops_(ops),
       clock_(clock),
-      reaper_(reaper),
+      stop_timeout_ms_(stop_timeout_ms),
       done_(std::move(done)),
       timer_(clock->NewTimer([this] { Step(Event::kTimeout, 0); })) {}
-
-bool Init::Start(std::string* err) {
-  main_pid_ = ops_->Spawn(config_.main, this, err);
-  if (main_pid_ < 0) return false;
-  reaper_->Watch(main_pid_, this);
-  Diag(Level::kDebug, "started \"{}\" as pid {}", config_.main.argv[0], main_pid_);
-  return true;
-}
 
 void Init::OnSignal(int signo) {
   Step(RoleOf(signo) == SignalRole::kStop ? Event::kStopRequest : Event::kForward, signo);
 }
 
+void Init::RequestStop() { Step(Event::kStopRequest, 0); }
+
+void Init::OnWorkloadDone(int exit_code) { Step(Event::kWorkloadDone, exit_code); }
+
 void Init::OnNoChildren() { Step(Event::kNoChildren, 0); }
 
-void Init::OnReaped(pid_t pid, int status) {
-  reaped_ = true;
-  exit_code_ = ExitCodeOf(status);
-  if (WIFSIGNALED(status)) {
-    Diag(Level::kDebug, "main program (pid {}) was killed by SIG{}", pid,
-         SignalName(WTERMSIG(status)));
-  } else {
-    Diag(Level::kDebug, "main program (pid {}) exited with status {}", pid, exit_code_);
-  }
-  if (exec_known_) Step(Event::kMainFinished, 0);
-}
-
-void Init::OnExecResult(pid_t pid, const ExecError* error) {
-  exec_known_ = true;
-  if (error) Diag(Level::kError, "{}", DescribeExecError(config_.main, *error));
-  if (reaped_) Step(Event::kMainFinished, 0);
-}
-
 // The whole life cycle; every (event, phase) pair is spelt out.
-void Init::Step(Event event, int signo) {
+void Init::Step(Event event, int arg) {
   switch (event) {
     case Event::kStopRequest:
       switch (phase_) {
         case Phase::kRunning:
-          ArmDeadline(clock_->NowMs() + config_.stop_timeout_ms);
           phase_ = Phase::kStopping;
-          SignalMain(config_.stop_signal ? config_.stop_signal : signo);
+          ArmDeadline(clock_->NowMs() + std::max(stop_timeout_ms_, workload_->StopBudgetMs()) +
+                      kDeadlineMarginMs);
+          workload_->Stop(arg);
           return;
         case Phase::kStopping:
-          // A second request (Ctrl-C twice): pass it on again, keep the deadline.
-          SignalMain(config_.stop_signal ? config_.stop_signal : signo);
+          if (arg) workload_->Stop(arg);  // Asked again: passed on, same deadline.
           return;
         case Phase::kSweeping:
         case Phase::kKilling:
@@ -96,48 +76,47 @@ void Init::Step(Event event, int signo) {
       switch (phase_) {
         case Phase::kRunning:
         case Phase::kStopping:
-          SignalMain(signo);
+          workload_->Signal(arg);
           return;
         case Phase::kSweeping:
         case Phase::kKilling:
         case Phase::kDone:
-          return;  // No main program to forward to.
+          return;  // Nothing supervised is left to hear it.
       }
       break;
-    case Event::kMainFinished:
+    case Event::kWorkloadDone:
+      workload_done_ = true;
+      exit_code_ = arg;
       switch (phase_) {
         case Phase::kRunning:
-          deadline_ms_ = clock_->NowMs() + config_.stop_timeout_ms;
+          // Not asked to stop, yet down: sweep within a fresh stop timeout.
+          deadline_ms_ = clock_->NowMs() + stop_timeout_ms_;
           EnterSweep();
           return;
         case Phase::kStopping:
           EnterSweep();  // Within what is left of the stop deadline.
           return;
         case Phase::kKilling:
-          // The main program died of the escalation; stragglers were killed with it.
           if (!ops_->HasChildren()) Finish();
           return;
         case Phase::kSweeping:
         case Phase::kDone:
-          assert(!"main program finished twice");
           return;
       }
       break;
     case Event::kTimeout:
       switch (phase_) {
         case Phase::kStopping:
-          Diag(Level::kWarn, "main program did not stop within {}; sending SIGKILL",
-               FormatDuration(config_.stop_timeout_ms));
-          ops_->Signal(main_pid_, SIGKILL, /*group=*/true);
+          Diag(Level::kWarn, "stop deadline passed; sending SIGKILL to everything left");
+          workload_->Kill();
           ops_->SignalStragglers(SIGKILL);
           phase_ = Phase::kKilling;
           timer_->Start(kKillGraceMs);
           return;
         case Phase::kSweeping: {
           int n = ops_->SignalStragglers(SIGKILL);
-          Diag(Level::kWarn, "{} still running {} after the main program ended; sent SIGKILL",
-               n < 0 ? std::string("processes") : fmt::format("{} processes", n),
-               FormatDuration(config_.stop_timeout_ms));
+          Diag(Level::kWarn, "{} still running at the stop deadline; sent SIGKILL",
+               n < 0 ? std::string("processes") : fmt::format("{} processes", n));
           phase_ = Phase::kKilling;
           timer_->Start(kKillGraceMs);
           return;
@@ -145,7 +124,7 @@ void Init::Step(Event event, int signo) {
         case Phase::kKilling:
           Diag(Level::kWarn, "processes survived SIGKILL for {}; exiting anyway",
                FormatDuration(kKillGraceMs));
-          if (!reaped_) exit_code_ = 128 + SIGKILL;
+          if (!workload_done_) exit_code_ = 128 + SIGKILL;
           Finish();
           return;
         case Phase::kRunning:
@@ -159,24 +138,18 @@ void Init::Step(Event event, int signo) {
           Finish();
           return;
         case Phase::kKilling:
-          if (reaped_ && exec_known_) Finish();
+          if (workload_done_) Finish();
           return;
         case Phase::kRunning:
         case Phase::kStopping:
         case Phase::kDone:
-          return;  // The main program's end is still to be told (exec result pending).
+          return;  // The workload's end is still to be told.
       }
       break;
   }
 }
 
-void Init::SignalMain(int sig) {
-  Diag(Level::kDebug, "sending SIG{} to {} {}", SignalName(sig),
-       config_.signal_child_only ? "main program" : "process group", main_pid_);
-  ops_->Signal(main_pid_, sig, !config_.signal_child_only);
-}
-
-// The main program is gone: ask whatever is left to stop, or finish when nothing is.
+// The workload is down: ask whatever is left to stop, or finish when nothing is.
 void Init::EnterSweep() {
   if (!ops_->HasChildren()) {
     Finish();

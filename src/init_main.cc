@@ -1,7 +1,11 @@
-// tend's main: options -> signals -> main program -> event loop -> exit status.
+// tend's main: options -> configuration -> signals -> supervisor -> event loop -> exit.
+#include <stdlib.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <random>
+
+#include "config.h"
 #include "diag.h"
 #include "event_loop.h"
 #include "init.h"
@@ -9,9 +13,71 @@
 #include "reaper.h"
 #include "signals.h"
 #include "spawn.h"
-#include "version.h"  // generated: build/gen/version.h
+#include "supervisor.h"
+#include "version.h"  // Generated: build/gen/version.h.
 
 using namespace tend;
+
+namespace {
+
+// -c, else $TEND_CONFIG, else /etc/tend/tend.conf or /etc/tend/conf.d when present.
+std::string ConfigPath(const Options& opts) {
+  if (!opts.config_path.empty()) return opts.config_path;
+  const char* env = getenv("TEND_CONFIG");
+  if (env && *env) return env;
+  return DefaultConfigPath();
+}
+
+// Loads and reports every problem. Returns 0 (usable), 1 (fine, but not on this
+// machine) or 2 (errors in the files).
+int LoadAndReport(const std::string& path, Config* config) {
+  std::vector<ConfigProblem> problems;
+  *config = LoadConfig(path, ExpansionContext::FromProcess(), &problems);
+  int status = 0;
+  for (const auto& p : problems) {
+    Level level = Level::kInfo;
+    switch (p.kind) {
+      case ConfigProblem::Kind::kError:
+        status = 2;
+        level = Level::kError;
+        break;
+      case ConfigProblem::Kind::kMachine:
+        if (status == 0) status = 1;
+        level = Level::kError;
+        break;
+      case ConfigProblem::Kind::kWarning:
+        level = Level::kWarn;
+        break;
+      case ConfigProblem::Kind::kNotice:
+        break;
+    }
+    // The problem's text names its kind already: print it without another tag.
+    if (DiagEnabled(level)) DiagWrite(Level::kError, p.ToString());
+  }
+  return status;
+}
+
+// The command given after the options, run as a critical program that is never
+// restarted: tini's semantics.
+ProgramConfig MainProgram(const Options& opts) {
+  ProgramConfig p;
+  p.name = p.program_name = "main";
+  p.argv = opts.command;
+  p.restart = RestartPolicy::kNever;
+  p.startsecs_ms = 0;
+  p.startretries = 0;
+  p.critical = true;
+  p.stopsignal = opts.stop_signal;  // 0: pass on the TERM or INT received.
+  p.stopwaitsecs_ms = opts.stop_timeout_ms;
+  p.stopasgroup = !opts.signal_child_only;
+  return p;
+}
+
+int Print(const std::string& s, int status) {
+  return WriteAll(1, s.data(), s.size()) ? status : kExitSystem;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   Options opts;
@@ -20,15 +86,27 @@ int main(int argc, char** argv) {
     Diag(Level::kError, "{} (see tend --help)", err);
     return kExitUsage;
   }
-  if (opts.action == Options::Action::kHelp) {
-    std::string help = HelpText();
-    return WriteAll(1, help.data(), help.size()) ? 0 : kExitSystem;
-  }
+  if (opts.action == Options::Action::kHelp) return Print(HelpText(), 0);
   if (opts.action == Options::Action::kVersion) {
-    std::string v = std::string("tend ") + kVersion + "\n";
-    return WriteAll(1, v.data(), v.size()) ? 0 : kExitSystem;
+    return Print(std::string("tend ") + kVersion + "\n", 0);
   }
   SetDiagLevel(opts.diag_level);
+
+  const std::string config_path = ConfigPath(opts);
+  Config config;
+  if (!config_path.empty()) {
+    int status = LoadAndReport(config_path, &config);
+    if (opts.action == Options::Action::kCheck) return Print(FormatPrograms(config), status);
+    if (status != 0) return kExitUsage;
+  } else if (opts.action == Options::Action::kCheck) {
+    Diag(Level::kError, "no configuration found (give -c PATH or set TEND_CONFIG)");
+    return kExitUsage;
+  }
+  if (opts.command.empty() && config.programs.empty()) {
+    Diag(Level::kError, "nothing to run: no command given and no program configured {}",
+         config_path.empty() ? "(no configuration found)" : "in " + config_path);
+    return kExitUsage;
+  }
 
   EventLoop loop;
   if (!loop.valid()) {
@@ -43,25 +121,44 @@ int main(int argc, char** argv) {
     Diag(Level::kDebug, "not PID 1: running as a child subreaper of pid {}", getppid());
   }
 
-  // Hand the terminal to the main program only when tend is in its foreground group:
-  // "docker run -it", or an interactive shell's foreground job; never from the background.
-  const bool take_terminal = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
-
-  InitConfig config;
-  config.main.argv = opts.command;
-  config.main.take_terminal = take_terminal;
-  config.stop_timeout_ms = opts.stop_timeout_ms;
-  config.stop_signal = opts.stop_signal;
-  config.signal_child_only = opts.signal_child_only;
-
   SystemProcessOps ops(&loop);
   Reaper reaper;
+  std::minstd_rand rng(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(loop.NowMs()));
+  Init* init = nullptr;
+  Supervisor::Callbacks callbacks;
+  callbacks.done = [&](int code) { init->OnWorkloadDone(code); };
+  callbacks.request_stop = [&] { init->RequestStop(); };
+  if (!config_path.empty()) {
+    callbacks.reload = [&](Config* next) {
+      Diag(Level::kInfo, "SIGHUP received: reloading {}", config_path);
+      if (LoadAndReport(config_path, next) == 0) return true;
+      Diag(Level::kError, "configuration not reloaded: the running one stays in force");
+      return false;
+    };
+  }
+  Supervisor supervisor(
+      Service::Env{&ops, &loop, &reaper, nullptr,
+                   [&] { return std::uniform_real_distribution<double>(0, 1)(rng); }},
+      callbacks);
+  supervisor.Configure(config);
+
+  // Hand the terminal to the main command only when tend is in its foreground group:
+  // "docker run -it", or an interactive shell's foreground job; never from the background.
+  const bool take_terminal = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+  if (!opts.command.empty()) {
+    ServiceOptions main_options;
+    main_options.take_terminal = take_terminal;
+    main_options.routine_level = Level::kDebug;
+    supervisor.SetMain(MainProgram(opts), main_options);
+  }
+
   int exit_code = 0;
-  Init init(config, &ops, &loop, &reaper, [&](int code) {
+  Init pid1(&supervisor, &ops, &loop, opts.stop_timeout_ms, [&](int code) {
     exit_code = code;
     loop.Break();
   });
-  reaper.SetNoChildrenHandler([&] { init.OnNoChildren(); });
+  init = &pid1;
+  reaper.SetNoChildrenHandler([&] { pid1.OnNoChildren(); });
 
   auto signals = SignalSource::Create(
       &loop,
@@ -69,7 +166,7 @@ int main(int argc, char** argv) {
         if (signo == SIGCHLD) {
           reaper.Drain();
         } else {
-          init.OnSignal(signo);
+          pid1.OnSignal(signo);
         }
       },
       &err);
@@ -77,7 +174,7 @@ int main(int argc, char** argv) {
     Diag(Level::kError, "{}", err);
     return kExitSystem;
   }
-  if (!init.Start(&err)) {
+  if (!supervisor.Start(&err)) {
     Diag(Level::kError, "{}", err);
     return kExitSystem;
   }

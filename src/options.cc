@@ -16,6 +16,21 @@ struct OptionSpec {
 };
 
 constexpr OptionSpec kOptions[] = {
+    {"config", 'c', "PATH",
+     "configuration file or directory (default: $TEND_CONFIG, else /etc/tend)",
+     [](Options* o, const std::string& v, std::string* err) {
+       if (v.empty()) {
+         *err = "empty path";
+         return false;
+       }
+       o->config_path = v;
+       return true;
+     }},
+    {"check", 0, nullptr, "check the configuration, list the programs, start nothing",
+     [](Options* o, const std::string&, std::string*) {
+       o->action = Options::Action::kCheck;
+       return true;
+     }},
     {"stop-timeout", 't', "DURATION", "time to stop before SIGKILL (default 8s)",
      [](Options* o, const std::string& v, std::string* err) {
        return ParseDuration(v, &o->stop_timeout_ms, err);
@@ -140,10 +155,6 @@ bool ParseOptions(int argc, const char* const* argv, Options* opts, std::string*
     }
   }
   for (; i < argc; ++i) opts->command.emplace_back(argv[i]);
-  if (opts->action == Options::Action::kRun && opts->command.empty()) {
-    *err = "no command given";
-    return false;
-  }
   return true;
 }
 
@@ -155,9 +166,10 @@ std::vector<std::string> OptionNames() {
 
 std::string HelpText() {
   std::string s =
-      "Usage: tend [OPTION...] [--] COMMAND [ARG...]\n"
-      "Run COMMAND as a container's init: reap every process, forward signals,\n"
-      "stop cleanly, and exit with COMMAND's status.\n\nOptions:\n";
+      "Usage: tend [OPTION...] [--] [COMMAND [ARG...]]\n"
+      "Run COMMAND and the programs of the configuration as a container's init:\n"
+      "reap every process, forward signals, supervise, stop cleanly, and exit with\n"
+      "COMMAND's status.\n\nOptions:\n";
   for (const auto& o : kOptions) {
     std::string left = "  ";
     left += o.short_name ? std::string("-") + o.short_name + ", " : std::string("    ");

@@ -16,7 +16,8 @@ constexpr int kExitUsage = 2;     ///< Bad command line (and, later, bad configu
 constexpr int kExitSystem = 111;  ///< tend could not set itself up (s6's convention).
 
 struct Options {
-  enum class Action { kRun, kHelp, kVersion } action = Action::kRun;
+  enum class Action { kRun, kCheck, kHelp, kVersion } action = Action::kRun;
+  std::string config_path;  ///< -c; empty: TEND_CONFIG, else the default path.
   int64_t stop_timeout_ms = 8000;
   int stop_signal = 0;  ///< 0: pass on the TERM/INT received.
   bool signal_child_only = false;
@@ -25,7 +26,8 @@ struct Options {
 };
 
 /// Parses argv. Options end at "--" or at the first argument that is not an option.
-/// Returns false with a one-line `err` naming the offending argument.
+/// Returns false with a one-line `err` naming the offending argument. A missing
+/// command is not an error here: the configuration may name programs to run.
 bool ParseOptions(int argc, const char* const* argv, Options* opts, std::string* err);
 
 /// The long names of every option, from the table (the man page is checked against them).

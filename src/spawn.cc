@@ -1,11 +1,14 @@
 #include "spawn.h"
 
+#include <algorithm>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -43,13 +46,21 @@ const char* FindEnv(const std::vector<std::string>& env, const char* name) {
 
 void BuildPlan(const SpawnSpec& spec, ChildPlan* plan) {
   plan->spec = &spec;
-  // Environment: tend's own, with spec.env entries replacing those of the same name.
-  for (char** e = environ; *e; ++e) {
-    const char* eq = strchr(*e, '=');
-    std::string name(*e, eq ? static_cast<size_t>(eq - *e) : strlen(*e));
-    if (!FindEnv(spec.env, name.c_str())) plan->env_storage.emplace_back(*e);
+  // Environment: tend's own, then spec.env in order, each entry replacing any earlier
+  // one of the same name (so that the last word wins, as in a shell).
+  for (char** e = environ; *e; ++e) plan->env_storage.emplace_back(*e);
+  for (const auto& e : spec.env) {
+    size_t len = e.find('=');
+    auto same = [&](const std::string& x) {
+      return x.size() > len && x.compare(0, len + 1, e, 0, len + 1) == 0;
+    };
+    auto it = std::find_if(plan->env_storage.begin(), plan->env_storage.end(), same);
+    if (it != plan->env_storage.end()) {
+      *it = e;
+    } else {
+      plan->env_storage.push_back(e);
+    }
   }
-  for (const auto& e : spec.env) plan->env_storage.push_back(e);
   for (auto& e : plan->env_storage) plan->envp.push_back(&e[0]);
   plan->envp.push_back(nullptr);
 
@@ -108,8 +119,16 @@ void BuildPlan(const SpawnSpec& spec, ChildPlan* plan) {
       ChildFail(status_fd, ExecStage::kStdio);
     }
   }
+  if (spec.umask >= 0) umask(static_cast<mode_t>(spec.umask));
+  // The directory first, as root, so that a directory only root may enter still works
+  // (supervisord does the same).
   if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) {
     ChildFail(status_fd, ExecStage::kDirectory);
+  }
+  // Groups before uid: once the uid is dropped, the groups can no longer be changed.
+  if (spec.set_user && (setgroups(spec.groups.size(), spec.groups.data()) != 0 ||
+                        setgid(spec.gid) != 0 || setuid(spec.uid) != 0)) {
+    ChildFail(status_fd, ExecStage::kUser);
   }
 
   // execvp's search, without its allocation: the first candidate that is not missing
@@ -146,6 +165,8 @@ const char* ExecStageDescription(ExecStage stage) {
       return "set up standard input and output";
     case ExecStage::kDirectory:
       return "change directory";
+    case ExecStage::kUser:
+      return "switch user";
     case ExecStage::kExec:
       return "run";
   }
@@ -166,6 +187,9 @@ std::string DescribeExecError(const SpawnSpec& spec, const ExecError& e) {
       return fmt::format("unable to run \"{}\": {}", cmd, ErrnoString(e.err));
     case ExecStage::kDirectory:
       return fmt::format("unable to change directory to \"{}\" for \"{}\": {}", spec.cwd, cmd,
+                         ErrnoString(e.err));
+    case ExecStage::kUser:
+      return fmt::format("unable to switch to uid {} for \"{}\": {}", spec.uid, cmd,
                          ErrnoString(e.err));
     case ExecStage::kProcessGroup:
     case ExecStage::kTerminal:

@@ -28,10 +28,16 @@ struct SpawnSpec {
   bool take_terminal = false;
   /// Descriptors for the child's 0, 1, 2; -1 inherits tend's.
   int stdio[3] = {-1, -1, -1};
+  /// Switch to this user (setgroups, setgid, setuid) when set_user.
+  bool set_user = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+  int umask = -1;  ///< -1: inherit tend's.
 };
 
 /// The steps a child goes through between fork and exec, in order.
-enum class ExecStage { kProcessGroup, kTerminal, kStdio, kDirectory, kExec };
+enum class ExecStage { kProcessGroup, kTerminal, kStdio, kDirectory, kUser, kExec };
 const char* ExecStageDescription(ExecStage stage);
 
 /// Why a child did not reach exec (sent back over a close-on-exec pipe).

@@ -3,6 +3,7 @@
 //
 //   sigrecord FILE [CODE]  block every signal; append "ready", then each signal's
 //                          number as received; exit CODE (default 0) on TERM, INT or QUIT.
+//   lifecycle FILE NAME    append "NAME start"; on TERM or INT append "NAME stop", exit 0.
 //   ignore-term FILE       ignore TERM and INT, append "ready", sleep until killed.
 //   orphans N              make N orphans (double fork); print "done"; sleep forever.
 //   state                  print the open fds, and SigBlk/SigIgn from /proc/self/status.
@@ -42,6 +43,20 @@ static int SigRecord(const char* file, int code) {
     if (s < 0) continue;
     Append(file, std::to_string(s));
     if (s == SIGTERM || s == SIGINT || s == SIGQUIT) return code;
+  }
+}
+
+static int Lifecycle(const char* file, const std::string& name) {
+  sigset_t all;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, nullptr);
+  Append(file, name + " start");
+  for (;;) {
+    int s = sigwaitinfo(&all, nullptr);
+    if (s == SIGTERM || s == SIGINT) {
+      Append(file, name + " stop");
+      return 0;
+    }
   }
 }
 
@@ -111,6 +126,7 @@ static int WaitFile(const char* file, const char* text) {
 int main(int argc, char** argv) {
   std::string cmd = argc > 1 ? argv[1] : "";
   if (cmd == "sigrecord" && argc >= 3) return SigRecord(argv[2], argc > 3 ? atoi(argv[3]) : 0);
+  if (cmd == "lifecycle" && argc == 4) return Lifecycle(argv[2], argv[3]);
   if (cmd == "ignore-term" && argc == 3) return IgnoreTerm(argv[2]);
   if (cmd == "orphans" && argc == 3) return Orphans(atoi(argv[2]));
   if (cmd == "state") return State();

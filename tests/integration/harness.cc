@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -106,7 +107,7 @@ TendProcess::TendProcess(const std::string& dir, std::vector<std::string> args, 
     : dir_(dir), ns_(opts.pid_namespace) {
   std::vector<std::string> argv;
   if (ns_) argv = {"unshare", "--pid", "--fork", "--mount-proc", "--kill-child"};
-  argv.push_back(BuildPath("tend"));
+  argv.push_back(opts.binary.empty() ? BuildPath("tend") : opts.binary);
   for (auto& a : args) argv.push_back(a);
   std::string out = dir + "/stdout", err = dir + "/stderr";
   pid_ = fork();
@@ -207,6 +208,18 @@ void Pid1Test::TearDown() {
 TendProcess& Pid1Test::Start(std::vector<std::string> args, TendProcess::Options opts) {
   tend_ = std::make_unique<TendProcess>(dir_, std::move(args), opts);
   return *tend_;
+}
+
+std::string Pid1Test::WriteConf(const std::string& name, const std::string& text) {
+  std::string dir = dir_ + "/conf.d";
+  mkdir(dir.c_str(), 0755);
+  WriteFile(dir + "/" + name, text);
+  return dir;
+}
+
+bool Pid1Test::WaitForLog(const std::string& text, int deadline_ms) {
+  return Eventually([&] { return tend_->Stderr().find(text) != std::string::npos; },
+                    deadline_ms);
 }
 
 bool Pid1Test::WaitForLine(const std::string& file, const std::string& line, int deadline_ms) {

@@ -35,6 +35,7 @@ class TendProcess {
  public:
   struct Options {
     bool pid_namespace = true;        ///< Run as PID 1 of a new PID namespace.
+    std::string binary;               ///< Default: BuildPath("tend").
     std::vector<int> ignore_signals;  ///< Inherited as SIG_IGN by tend (must be undone).
     std::vector<int> block_signals;   ///< Inherited as blocked by tend (must be undone).
   };
@@ -77,6 +78,10 @@ class Pid1Test : public testing::Test {
 
   /// A path inside this test's directory.
   std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+  /// Writes conf.d/NAME in this test's directory; returns the conf.d path.
+  std::string WriteConf(const std::string& name, const std::string& text);
+  /// Waits until tend's stderr has a line containing `text`.
+  bool WaitForLog(const std::string& text, int deadline_ms = kDeadlineMs);
   /// Waits until `file` has a line equal to `line`.
   bool WaitForLine(const std::string& file, const std::string& line, int deadline_ms = kDeadlineMs);
 

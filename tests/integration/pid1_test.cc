@@ -114,7 +114,7 @@ TEST_F(Pid1, ProgramIgnoringTermIsKilledAfterTheStopTimeout) {
   t.Signal(SIGTERM);
   EXPECT_EQ(128 + SIGKILL, t.Wait());
   EXPECT_NE(std::string::npos,
-            t.Stderr().find("main program did not stop within 300ms; sending SIGKILL"))
+            t.Stderr().find("tend: warning: did not stop within 300ms; sending SIGKILL"))
       << t.Stderr();
 }
 

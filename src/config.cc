@@ -1,0 +1,193 @@
+#include "config.h"
+
+#include <fmt/format.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "config_builder.h"
+#include "config_files.h"
+#include "config_reader.h"
+
+extern char** environ;
+
+namespace tend {
+
+namespace {
+
+constexpr char kDefaultConfigFile[] = "/etc/tend/tend.conf";
+constexpr char kDefaultConfigDir[] = "/etc/tend/conf.d";
+
+const char* KindWord(ConfigProblem::Kind kind) {
+  switch (kind) {
+    case ConfigProblem::Kind::kError:
+      return "error";
+    case ConfigProblem::Kind::kMachine:
+      return "unavailable";
+    case ConfigProblem::Kind::kWarning:
+      return "warning";
+    case ConfigProblem::Kind::kNotice:
+      return "notice";
+  }
+  return "error";
+}
+
+// Reads the "..." that starts at s[*i] into `word`, with POSIX's rules: a backslash
+// escapes only " \ $ ` and newline (removed); others stay as written.
+bool ReadDoubleQuoted(const std::string& s, size_t* i, std::string* word, std::string* err) {
+  for (size_t j = *i + 1; j < s.size(); ++j) {
+    char c = s[j];
+    if (c == '"') {
+      *i = j + 1;
+      return true;
+    }
+    if (c == '\\' && j + 1 < s.size() &&
+        (s[j + 1] == '\n' || s[j + 1] == '"' || s[j + 1] == '\\' || s[j + 1] == '$' ||
+         s[j + 1] == '`')) {
+      if (s[j + 1] != '\n') *word += s[j + 1];
+      ++j;
+      continue;
+    }
+    *word += c;
+  }
+  *err = "unterminated double quote";
+  return false;
+}
+
+// A word for a human: as is when a shell would read it back unchanged, else quoted.
+std::string ShellQuote(const std::string& w) {
+  if (!w.empty() && w.find_first_of(" \t\n'\"\\$`;&|<>()*?[]#~{}") == std::string::npos) return w;
+  std::string out = "'";
+  for (char c : w) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string Join(const std::vector<std::string>& v, const std::string& sep, bool quote) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : sep) + (quote ? ShellQuote(s) : s);
+  return out;
+}
+
+}  // namespace
+
+std::string ConfigProblem::ToString() const {
+  std::string place;
+  if (!where.file.empty()) place = where.line > 0 ? where.ToString() + ": " : where.file + ": ";
+  return place + KindWord(kind) + ": " + message;
+}
+
+bool SplitCommand(const std::string& command, std::vector<std::string>* words, std::string* err) {
+  words->clear();
+  std::string word;
+  bool in_word = false;
+  size_t i = 0;
+  while (i < command.size()) {
+    char c = command[i];
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words->push_back(word);
+      word.clear();
+      in_word = false;
+      ++i;
+    } else if (c == '\'') {
+      size_t end = command.find('\'', i + 1);
+      if (end == std::string::npos) {
+        *err = "unterminated single quote";
+        return false;
+      }
+      word.append(command, i + 1, end - i - 1);
+      in_word = true;
+      i = end + 1;
+    } else if (c == '"') {
+      if (!ReadDoubleQuoted(command, &i, &word, err)) return false;
+      in_word = true;
+    } else if (c == '\\') {
+      if (i + 1 >= command.size()) {
+        *err = "trailing backslash";
+        return false;
+      }
+      // Backslash-newline joins lines and makes no word of its own.
+      if (command[i + 1] != '\n') {
+        word += command[i + 1];
+        in_word = true;
+      }
+      i += 2;
+    } else {
+      word += c;
+      in_word = true;
+      ++i;
+    }
+  }
+  if (in_word) words->push_back(word);
+  return true;
+}
+
+// Only what the running process is made of; supervision settings (autostart, restart,
+// exitcodes, startsecs, startretries, stop*, priority, depends_on, critical, backoff*)
+// and log rotation limits can change without restarting it.
+bool ProgramConfig::SameRun(const ProgramConfig& o) const {
+  const UserSpec& u = user;
+  const UserSpec& v = o.user;
+  return name == o.name && program_name == o.program_name && process_num == o.process_num &&
+         command == o.command && argv == o.argv && directory == o.directory &&
+         environment == o.environment && u.name == v.name && u.uid == v.uid && u.gid == v.gid &&
+         u.groups == v.groups && u.home == v.home && u.shell == v.shell &&
+         u.resolved == v.resolved && umask == o.umask && redirect_stderr == o.redirect_stderr &&
+         stdout_logfile == o.stdout_logfile && stderr_logfile == o.stderr_logfile && type == o.type;
+}
+
+ExpansionContext ExpansionContext::FromProcess() {
+  ExpansionContext ctx;
+  for (char** e = ::environ; e && *e; ++e) ctx.environ.emplace_back(*e);
+  // Python's platform.node(), which supervisord uses, is uname's nodename.
+  struct utsname u;
+  if (uname(&u) == 0) ctx.host_node_name = u.nodename;
+  return ctx;
+}
+
+Config LoadConfig(const std::string& path, const ExpansionContext& ctx,
+                  std::vector<ConfigProblem>* problems) {
+  size_t first = problems->size();
+  RawConfig raw = ReadRawConfig(path, ctx, problems);
+  Config config = BuildConfig(raw, ctx, problems);
+  // Problems are found pass by pass; a reader wants them in the order of the files.
+  const std::vector<std::string>& files = config.files;
+  auto rank = [&](const ConfigProblem& p) {
+    auto it = std::find(files.begin(), files.end(), p.where.file);
+    return std::make_pair(it == files.end() ? -1L : static_cast<long>(it - files.begin()),
+                          p.where.line);
+  };
+  std::stable_sort(
+      problems->begin() + first, problems->end(),
+      [&](const ConfigProblem& a, const ConfigProblem& b) { return rank(a) < rank(b); });
+  return config;
+}
+
+std::string DefaultConfigPath() {
+  if (PathExists(kDefaultConfigFile)) return kDefaultConfigFile;
+  if (IsDirectory(kDefaultConfigDir)) return kDefaultConfigDir;
+  return "";
+}
+
+std::string FormatPrograms(const Config& config) {
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"NAME", "TYPE", "USER", "AUTOSTART", "DEPENDS_ON", "COMMAND"});
+  for (const ProgramConfig& p : config.programs) {
+    rows.push_back({p.name, p.type == ProgramType::kOneshot ? "oneshot" : "longrun",
+                    p.user.name.empty() ? "-" : p.user.name, p.autostart ? "yes" : "no",
+                    p.depends_on.empty() ? "-" : Join(p.depends_on, ",", false),
+                    Join(p.argv, " ", true)});
+  }
+  std::vector<size_t> width(rows[0].size(), 0);
+  for (const auto& r : rows)
+    for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  std::string out;
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t c = 0; c + 1 < r.size(); ++c) line += fmt::format("{:<{}}  ", r[c], width[c]);
+    out += line + r.back() + "\n";
+  }
+  return out;
+}
+
+}  // namespace tend

@@ -1,0 +1,146 @@
+// The configuration model: what tend runs, as read from INI files (tend's own and
+// supervisord's), and how problems in them are reported.
+#ifndef TEND_CONFIG_H_
+#define TEND_CONFIG_H_
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace tend {
+
+/// Where a setting came from, for messages: "conf.d/web.conf:12".
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  std::string ToString() const { return file + ":" + std::to_string(line); }
+};
+
+/// One problem found while loading. kError: the files are wrong (syntax, bad value,
+/// unknown signal, cycle...). kMachine: the files are fine but do not fit this machine
+/// (unknown user, undefined ${VAR} or %(ENV_X)s). kWarning: worth knowing, harmless
+/// (unknown key, key in the wrong section). kNotice: a section tend reads but ignores.
+struct ConfigProblem {
+  enum class Kind { kError, kMachine, kWarning, kNotice } kind;
+  SourceLocation where;
+  std::string message;
+  /// "file:line: error: message" (the kind word is "error", "unavailable", "warning", "notice").
+  std::string ToString() const;
+};
+
+/// How a program's exit is answered (supervisord's autorestart).
+enum class RestartPolicy {
+  kAlways,     ///< autorestart=true, restart=always
+  kOnFailure,  ///< autorestart=unexpected, restart=on-failure: exit code not in exitcodes
+  kNever,      ///< autorestart=false, restart=never
+};
+
+/// longrun: a daemon, RUNNING once up for startsecs. oneshot: runs to completion and is
+/// done (EXITED) when it exits with an expected code.
+enum class ProgramType { kLongrun, kOneshot };
+
+/// A user account resolved from /etc/passwd and /etc/group (never NSS: the static
+/// binary must work in any image).
+struct UserSpec {
+  std::string name;  ///< As written in the file; empty: run as tend's own user.
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;  ///< Supplementary groups, gid included.
+  std::string home;
+  std::string shell;
+  bool resolved = false;
+};
+
+/// One process to supervise. A [program:x] with numprocs=N gives N of these, named by
+/// process_name (default %(program_name)s; with N > 1 it must use %(process_num), as
+/// supervisord requires, e.g. %(program_name)s_%(process_num)02d).
+struct ProgramConfig {
+  std::string name;          ///< Process name: unique, used in logs and by tendctl.
+  std::string program_name;  ///< The section's name ([program:NAME]).
+  int process_num = 0;
+  SourceLocation where;      ///< The section header.
+
+  std::string command;            ///< As written, after expansion.
+  std::vector<std::string> argv;  ///< Split like a POSIX shell splits words.
+  std::string directory;          ///< Empty: tend's working directory.
+  std::vector<std::string> environment;  ///< "NAME=value", in file order.
+  UserSpec user;
+  int umask = -1;  ///< -1: inherit tend's.
+
+  bool autostart = true;
+  RestartPolicy restart = RestartPolicy::kOnFailure;
+  std::vector<int> exitcodes{0};
+  int64_t startsecs_ms = 1000;
+  int startretries = 3;  ///< -1: infinite.
+  int stopsignal = 15;   ///< SIGTERM.
+  int64_t stopwaitsecs_ms = 8000;
+  bool stopasgroup = true;
+  bool killasgroup = true;
+  int priority = 999;
+  bool redirect_stderr = false;
+  /// "" (default), "/dev/stdout", "/dev/fd/1", "AUTO": tend's own stdout, prefixed;
+  /// "NONE": discarded; "/dev/stderr", "/dev/fd/2": tend's stderr; else a file path.
+  std::string stdout_logfile;
+  std::string stderr_logfile;
+  int64_t stdout_logfile_maxbytes = 50 * 1024 * 1024;  ///< 0: never rotate.
+  int stdout_logfile_backups = 10;
+  int64_t stderr_logfile_maxbytes = 50 * 1024 * 1024;
+  int stderr_logfile_backups = 10;
+
+  std::vector<std::string> depends_on;  ///< Program names ([program:NAME]), not processes.
+  ProgramType type = ProgramType::kLongrun;
+  bool critical = false;
+  int64_t backoff_ms = 1000;
+  int64_t backoff_max_ms = 30000;
+
+  /// True when both would run the same way: what reload compares to decide a restart.
+  bool SameRun(const ProgramConfig& o) const;
+};
+
+/// The [tend] section.
+struct TendSettings {
+  SourceLocation where;
+};
+
+struct Config {
+  TendSettings tend;
+  std::vector<ProgramConfig> programs;  ///< In start order's tie-break order: file order.
+  std::vector<std::string> files;       ///< Every file read, in order.
+};
+
+/// Values that the expansions read: tend's environment and the host name. A seam for
+/// tests, which pass their own.
+struct ExpansionContext {
+  std::vector<std::string> environ;  ///< "NAME=value".
+  std::string host_node_name;
+  /// Where /etc/passwd and /etc/group are read from ("" = "/etc").
+  std::string etc_dir;
+  static ExpansionContext FromProcess();
+};
+
+/// Reads `path`: a file, or a directory whose *.conf files are read in lexical order.
+/// Every problem is appended to `problems` (all of them, not just the first); the result
+/// is usable only when none is of kind kError or kMachine. Never exits, never throws.
+Config LoadConfig(const std::string& path, const ExpansionContext& ctx,
+                  std::vector<ConfigProblem>* problems);
+
+/// A table of the processes for `tend --check`: one line per process with its name,
+/// type, user ("-": tend's own), autostart, depends_on and argv (words a shell would
+/// split differently are single-quoted), under a header line; columns are aligned.
+std::string FormatPrograms(const Config& config);
+
+/// The default configuration path when neither -c nor TEND_CONFIG is given:
+/// /etc/tend/tend.conf if it exists, else /etc/tend/conf.d; "" when neither exists.
+std::string DefaultConfigPath();
+
+/// Splits a command line into words as a POSIX shell would, without running one:
+/// whitespace separates words; '...' is literal; "..." allows \" \\ \$ \`; a backslash
+/// outside quotes escapes the next character; backslash-newline is removed. Returns
+/// false with `err` set on an unterminated quote or a trailing backslash.
+bool SplitCommand(const std::string& command, std::vector<std::string>* words, std::string* err);
+
+}  // namespace tend
+
+#endif  // TEND_CONFIG_H_

@@ -1,0 +1,244 @@
+#include "config_values.h"
+
+#include <string.h>
+
+namespace tend {
+
+namespace {
+
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// Python's shlex.shlex wordchars plus the '/.+-():' supervisord adds; ASCII only, as
+// non-POSIX shlex does.
+bool IsWordChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         (c != '\0' && strchr("_/.+-():", c) != nullptr);
+}
+
+size_t SkipLine(const std::string& s, size_t i) {
+  size_t nl = s.find('\n', i);
+  return nl == std::string::npos ? s.size() : nl + 1;
+}
+
+// One word token of non-POSIX shlex: word characters and quote characters; a '#'
+// swallows the rest of its line without ending the token (a shlex quirk kept on purpose).
+size_t ReadWord(const std::string& s, size_t i, std::string* tok) {
+  while (i < s.size()) {
+    char c = s[i];
+    if (IsWordChar(c) || c == '\'' || c == '"') {
+      *tok += c;
+      ++i;
+    } else if (c == '#') {
+      i = SkipLine(s, i);
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
+// Tokenises like Python's shlex.shlex(text) in non-POSIX mode: words, quoted strings
+// (quotes kept) and single punctuation characters.
+bool ShlexTokens(const std::string& s, std::vector<std::string>* tokens, std::string* err) {
+  size_t i = 0;
+  while (i < s.size()) {
+    char c = s[i];
+    if (IsSpace(c)) {
+      ++i;
+    } else if (c == '#') {
+      i = SkipLine(s, i);
+    } else if (IsWordChar(c)) {
+      std::string tok;
+      i = ReadWord(s, i, &tok);
+      tokens->push_back(tok);
+    } else if (c == '\'' || c == '"') {
+      size_t end = s.find(c, i + 1);
+      if (end == std::string::npos) {
+        *err = std::string("unterminated ") + (c == '"' ? "double" : "single") + " quote";
+        return false;
+      }
+      tokens->push_back(s.substr(i, end - i + 1));
+      i = end + 1;
+    } else {
+      tokens->push_back(std::string(1, c));
+      ++i;
+    }
+  }
+  return true;
+}
+
+std::string StripQuotes(const std::string& s) {
+  size_t b = s.find_first_not_of("'\"");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of("'\"");
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+std::string Lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+std::string Trim(const std::string& s) {
+  size_t b = 0, e = s.size();
+  while (b < e && IsSpace(s[b])) ++b;
+  while (e > b && IsSpace(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
+
+bool ParseBool(const std::string& text, bool* out, std::string* err) {
+  std::string t = Lower(text);
+  if (t == "true" || t == "yes" || t == "on" || t == "1") {
+    *out = true;
+    return true;
+  }
+  if (t == "false" || t == "no" || t == "off" || t == "0") {
+    *out = false;
+    return true;
+  }
+  *err = "not a boolean (true, false, yes, no, on, off, 1, 0)";
+  return false;
+}
+
+bool ParseInteger(const std::string& text, int64_t min, int64_t max, int64_t* out,
+                  std::string* err) {
+  size_t i = 0;
+  bool negative = false;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
+  if (i == text.size() || text.size() - i > 18) {
+    *err = "not an integer";
+    return false;
+  }
+  int64_t v = 0;
+  for (; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') {
+      *err = "not an integer";
+      return false;
+    }
+    v = v * 10 + (text[i] - '0');
+  }
+  if (negative) v = -v;
+  if (v < min || v > max) {
+    *err = "out of range " + std::to_string(min) + ".." + std::to_string(max);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool ParseByteSize(const std::string& text, int64_t* out, std::string* err) {
+  static const struct {
+    const char* suffix;
+    int64_t factor;
+  } kSuffixes[] = {{"kb", 1024}, {"mb", 1024 * 1024}, {"gb", 1024 * 1024 * 1024}};
+  std::string t = Lower(text);
+  int64_t factor = 1;
+  for (const auto& s : kSuffixes) {
+    if (t.size() > 2 && t.compare(t.size() - 2, 2, s.suffix) == 0) {
+      factor = s.factor;
+      t = Trim(t.substr(0, t.size() - 2));
+      break;
+    }
+  }
+  int64_t n = 0;
+  if (!ParseInteger(t, 0, INT64_MAX / factor, &n, err)) {
+    *err = "not a size such as 1024, 10KB, 50MB or 1GB";
+    return false;
+  }
+  *out = n * factor;
+  return true;
+}
+
+bool ParseOctalMask(const std::string& text, int* out, std::string* err) {
+  std::string t = Lower(text);
+  if (t.size() > 2 && t[0] == '0' && t[1] == 'o') t = t.substr(2);
+  int v = 0;
+  bool ok = !t.empty() && t.size() <= 6;
+  for (char c : t) {
+    if (c < '0' || c > '7') ok = false;
+    v = v * 8 + (c - '0');
+  }
+  if (!ok || v > 0777) {
+    *err = "not an octal mask such as 022 (at most 0777)";
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool ParseExitCodes(const std::string& text, std::vector<int>* out, std::string* err) {
+  out->clear();
+  if (text.empty()) return true;
+  size_t i = 0;
+  while (i <= text.size()) {
+    size_t comma = text.find(',', i);
+    if (comma == std::string::npos) comma = text.size();
+    int64_t code = 0;
+    if (!ParseInteger(Trim(text.substr(i, comma - i)), 0, 255, &code, err)) {
+      *err = "not a comma-separated list of exit codes 0..255";
+      return false;
+    }
+    out->push_back(static_cast<int>(code));
+    i = comma + 1;
+  }
+  return true;
+}
+
+bool ParseEnvironment(const std::string& text,
+                      std::vector<std::pair<std::string, std::string>>* out, std::string* err) {
+  std::vector<std::string> t;
+  if (!ShlexTokens(text, &t, err)) return false;
+  out->clear();
+  // Groups of four tokens: KEY, '=', value and a separator that is not checked, exactly
+  // as supervisord steps through them.
+  for (size_t i = 0; i < t.size(); i += 4) {
+    if (i + 2 >= t.size() || t[i + 1] != "=") {
+      *err = "expected KEY=value pairs separated by commas near \"" + t[i] +
+             "\" (quote values that hold other characters than letters, digits and _/.+-():)";
+      return false;
+    }
+    std::string value = StripQuotes(t[i + 2]);
+    bool replaced = false;
+    for (auto& kv : *out) {
+      if (kv.first == t[i]) {
+        kv.second = value;
+        replaced = true;
+      }
+    }
+    if (!replaced) out->emplace_back(t[i], value);
+  }
+  return true;
+}
+
+std::vector<std::string> SplitNames(const std::string& text) {
+  std::vector<std::string> names;
+  std::string cur;
+  for (char c : text) {
+    if (c == ',' || IsSpace(c)) {
+      if (!cur.empty()) names.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) names.push_back(cur);
+  return names;
+}
+
+void SetEnvVar(std::vector<std::string>* env, const std::string& name, const std::string& value) {
+  std::string prefix = name + "=";
+  for (std::string& e : *env) {
+    if (e.compare(0, prefix.size(), prefix) == 0) {
+      e = prefix + value;
+      return;
+    }
+  }
+  env->push_back(prefix + value);
+}
+
+}  // namespace tend

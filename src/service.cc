@@ -1,0 +1,319 @@
+#include "service.h"
+
+#include <assert.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "restart_policy.h"
+#include "values.h"
+
+namespace tend {
+
+std::string DescribeWaitStatus(int status) {
+  if (WIFSIGNALED(status)) {
+    return "was killed by SIG" + SignalName(WTERMSIG(status)) +
+           (WCOREDUMP(status) ? " (core dumped)" : "");
+  }
+  return "exited with status " + std::to_string(WEXITSTATUS(status));
+}
+
+const char* Service::ToString(State s) {
+  switch (s) {
+    case State::kStopped:
+      return "STOPPED";
+    case State::kStarting:
+      return "STARTING";
+    case State::kRunning:
+      return "RUNNING";
+    case State::kBackoff:
+      return "BACKOFF";
+    case State::kStopping:
+      return "STOPPING";
+    case State::kExited:
+      return "EXITED";
+    case State::kFatal:
+      return "FATAL";
+  }
+  return "?";
+}
+
+Service::Service(ProgramConfig config, ServiceOptions options, Env env)
+    : config_(std::move(config)),
+      options_(options),
+      env_(std::move(env)),
+      timer_(env_.clock->NewTimer([this] { Step(Event::kTimer); })),
+      state_since_ms_(env_.clock->NowMs()) {}
+
+Service::~Service() {
+  if (pid_ > 0) env_.reaper->Forget(pid_);
+}
+
+void Service::Start() {
+  want_up_ = true;
+  Step(Event::kStart);
+}
+
+void Service::Stop(int trigger) {
+  want_up_ = false;
+  stop_trigger_ = trigger;
+  Step(Event::kStop);
+}
+
+void Service::Signal(int sig) {
+  if (pid_ > 0 && !reaped_) env_.ops->Signal(pid_, sig, config_.stopasgroup);
+}
+
+void Service::Kill() {
+  if (pid_ > 0 && !reaped_) env_.ops->Signal(pid_, SIGKILL, config_.killasgroup);
+}
+
+bool Service::Down() const {
+  return state_ == State::kStopped || state_ == State::kExited || state_ == State::kFatal;
+}
+
+bool Service::Up() const {
+  if (config_.type == ProgramType::kOneshot) {
+    return state_ == State::kExited && IsExpectedExit(config_.exitcodes, last_status_);
+  }
+  return state_ == State::kRunning;
+}
+
+bool Service::EndedForGood() const {
+  return want_up_ && (state_ == State::kExited || state_ == State::kFatal);
+}
+
+void Service::OnReaped(pid_t, int status) {
+  reaped_ = true;
+  exit_status_ = status;
+  if (exec_known_) Step(Event::kExited);
+}
+
+void Service::OnExecResult(pid_t, const ExecError* error) {
+  exec_known_ = true;
+  if (error) {
+    Diag(Level::kError, "{}{}", Subject(), DescribeExecError(MakeSpawnSpec(), *error));
+  }
+  if (reaped_) {
+    Step(Event::kExited);
+  } else if (!error) {
+    Step(Event::kExecOk);
+  }
+}
+
+// The whole life cycle; every (event, state) pair is spelt out.
+void Service::Step(Event event) {
+  switch (event) {
+    case Event::kStart:
+      switch (state_) {
+        case State::kStopped:
+        case State::kExited:
+        case State::kFatal:
+          failures_ = 0;  // A deliberate start gets a fresh set of retries.
+          Launch();
+          return;
+        case State::kStarting:
+        case State::kRunning:
+        case State::kBackoff:
+        case State::kStopping:  // Restarts once stopped: want is up again.
+          return;
+      }
+      break;
+    case Event::kStop:
+      switch (state_) {
+        case State::kStarting:
+        case State::kRunning:
+          SendStop();
+          ArmTimer(config_.stopwaitsecs_ms);
+          Enter(State::kStopping);
+          return;
+        case State::kStopping:
+          SendStop();  // Asked again (Ctrl-C twice): pass it on, keep the deadline.
+          return;
+        case State::kBackoff:
+          timer_->Stop();
+          Enter(State::kStopped);
+          return;
+        case State::kStopped:
+        case State::kExited:
+        case State::kFatal:
+          return;
+      }
+      break;
+    case Event::kExecOk:
+      switch (state_) {
+        case State::kStarting:
+          if (config_.type == ProgramType::kLongrun && config_.startsecs_ms == 0) {
+            failures_ = 0;
+            Enter(State::kRunning);
+          }
+          return;
+        case State::kRunning:
+        case State::kBackoff:
+        case State::kStopping:
+        case State::kStopped:
+        case State::kExited:
+        case State::kFatal:
+          return;
+      }
+      break;
+    case Event::kExited: {
+      const int status = exit_status_;
+      const bool expected = IsExpectedExit(config_.exitcodes, status);
+      pid_ = -1;
+      last_status_ = status;
+      has_exited_ = true;
+      timer_->Stop();
+      switch (state_) {
+        case State::kStarting:
+          if (config_.type == ProgramType::kOneshot && expected) {
+            failures_ = 0;
+            Diag(options_.routine_level, "{}{} (done)", Subject(), DescribeWaitStatus(status));
+            Enter(State::kExited);
+          } else {
+            FailedStart(DescribeWaitStatus(status));
+          }
+          return;
+        case State::kRunning:
+          if (want_up_ && RestartDue(config_.restart, expected)) {
+            Diag(options_.routine_level, "{}{}; restarting", Subject(),
+                 DescribeWaitStatus(status));
+            ++restarts_;
+            Launch();
+          } else {
+            Diag(options_.routine_level, "{}{}", Subject(), DescribeWaitStatus(status));
+            Enter(State::kExited);
+          }
+          return;
+        case State::kStopping:
+          Diag(options_.routine_level, "{}stopped ({})", Subject(), DescribeWaitStatus(status));
+          Enter(State::kStopped);
+          // A restart: stopped on the way back up (unless the observer, told of the
+          // stop, already started it again).
+          if (want_up_ && state_ == State::kStopped) Launch();
+          return;
+        case State::kBackoff:
+        case State::kStopped:
+        case State::kExited:
+        case State::kFatal:
+          assert(!"exit without a process");
+          return;
+      }
+      break;
+    }
+    case Event::kTimer:
+      switch (state_) {
+        case State::kStarting:
+          failures_ = 0;
+          Enter(State::kRunning);
+          return;
+        case State::kBackoff:
+          ++restarts_;
+          Launch();
+          return;
+        case State::kStopping:
+          Diag(Level::kWarn, "{}did not stop within {}; sending SIGKILL", Subject(),
+               FormatDuration(config_.stopwaitsecs_ms));
+          Kill();
+          return;
+        case State::kRunning:
+        case State::kStopped:
+        case State::kExited:
+        case State::kFatal:
+          return;  // A timer that fired as it was stopped.
+      }
+      break;
+  }
+}
+
+std::string Service::Subject() const {
+  return options_.main_program ? std::string() : config_.name + ": ";
+}
+
+SpawnSpec Service::MakeSpawnSpec() const {
+  SpawnSpec spec;
+  spec.argv = config_.argv;
+  spec.cwd = config_.directory;
+  spec.umask = config_.umask;
+  if (options_.main_program) {
+    spec.isolation = SpawnSpec::Isolation::kGroup;
+    spec.take_terminal = options_.take_terminal;
+  } else {
+    spec.isolation = SpawnSpec::Isolation::kSession;
+    // As supervisord, so that scripts written for it keep working.
+    spec.env = {"SUPERVISOR_ENABLED=1", "SUPERVISOR_PROCESS_NAME=" + config_.name,
+                "SUPERVISOR_GROUP_NAME=" + config_.program_name};
+  }
+  if (config_.user.resolved) {
+    spec.set_user = true;
+    spec.uid = config_.user.uid;
+    spec.gid = config_.user.gid;
+    spec.groups = config_.user.groups;
+    spec.env.push_back("HOME=" + config_.user.home);
+    spec.env.push_back("USER=" + config_.user.name);
+    spec.env.push_back("LOGNAME=" + config_.user.name);
+  }
+  for (const auto& e : config_.environment) spec.env.push_back(e);
+  return spec;
+}
+
+// Spawns the process and enters STARTING; a failed fork is a failed start.
+void Service::Launch() {
+  SpawnSpec spec = MakeSpawnSpec();
+  std::string err;
+  pid_t pid = env_.ops->Spawn(spec, this, &err);
+  if (pid < 0) {
+    FailedStart(err);
+    return;
+  }
+  pid_ = pid;
+  reaped_ = exec_known_ = false;
+  env_.reaper->Watch(pid, this);
+  Diag(options_.routine_level, "{}started (pid {})", Subject(), pid);
+  if (config_.type == ProgramType::kLongrun && config_.startsecs_ms > 0) {
+    ArmTimer(config_.startsecs_ms);
+  }
+  Enter(State::kStarting);
+}
+
+// A start that did not last startsecs: retry after a backoff, or give up.
+void Service::FailedStart(const std::string& why) {
+  ++failures_;
+  if (RetriesExhausted(failures_, config_.startretries)) {
+    // The main command is never retried: its exit status says it all.
+    Diag(options_.main_program ? options_.routine_level : Level::kError,
+         "{}{}; FATAL after {} failed start{}", Subject(), why, failures_,
+         failures_ == 1 ? "" : "s");
+    Enter(State::kFatal);
+    return;
+  }
+  int64_t delay = BackoffDelayMs(config_.backoff_ms, config_.backoff_max_ms, failures_,
+                                 env_.random ? env_.random() : 0.5);
+  if (config_.startretries < 0) {
+    Diag(Level::kWarn, "{}{}; restarting in {} (retry {})", Subject(), why,
+         FormatDuration(delay), failures_);
+  } else {
+    Diag(Level::kWarn, "{}{}; restarting in {} (retry {}/{})", Subject(), why,
+         FormatDuration(delay), failures_, config_.startretries);
+  }
+  ArmTimer(delay);
+  Enter(State::kBackoff);
+}
+
+void Service::SendStop() {
+  int sig = config_.stopsignal ? config_.stopsignal : stop_trigger_ ? stop_trigger_ : SIGTERM;
+  Diag(options_.routine_level, "{}stopping (SIG{})", Subject(), SignalName(sig));
+  env_.ops->Signal(pid_, sig, config_.stopasgroup);
+}
+
+// Tells the observer last: it may call back into this service (a dependent's stop, a
+// reload's restart), so every verb calls Enter as its final step.
+void Service::Enter(State s) {
+  if (s == state_) return;
+  state_ = s;
+  state_since_ms_ = env_.clock->NowMs();
+  if (env_.observer) env_.observer->OnServiceChanged(this);
+}
+
+void Service::ArmTimer(int64_t ms) { timer_->Start(ms); }
+
+}  // namespace tend

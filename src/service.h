@@ -1,0 +1,159 @@
+// Service: one supervised process and its life cycle.
+//
+// Want (up or down, from the configuration, tendctl or shutdown) is kept apart from state
+// (what the process is doing), as in runit and dinit. The states are supervisorctl's:
+//
+//   STOPPED   not running, and not meant to be (initial state, or after a stop).
+//   STARTING  spawned; a longrun becomes RUNNING after startsecs, a oneshot is
+//             STARTING until it exits.
+//   RUNNING   a longrun that stayed up startsecs (or startsecs=0 and exec succeeded).
+//   BACKOFF   a start failed (exit before startsecs, exec failure, or a oneshot's
+//             unexpected exit); a retry is scheduled: backoff doubling up to backoff_max.
+//   STOPPING  asked to stop: stopsignal sent, SIGKILL after stopwaitsecs.
+//   EXITED    ended on its own with no restart due (a oneshot that succeeded, or a
+//             longrun whose policy says no restart).
+//   FATAL     startretries consecutive failed starts: given up until started again.
+//
+// Transitions (Service::Step, one exhaustive switch):
+//   STOPPED/EXITED/FATAL --start--> STARTING (spawn; a failed fork counts as a failed start)
+//   STARTING --startsecs--> RUNNING            STARTING --exec ok, startsecs=0--> RUNNING
+//   STARTING --exit--> BACKOFF | FATAL        (a oneshot's expected exit: EXITED)
+//   RUNNING  --exit--> STARTING (restart due, at once) | EXITED
+//   BACKOFF  --timer--> STARTING               BACKOFF --stop--> STOPPED
+//   STARTING/RUNNING --stop--> STOPPING        STOPPING --stopwaitsecs--> SIGKILL, STOPPING
+//   STOPPING --exit--> STOPPED, then STARTING again if want is up (a restart)
+//
+// "Exit" means the process was reaped *and* its exec result is known, so an exec failure
+// is reported before the state changes.
+#ifndef TEND_SERVICE_H_
+#define TEND_SERVICE_H_
+
+#include <stdint.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "clock.h"
+#include "config.h"
+#include "diag.h"
+#include "reaper.h"
+#include "spawn.h"
+
+namespace tend {
+
+class Service;
+
+/// Told of every state change (the Supervisor starts dependents, detects critical exits).
+class ServiceObserver {
+ public:
+  virtual ~ServiceObserver() = default;
+  virtual void OnServiceChanged(Service* service) = 0;
+};
+
+/// How a service is run beyond its ProgramConfig.
+struct ServiceOptions {
+  /// A new process group in tend's session that may take tend's terminal (the main
+  /// command); otherwise a new session without a terminal (programs from conf.d).
+  bool main_program = false;
+  bool take_terminal = false;
+  /// Level of routine messages (started, exited...): kInfo for programs, kDebug for the
+  /// main command, which stays as quiet as tini unless -v.
+  Level routine_level = Level::kInfo;
+};
+
+class Service : public ExitObserver, public SpawnObserver {
+ public:
+  enum class State { kStopped, kStarting, kRunning, kBackoff, kStopping, kExited, kFatal };
+  static const char* ToString(State s);
+
+  /// What a Service needs from the rest of tend. `random` returns values in [0, 1) for
+  /// the backoff jitter.
+  struct Env {
+    ProcessOps* ops;
+    Clock* clock;
+    Reaper* reaper;
+    ServiceObserver* observer;
+    std::function<double()> random;
+  };
+
+  Service(ProgramConfig config, ServiceOptions options, Env env);
+  /// Must only be destroyed without a process (state STOPPED, EXITED, FATAL or BACKOFF).
+  ~Service() override;
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  /// Want up: start unless running or starting.
+  void Start();
+  /// Want down: stop if running. `trigger` is the signal that asked for the stop (TERM,
+  /// INT), sent instead of stopsignal when stopsignal is 0 (the main command's default).
+  void Stop(int trigger = 0);
+  /// Sends `sig` to the process (its group when stopasgroup), if there is one.
+  void Signal(int sig);
+  /// SIGKILL to the process (group when killasgroup) now: the shutdown deadline passed.
+  void Kill();
+
+  void OnReaped(pid_t pid, int status) override;
+  void OnExecResult(pid_t pid, const ExecError* error) override;
+
+  const std::string& name() const { return config_.name; }
+  const ProgramConfig& config() const { return config_; }
+  /// Replaces the configuration: any time there is no process, or when only settings
+  /// that do not shape the process change (SameRun): they apply from the next event.
+  void set_config(ProgramConfig config) { config_ = std::move(config); }
+  State state() const { return state_; }
+  bool want_up() const { return want_up_; }
+  /// No process, and none coming unless started again: STOPPED, EXITED or FATAL.
+  bool Down() const;
+  /// Satisfies a dependency: RUNNING, or a oneshot that EXITED with an expected code.
+  bool Up() const;
+  /// Ended on its own for good: EXITED or FATAL while wanted up.
+  bool EndedForGood() const;
+  bool has_process() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+  /// Wait status of the last exit (valid once has_exited()).
+  int last_status() const { return last_status_; }
+  bool has_exited() const { return has_exited_; }
+  int restarts() const { return restarts_; }
+  int failures() const { return failures_; }
+  int64_t state_since_ms() const { return state_since_ms_; }
+
+ private:
+  enum class Event { kStart, kStop, kExecOk, kExited, kTimer };
+
+  void Step(Event event);
+  // Verbs used by Step.
+  void Launch();
+  void FailedStart(const std::string& why);
+  void SendStop();
+  void Enter(State s);
+  void ArmTimer(int64_t ms);
+  SpawnSpec MakeSpawnSpec() const;
+  /// How messages name this service: "web: ", or "" for the main command.
+  std::string Subject() const;
+
+  ProgramConfig config_;
+  ServiceOptions options_;
+  Env env_;
+  std::unique_ptr<Timer> timer_;
+
+  State state_ = State::kStopped;
+  bool want_up_ = false;
+  int stop_trigger_ = 0;
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+  bool exec_known_ = false;
+  int exit_status_ = 0;  // Of the process being finished.
+  int last_status_ = 0;
+  bool has_exited_ = false;
+  int failures_ = 0;
+  int restarts_ = 0;
+  int64_t state_since_ms_ = 0;
+};
+
+/// "exited with status 3", "was killed by SIGSEGV".
+std::string DescribeWaitStatus(int wait_status);
+
+}  // namespace tend
+
+#endif  // TEND_SERVICE_H_

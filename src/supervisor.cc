@@ -1,0 +1,283 @@
+#include "supervisor.h"
+
+#include <signal.h>
+
+#include <algorithm>
+
+#include "init.h"
+#include "values.h"
+
+namespace tend {
+
+Supervisor::Supervisor(Service::Env env, Callbacks callbacks)
+    : env_(std::move(env)),
+      callbacks_(std::move(callbacks)),
+      cleanup_timer_(env_.clock->NewTimer([this] { DropRetired(); })) {
+  env_.observer = this;
+}
+
+Supervisor::~Supervisor() = default;
+
+Supervisor::Entry* Supervisor::Add(ProgramConfig config, ServiceOptions options) {
+  auto e = std::make_unique<Entry>();
+  e->service = std::make_unique<Service>(std::move(config), options, env_);
+  entries_.push_back(std::move(e));
+  return entries_.back().get();
+}
+
+void Supervisor::Configure(const Config& config) {
+  for (const auto& p : config.programs) Add(p, ServiceOptions{});
+}
+
+void Supervisor::SetMain(ProgramConfig main, ServiceOptions options) {
+  options.main_program = true;
+  Entry* e = Add(std::move(main), options);
+  e->is_main = true;
+  main_ = e->service.get();
+}
+
+Supervisor::Entry* Supervisor::FindEntry(const std::string& name) const {
+  for (const auto& e : entries_)
+    if (!e->retiring && e->service->name() == name) return e.get();
+  return nullptr;
+}
+
+Service* Supervisor::Find(const std::string& name) const {
+  Entry* e = FindEntry(name);
+  return e ? e->service.get() : nullptr;
+}
+
+std::vector<Service*> Supervisor::services() const {
+  std::vector<Service*> v;
+  for (const auto& e : entries_) v.push_back(e->service.get());
+  return v;
+}
+
+std::vector<Supervisor::Entry*> Supervisor::DependenciesOf(const Service* s) const {
+  std::vector<Entry*> deps;
+  for (const auto& name : s->config().depends_on) {
+    for (const auto& e : entries_) {
+      if (!e->retiring && e->service->config().program_name == name && !e->is_main) {
+        deps.push_back(e.get());
+      }
+    }
+  }
+  return deps;
+}
+
+bool Supervisor::DependedOnByLiveService(const Service* s) const {
+  for (const auto& e : entries_) {
+    const Service* t = e->service.get();
+    if (t == s || t->Down()) continue;
+    const auto& d = t->config().depends_on;
+    if (std::find(d.begin(), d.end(), s->config().program_name) != d.end()) return true;
+  }
+  return false;
+}
+
+// Wanting a service up wants its dependencies up too, whatever their autostart.
+void Supervisor::WantUp(Entry* e) {
+  if (e->pending) return;
+  e->pending = true;
+  for (Entry* d : DependenciesOf(e->service.get())) WantUp(d);
+}
+
+bool Supervisor::Start(std::string* err) {
+  if (entries_.empty()) {
+    *err = "nothing to run: no program is configured and no command was given";
+    return false;
+  }
+  for (const auto& e : entries_) {
+    if (e->service->config().autostart) WantUp(e.get());
+  }
+  Pump();
+  return true;
+}
+
+void Supervisor::Stop(int trigger) {
+  if (!stopping_) {
+    stopping_ = true;
+    stop_trigger_ = trigger;
+    for (const auto& e : entries_) e->pending = false;
+    if (trigger) {
+      Diag(main_ ? Level::kDebug : Level::kInfo, "SIG{} received: stopping", SignalName(trigger));
+    }
+  } else {
+    // Asked again: pass the request on to whatever is still stopping.
+    for (const auto& e : entries_) {
+      if (e->service->state() == Service::State::kStopping) e->service->Stop(trigger);
+    }
+  }
+  Pump();
+}
+
+void Supervisor::Signal(int signo) {
+  if (signo == SIGHUP && callbacks_.reload) {
+    Config next;
+    if (callbacks_.reload(&next)) Diag(Level::kInfo, "reloaded: {}", Reload(next));
+    return;
+  }
+  // With a main command, it alone hears forwarded signals (tini's behaviour); without
+  // one, every running program does.
+  if (main_) {
+    main_->Signal(signo);
+    return;
+  }
+  for (const auto& e : entries_) e->service->Signal(signo);
+}
+
+void Supervisor::Kill() {
+  for (const auto& e : entries_) e->service->Kill();
+}
+
+int64_t Supervisor::StopBudgetMs() const {
+  int64_t budget = 0;
+  for (const auto& e : entries_) {
+    budget = std::max(budget, e->service->config().stopwaitsecs_ms);
+  }
+  return budget;
+}
+
+void Supervisor::OnServiceChanged(Service* s) {
+  if (!stopping_ && !critical_ended_ && s->config().critical && s->EndedForGood()) {
+    critical_ended_ = true;
+    critical_code_ = s->has_exited() ? ExitCodeOf(s->last_status()) : 1;
+    if (s != main_) {
+      Diag(Level::kInfo, "{}: critical program ended ({}): stopping everything, exit status {}",
+           s->name(), Service::ToString(s->state()), critical_code_);
+    }
+    if (callbacks_.request_stop) callbacks_.request_stop();
+  }
+  Pump();
+}
+
+std::string Supervisor::Reload(const Config& next) {
+  std::vector<std::string> added, removed, changed;
+  int unchanged = 0;
+  for (const auto& e : entries_) {
+    if (e->is_main || e->retiring) continue;
+    bool kept = false;
+    for (const auto& p : next.programs) kept |= p.name == e->service->name();
+    if (!kept) {
+      e->retiring = true;
+      e->pending = false;
+      removed.push_back(e->service->name());
+    }
+  }
+  for (const auto& p : next.programs) {
+    Entry* e = FindEntry(p.name);
+    if (!e) {
+      Entry* n = Add(p, ServiceOptions{});
+      if (p.autostart && !stopping_) WantUp(n);
+      added.push_back(p.name);
+    } else if (!e->service->config().SameRun(p)) {
+      e->restart_after = e->pending || e->service->want_up() || p.autostart;
+      e->pending = false;
+      e->next = std::make_unique<ProgramConfig>(p);
+      changed.push_back(p.name);
+    } else {
+      // Same process: keep it running, but take the new policy, stop and start settings.
+      e->service->set_config(p);
+      ++unchanged;
+    }
+  }
+  Pump();
+  auto list = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& n : v) s += (s.empty() ? "" : ", ") + n;
+    return v.empty() ? std::string("none") : s;
+  };
+  return fmt::format("added {}; removed {}; changed {}; {} unchanged", list(added),
+                     list(removed), list(changed), unchanged);
+}
+
+void Supervisor::Pump() {
+  if (pumping_) {
+    pump_again_ = true;  // A change made while pumping: go round once more.
+    return;
+  }
+  pumping_ = true;
+  do {
+    pump_again_ = false;
+    PumpOnce();
+  } while (pump_again_);
+  pumping_ = false;
+  CheckDone();
+}
+
+void Supervisor::PumpOnce() {
+  bool retired_down = false;
+  for (const auto& e : entries_) {
+    Service* s = e->service.get();
+    if (e->next && s->Down()) {
+      s->set_config(std::move(*e->next));
+      e->next.reset();
+      if (e->restart_after && !stopping_) WantUp(e.get());
+    } else if ((e->next || e->retiring) && !s->Down() &&
+               s->state() != Service::State::kStopping) {
+      s->Stop(0);
+    }
+    retired_down |= e->retiring && s->Down();
+  }
+  if (retired_down && !cleanup_timer_->active()) cleanup_timer_->Start(0);
+  if (stopping_) {
+    StopReady();
+  } else {
+    StartReady();
+  }
+}
+
+// Starts the wanted services whose dependencies are all up, lowest priority first.
+void Supervisor::StartReady() {
+  std::vector<Entry*> ready;
+  for (const auto& e : entries_) {
+    if (e->pending && !e->service->Down()) e->pending = false;  // Already on its way.
+    if (!e->pending || e->next) continue;
+    bool deps_up = true;
+    for (Entry* d : DependenciesOf(e->service.get())) deps_up &= d->service->Up();
+    if (deps_up) ready.push_back(e.get());
+  }
+  std::stable_sort(ready.begin(), ready.end(), [](Entry* a, Entry* b) {
+    return a->service->config().priority < b->service->config().priority;
+  });
+  for (Entry* e : ready) {
+    e->pending = false;
+    e->service->Start();
+  }
+}
+
+// Stops every service that nothing still running depends on; the rest follow as their
+// dependents go down.
+void Supervisor::StopReady() {
+  for (const auto& e : entries_) {
+    Service* s = e->service.get();
+    if (s->Down() || s->state() == Service::State::kStopping) continue;
+    if (!DependedOnByLiveService(s)) s->Stop(stop_trigger_);
+  }
+}
+
+void Supervisor::CheckDone() {
+  if (!stopping_ || done_) return;
+  for (const auto& e : entries_)
+    if (!e->service->Down()) return;
+  done_ = true;
+  int code = 0;
+  if (critical_ended_) {
+    code = critical_code_;
+  } else if (main_ && main_->has_exited()) {
+    code = ExitCodeOf(main_->last_status());
+  }
+  if (callbacks_.done) callbacks_.done(code);
+}
+
+// Deletes services removed by a reload once they are down. Runs from its own timer so
+// that no service is deleted while one of its own callbacks is on the stack.
+void Supervisor::DropRetired() {
+  entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
+                                [](const std::unique_ptr<Entry>& e) {
+                                  return e->retiring && e->service->Down();
+                                }),
+                 entries_.end());
+}
+
+}  // namespace tend

@@ -1,0 +1,96 @@
+// Supervisor: the set of services. Starts them in dependency and priority order, stops
+// them in reverse dependency order (independent ones in parallel), turns the end of a
+// critical program into a shutdown, applies reloads, and decides the exit status.
+#ifndef TEND_SUPERVISOR_H_
+#define TEND_SUPERVISOR_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "service.h"
+#include "workload.h"
+
+namespace tend {
+
+class Supervisor : public Workload, public ServiceObserver {
+ public:
+  struct Callbacks {
+    /// Everything is down after a stop: the exit status.
+    std::function<void(int exit_code)> done;
+    /// A critical program ended: Init should run the stop sequence (calls Stop()).
+    std::function<void()> request_stop;
+    /// SIGHUP: re-read the configuration; false (with the problems logged) keeps the
+    /// old one. Unset: no configuration, and HUP is forwarded like other signals.
+    std::function<bool(Config* next)> reload;
+  };
+
+  Supervisor(Service::Env env, Callbacks callbacks);
+  ~Supervisor() override;
+
+  /// Adds the programs of `config` (before Start).
+  void Configure(const Config& config);
+  /// Adds the main command: critical, never restarted, and the target of forwarded
+  /// signals; its exit status is tend's.
+  void SetMain(ProgramConfig main, ServiceOptions options);
+
+  bool Start(std::string* err) override;
+  void Stop(int trigger) override;
+  void Signal(int signo) override;
+  void Kill() override;
+  int64_t StopBudgetMs() const override;
+
+  void OnServiceChanged(Service* service) override;
+
+  /// Applies a new configuration: starts added programs, stops removed ones, restarts
+  /// changed ones, leaves the others running. Returns a one-line summary.
+  std::string Reload(const Config& next);
+
+  /// Every service, in configuration order.
+  std::vector<Service*> services() const;
+  Service* Find(const std::string& name) const;
+  bool stopping() const { return stopping_; }
+
+ private:
+  struct Entry {
+    std::unique_ptr<Service> service;
+    bool pending = false;   // Wanted up, waiting for its dependencies.
+    bool retiring = false;  // Removed by a reload: dropped once down.
+    std::unique_ptr<ProgramConfig> next;  // Changed by a reload: applied once down.
+    bool restart_after = false;           // Start again once `next` is applied.
+    bool is_main = false;
+  };
+
+  Entry* Add(ProgramConfig config, ServiceOptions options);
+  Entry* FindEntry(const std::string& name) const;
+  /// Services of the programs `s` depends on.
+  std::vector<Entry*> DependenciesOf(const Service* s) const;
+  bool DependedOnByLiveService(const Service* s) const;
+  void WantUp(Entry* e);
+  /// Brings everything one step closer to what is wanted; called after every change.
+  void Pump();
+  void PumpOnce();
+  void StartReady();
+  void StopReady();
+  void CheckDone();
+  void DropRetired();
+
+  Service::Env env_;
+  Callbacks callbacks_;
+  std::vector<std::unique_ptr<Entry>> entries_;
+  Service* main_ = nullptr;
+  std::unique_ptr<Timer> cleanup_timer_;
+  bool stopping_ = false;
+  int stop_trigger_ = 0;
+  bool done_ = false;
+  bool pumping_ = false;
+  bool pump_again_ = false;
+  bool critical_ended_ = false;
+  int critical_code_ = 0;
+};
+
+}  // namespace tend
+
+#endif  // TEND_SUPERVISOR_H_

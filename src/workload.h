@@ -1,0 +1,31 @@
+// What Init runs: the interface between the PID-1 duties (init.h) and what is supervised.
+#ifndef TEND_WORKLOAD_H_
+#define TEND_WORKLOAD_H_
+
+#include <stdint.h>
+
+#include <string>
+
+namespace tend {
+
+/// Everything tend runs (the Supervisor). It tells Init when it needs a stop (a critical
+/// program ended) and when everything is down, with the exit status.
+class Workload {
+ public:
+  virtual ~Workload() = default;
+  /// Starts what should run. False with `err` filled when nothing could be started.
+  virtual bool Start(std::string* err) = 0;
+  /// Stops everything, in order. `trigger` is the signal that asked (TERM, INT), or 0.
+  /// Called again while stopping, it passes the request on again.
+  virtual void Stop(int trigger) = 0;
+  /// A signal that is not a stop request (HUP, USR1, WINCH...).
+  virtual void Signal(int signo) = 0;
+  /// SIGKILL to everything still running: the stop deadline passed.
+  virtual void Kill() = 0;
+  /// The longest a stop may take (the largest stop timeout of what runs).
+  virtual int64_t StopBudgetMs() const = 0;
+};
+
+}  // namespace tend
+
+#endif  // TEND_WORKLOAD_H_

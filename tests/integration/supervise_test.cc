@@ -1,0 +1,245 @@
+// Supervision of conf.d programs by the real binary as PID 1.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+namespace tend {
+namespace {
+
+class Supervise : public Pid1Test {
+ protected:
+  // Lines of tend's stderr that contain `text`.
+  std::vector<std::string> LogLines(const std::string& text) {
+    std::vector<std::string> out;
+    for (const auto& l : Lines(tend_->Stderr()))
+      if (l.find(text) != std::string::npos) out.push_back(l);
+    return out;
+  }
+  // Position of the first stderr line containing `text`, or -1.
+  int LogIndex(const std::string& text) {
+    auto lines = Lines(tend_->Stderr());
+    for (size_t i = 0; i < lines.size(); ++i)
+      if (lines[i].find(text) != std::string::npos) return static_cast<int>(i);
+    return -1;
+  }
+};
+
+TEST_F(Supervise, FailingProgramBacksOffThenGoesFatal) {
+  auto conf = WriteConf("crash.conf",
+                        "[program:crash]\n"
+                        "command = sh -c 'exit 1'\n"
+                        "startretries = 2\n"
+                        "backoff = 50ms\n"
+                        "[program:steady]\n"
+                        "command = sleep 1000\n");
+  auto& t = Start({"-c", conf});
+  ASSERT_TRUE(WaitForLog("crash: exited with status 1; FATAL after 3 failed starts"))
+      << t.Stderr();
+  EXPECT_EQ(2u, LogLines("crash: exited with status 1; restarting in").size()) << t.Stderr();
+  EXPECT_EQ(1u, LogLines("(retry 2/2)").size()) << t.Stderr();
+  // Not critical: tend keeps running the rest.
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+  EXPECT_NE(-1, LogIndex("steady: stopped")) << t.Stderr();
+}
+
+TEST_F(Supervise, CriticalExitStopsOthersGracefullyWithItsStatus) {
+  std::string rec = Path("rec");
+  auto conf = WriteConf("app.conf",
+                        "[program:other]\n"
+                        "command = " + probe_ + " sigrecord " + rec + "\n"
+                        "[program:vital]\n"
+                        "command = sh -c '" + probe_ + " wait-file " + rec + " ready; exit 3'\n"
+                        "critical = true\n"
+                        "autorestart = false\n"
+                        "startsecs = 0\n");
+  auto& t = Start({"-c", conf});
+  EXPECT_EQ(3, t.Wait());
+  EXPECT_EQ((std::vector<std::string>{"ready", std::to_string(SIGTERM)}), Lines(ReadFile(rec)));
+  EXPECT_NE(-1, LogIndex("vital: critical program ended (EXITED): stopping everything, exit "
+                         "status 3"))
+      << t.Stderr();
+}
+
+TEST_F(Supervise, DependenciesStartInOrderAndStopInReverse) {
+  std::string order = Path("order");
+  auto prog = [&](const std::string& name, const std::string& deps) {
+    return "[program:" + name + "]\ncommand = " + probe_ + " lifecycle " + order + " " + name +
+           "\nstartsecs = 0\n" + (deps.empty() ? "" : "depends_on = " + deps + "\n");
+  };
+  // Declared in the reverse of their order, with priorities that would say otherwise.
+  auto conf = WriteConf("deps.conf", prog("web", "app") + "priority = 1\n" + prog("app", "db") +
+                                         prog("db", "") + "priority = 900\n");
+  auto& t = Start({"-c", conf});
+  ASSERT_TRUE(WaitForLine(order, "web start"));
+  int db = LogIndex("db: started"), app = LogIndex("app: started"),
+      web = LogIndex("web: started");
+  EXPECT_TRUE(db >= 0 && db < app && app < web) << t.Stderr();
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+  auto lines = Lines(ReadFile(order));
+  std::vector<std::string> stops(lines.end() - 3, lines.end());
+  EXPECT_EQ((std::vector<std::string>{"web stop", "app stop", "db stop"}), stops);
+}
+
+TEST_F(Supervise, MainCommandRunsBesideProgramsAndDecidesTheStatus) {
+  std::string rec = Path("rec");
+  auto conf = WriteConf("side.conf", "[program:sidecar]\ncommand = " + probe_ + " sigrecord " +
+                                         rec + "\n");
+  auto& t = Start({"-c", conf, "--", "sh", "-c",
+                   probe_ + " wait-file " + rec + " ready; exit 4"});
+  EXPECT_EQ(4, t.Wait());
+  EXPECT_EQ((std::vector<std::string>{"ready", std::to_string(SIGTERM)}), Lines(ReadFile(rec)));
+}
+
+TEST_F(Supervise, ReloadAddsRemovesChangesAndKeepsUnchangedRunning) {
+  std::string order = Path("order");
+  auto prog = [&](const std::string& name, const std::string& extra) {
+    return "[program:" + name + "]\ncommand = " + probe_ + " lifecycle " + order + " " + name +
+           extra + "\nstartsecs = 0\n";
+  };
+  auto conf = WriteConf("a.conf", prog("keep", "") + prog("gone", "") + prog("edit", ""));
+  auto& t = Start({"-c", conf});
+  ASSERT_TRUE(WaitForLine(order, "keep start"));
+  ASSERT_TRUE(WaitForLine(order, "gone start"));
+  ASSERT_TRUE(WaitForLine(order, "edit start"));
+  std::string keep_pid = t.InNamespace({"pgrep", "-f", "lifecycle " + order + " keep"});
+
+  WriteConf("a.conf", prog("keep", "") + prog("edit", "2") + prog("fresh", ""));
+  t.Signal(SIGHUP);
+  ASSERT_TRUE(WaitForLog("reloaded: added fresh; removed gone; changed edit; 1 unchanged"))
+      << t.Stderr();
+  EXPECT_TRUE(WaitForLine(order, "gone stop"));
+  EXPECT_TRUE(WaitForLine(order, "edit stop"));
+  EXPECT_TRUE(WaitForLine(order, "edit2 start"));
+  EXPECT_TRUE(WaitForLine(order, "fresh start"));
+  EXPECT_EQ(keep_pid, t.InNamespace({"pgrep", "-f", "lifecycle " + order + " keep"}));
+
+  // A broken configuration is reported and changes nothing.
+  WriteConf("a.conf", "[program:broken]\nstartsecs = soon\n");
+  t.Signal(SIGHUP);
+  ASSERT_TRUE(WaitForLog("configuration not reloaded")) << t.Stderr();
+  EXPECT_NE(-1, LogIndex(conf + "/a.conf:1: error:")) << t.Stderr();
+  EXPECT_EQ(keep_pid, t.InNamespace({"pgrep", "-f", "lifecycle " + order + " keep"}));
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+  EXPECT_EQ(std::string::npos, ReadFile(order).find("keep stop\nkeep start")) << ReadFile(order);
+}
+
+TEST_F(Supervise, UserSwitchingWorksWithTheStaticBinary) {
+  chmod(dir_.c_str(), 0777);
+  std::string out = Path("id");
+  auto conf = WriteConf("user.conf",
+                        "[program:asnobody]\n"
+                        "command = sh -c 'echo \"$(id -u) $(id -g) $HOME $USER\" > " + out +
+                            "'\n"
+                        "user = nobody\n"
+                        "autorestart = false\n"
+                        "startsecs = 0\n"
+                        "critical = true\n");
+  TendProcess::Options o;
+  // The static build is not rebuilt per build directory (make asan): $TEND_STATIC.
+  const char* st = getenv("TEND_STATIC");
+  o.binary = st && *st ? std::string(st) : BuildPath("tend-static");
+  if (o.binary[0] != '/') {
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd)) o.binary = std::string(cwd) + "/" + o.binary;
+  }
+  auto& t = Start({"-c", conf}, o);
+  EXPECT_EQ(0, t.Wait()) << t.Stderr();
+  EXPECT_EQ("65534 65534 /nonexistent nobody\n", ReadFile(out));
+}
+
+TEST_F(Supervise, SupervisordFileAsDockerImagesWriteThem) {
+  std::string order = Path("order");
+  WriteConf("workers.conf",
+            "[program:worker]\n"
+            "command=" + probe_ + " lifecycle " + order + " worker_%(process_num)02d\n"
+            "process_name=%(program_name)s_%(process_num)02d\n"
+            "numprocs=2\n"
+            "stdout_logfile=/dev/stdout\n"
+            "stdout_logfile_maxbytes=0\n"
+            "redirect_stderr=true\n");
+  std::string main_conf = Path("supervisord.conf");
+  WriteFile(main_conf,
+            "[unix_http_server]\n"
+            "file=/var/run/supervisor.sock   ; (the path to the socket file)\n"
+            "chmod=0700\n\n"
+            "[supervisord]\n"
+            "nodaemon=true\n"
+            "logfile=/dev/null\n"
+            "logfile_maxbytes=0\n"
+            "pidfile=/run/supervisord.pid\n\n"
+            "[rpcinterface:supervisor]\n"
+            "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n\n"
+            "[supervisorctl]\n"
+            "serverurl=unix:///var/run/supervisor.sock\n\n"
+            "[program:web]\n"
+            "command=" + probe_ + " lifecycle " + order + " web\n"
+            "autostart=true\n"
+            "autorestart=true\n"
+            "stdout_logfile=/dev/stdout\n"
+            "stdout_logfile_maxbytes=0\n"
+            "stderr_logfile=/dev/stderr\n"
+            "stderr_logfile_maxbytes=0\n\n"
+            "[include]\n"
+            "files = conf.d/*.conf\n");
+  auto& t = Start({"-c", main_conf});
+  EXPECT_TRUE(WaitForLine(order, "web start"));
+  EXPECT_TRUE(WaitForLine(order, "worker_00 start"));
+  EXPECT_TRUE(WaitForLine(order, "worker_01 start"));
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+  EXPECT_TRUE(WaitForLine(order, "worker_01 stop"));
+  EXPECT_EQ(std::string::npos, t.Stderr().find("error")) << t.Stderr();
+}
+
+TEST_F(Supervise, ConfigurationErrorsAreReportedBeforeAnythingStarts) {
+  std::string marker = Path("ran");
+  auto conf = WriteConf("bad.conf",
+                        "[program:ok]\n"
+                        "command = touch " + marker + "\n"
+                        "[program:bad]\n"
+                        "command = sleep 1\n"
+                        "stopsignal = NOPE\n"
+                        "[program:cycle1]\n"
+                        "command = true\n"
+                        "depends_on = cycle2\n"
+                        "[program:cycle2]\n"
+                        "command = true\n"
+                        "depends_on = cycle1\n");
+  auto& t = Start({"-c", conf});
+  EXPECT_EQ(2, t.Wait());
+  EXPECT_NE(-1, LogIndex(conf + "/bad.conf:5: error:")) << t.Stderr();
+  EXPECT_NE(-1, LogIndex("cycle")) << t.Stderr();
+  EXPECT_EQ("", ReadFile(marker));
+  EXPECT_NE(0, access(marker.c_str(), F_OK));
+}
+
+TEST_F(Supervise, CheckListsProgramsAndStartsNothing) {
+  auto conf = WriteConf("ok.conf", "[program:web]\ncommand = sleep 1000\n");
+  auto& t = Start({"--check", "-c", conf});
+  EXPECT_EQ(0, t.Wait());
+  EXPECT_NE(std::string::npos, t.Stdout().find("web")) << t.Stdout();
+}
+
+TEST_F(Supervise, CheckAcceptsEverySupervisordFileOfTheCorpus) {
+  const char* env = getenv("TEND_COMPAT_DIR");
+  std::string dir = env && *env ? env : "../shared/compat/supervisord";
+  std::string list;
+  ASSERT_EQ(0, RunCommand({"sh", "-c", "ls " + dir + "/*.conf"}, &list)) << dir;
+  auto files = Lines(list);
+  ASSERT_GT(files.size(), 20u);
+  for (const auto& f : files) {
+    std::string out;
+    int status = RunCommand({BuildPath("tend"), "--check", "-c", f}, &out);
+    ASSERT_TRUE(WIFEXITED(status)) << f;
+    // 0: fine; 1: fine, but this machine lacks a user or a variable. Never 2.
+    EXPECT_LE(WEXITSTATUS(status), 1) << f;
+  }
+}
+
+}  // namespace
+}  // namespace tend

@@ -1,0 +1,925 @@
+#include "config.h"
+
+#include <ftw.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <string>
+#include <vector>
+
+#include "config_files.h"
+
+namespace tend {
+namespace {
+
+using Kind = ConfigProblem::Kind;
+
+// A fresh directory under /tmp, removed with its contents at the end of the test.
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/tend-config-test-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() {
+    nftw(
+        path_.c_str(),
+        [](const char* p, const struct stat*, int, struct FTW*) { return remove(p); }, 16,
+        FTW_DEPTH | FTW_PHYS);
+  }
+  // Writes `text` to `name` (which may contain directories) and returns its full path.
+  std::string Write(const std::string& name, const std::string& text) const {
+    std::string full = path_ + "/" + name;
+    for (size_t i = path_.size() + 1; (i = full.find('/', i)) != std::string::npos; ++i)
+      mkdir(full.substr(0, i).c_str(), 0755);
+    FILE* f = fopen(full.c_str(), "wb");
+    fwrite(text.data(), 1, text.size(), f);
+    fclose(f);
+    return full;
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+ExpansionContext TestContext() {
+  ExpansionContext ctx;
+  ctx.environ = {"HOME=/home/test", "NAME=world", "EMPTY=", "SPACED=a b"};
+  ctx.host_node_name = "testhost";
+  ctx.etc_dir = "tests/config/etc";
+  return ctx;
+}
+
+struct Loaded {
+  Config config;
+  std::vector<ConfigProblem> problems;
+
+  // The problems of one kind as "file:line: kind: message".
+  std::vector<std::string> Of(Kind kind) const {
+    std::vector<std::string> out;
+    for (const ConfigProblem& p : problems)
+      if (p.kind == kind) out.push_back(p.ToString());
+    return out;
+  }
+  std::string All() const {
+    std::string s;
+    for (const ConfigProblem& p : problems) s += p.ToString() + "\n";
+    return s;
+  }
+  const ProgramConfig* Find(const std::string& name) const {
+    for (const ProgramConfig& p : config.programs)
+      if (p.name == name) return &p;
+    return nullptr;
+  }
+  const ProgramConfig& Get(const std::string& name) const {
+    const ProgramConfig* p = Find(name);
+    EXPECT_NE(nullptr, p) << "no process " << name;
+    static const ProgramConfig kEmpty;
+    return p ? *p : kEmpty;
+  }
+};
+
+Loaded LoadPath(const std::string& path, const ExpansionContext& ctx = TestContext()) {
+  Loaded l;
+  l.config = LoadConfig(path, ctx, &l.problems);
+  return l;
+}
+
+// Loads `text` as "t.conf" in a temporary directory; problems name it "t.conf".
+Loaded Load(const std::string& text, const ExpansionContext& ctx = TestContext()) {
+  TempDir dir;
+  Loaded l = LoadPath(dir.Write("t.conf", text), ctx);
+  std::string prefix = dir.path() + "/";
+  for (ConfigProblem& p : l.problems) {
+    if (p.where.file.compare(0, prefix.size(), prefix) == 0) p.where.file.erase(0, prefix.size());
+    for (size_t i; (i = p.message.find(prefix)) != std::string::npos;)
+      p.message.erase(i, prefix.size());
+  }
+  return l;
+}
+
+using Lines = std::vector<std::string>;
+
+// --- ConfigProblem::ToString ---
+
+TEST(ConfigProblemTest, ToString) {
+  EXPECT_EQ("a.conf:3: error: bad", (ConfigProblem{Kind::kError, {"a.conf", 3}, "bad"}).ToString());
+  EXPECT_EQ("a.conf:3: unavailable: x", (ConfigProblem{Kind::kMachine, {"a.conf", 3}, "x"}).ToString());
+  EXPECT_EQ("a.conf:1: warning: x", (ConfigProblem{Kind::kWarning, {"a.conf", 1}, "x"}).ToString());
+  EXPECT_EQ("a.conf:1: notice: x", (ConfigProblem{Kind::kNotice, {"a.conf", 1}, "x"}).ToString());
+  EXPECT_EQ("a.conf: error: x", (ConfigProblem{Kind::kError, {"a.conf", 0}, "x"}).ToString());
+  EXPECT_EQ("error: x", (ConfigProblem{Kind::kError, {}, "x"}).ToString());
+}
+
+// --- SplitCommand ---
+
+std::vector<std::string> Split(const std::string& s) {
+  std::vector<std::string> words;
+  std::string err;
+  EXPECT_TRUE(SplitCommand(s, &words, &err)) << s << ": " << err;
+  return words;
+}
+
+std::string SplitError(const std::string& s) {
+  std::vector<std::string> words;
+  std::string err;
+  EXPECT_FALSE(SplitCommand(s, &words, &err)) << s;
+  return err;
+}
+
+TEST(SplitCommandTest, Whitespace) {
+  EXPECT_EQ(Lines({"a", "b", "c"}), Split("a b\tc"));
+  EXPECT_EQ(Lines({"a", "b"}), Split("  a \n\t b  "));
+  EXPECT_EQ(Lines{}, Split(""));
+  EXPECT_EQ(Lines{}, Split(" \t\n"));
+}
+
+TEST(SplitCommandTest, Quotes) {
+  EXPECT_EQ(Lines({"sh", "-c", "echo $HOME \\n"}), Split("sh -c 'echo $HOME \\n'"));
+  EXPECT_EQ(Lines({"a b", "c"}), Split("\"a b\" c"));
+  EXPECT_EQ(Lines({"ab cd"}), Split("a\"b c\"'d'"));
+  EXPECT_EQ(Lines({"it's"}), Split("'it'\\''s'"));
+  EXPECT_EQ(Lines({"say \"hi\""}), Split("'say \"hi\"'"));
+}
+
+TEST(SplitCommandTest, EmptyQuotesGiveEmptyWords) {
+  EXPECT_EQ(Lines({""}), Split("\"\""));
+  EXPECT_EQ(Lines({""}), Split("''"));
+  EXPECT_EQ(Lines({"a", "", "b"}), Split("a \"\" b"));
+}
+
+TEST(SplitCommandTest, Backslashes) {
+  EXPECT_EQ(Lines({"a b"}), Split("a\\ b"));
+  EXPECT_EQ(Lines({"a'b"}), Split("a\\'b"));
+  // Inside double quotes only " \ $ ` are escaped; other backslashes stay.
+  EXPECT_EQ(Lines({"\"\\$`\\n"}), Split("\"\\\"\\\\\\$\\`\\n\""));
+  // Inside single quotes nothing is.
+  EXPECT_EQ(Lines({"\\\\"}), Split("'\\\\'"));
+}
+
+TEST(SplitCommandTest, BackslashNewlineIsRemoved) {
+  EXPECT_EQ(Lines({"ab"}), Split("a\\\nb"));
+  EXPECT_EQ(Lines({"a", "b"}), Split("a \\\n b"));
+  EXPECT_EQ(Lines({"ab"}), Split("\"a\\\nb\""));
+  EXPECT_EQ(Lines({"a"}), Split("a \\\n"));
+}
+
+TEST(SplitCommandTest, Errors) {
+  EXPECT_EQ("unterminated single quote", SplitError("echo 'abc"));
+  EXPECT_EQ("unterminated double quote", SplitError("echo \"abc"));
+  EXPECT_EQ("unterminated double quote", SplitError("echo \"abc\\\""));
+  EXPECT_EQ("trailing backslash", SplitError("echo abc\\"));
+}
+
+// --- Program keys ---
+
+TEST(ConfigTest, DefaultsFollowTheContract) {
+  Loaded l = Load("[program:a]\ncommand = a\n");
+  ASSERT_EQ("", l.All());
+  ASSERT_EQ(1u, l.config.programs.size());
+  const ProgramConfig& p = l.config.programs[0];
+  ProgramConfig d;
+  EXPECT_EQ("a", p.name);
+  EXPECT_EQ("a", p.program_name);
+  EXPECT_EQ(0, p.process_num);
+  EXPECT_EQ(Lines({"a"}), p.argv);
+  EXPECT_EQ("", p.directory);
+  EXPECT_TRUE(p.environment.empty());
+  EXPECT_EQ("", p.user.name);
+  EXPECT_EQ(-1, p.umask);
+  EXPECT_TRUE(p.autostart);
+  EXPECT_EQ(RestartPolicy::kOnFailure, p.restart);
+  EXPECT_EQ(std::vector<int>{0}, p.exitcodes);
+  EXPECT_EQ(1000, p.startsecs_ms);
+  EXPECT_EQ(3, p.startretries);
+  EXPECT_EQ(SIGTERM, p.stopsignal);
+  EXPECT_EQ(8000, p.stopwaitsecs_ms);
+  EXPECT_TRUE(p.stopasgroup);
+  EXPECT_TRUE(p.killasgroup);
+  EXPECT_EQ(999, p.priority);
+  EXPECT_FALSE(p.redirect_stderr);
+  EXPECT_EQ(d.stdout_logfile, p.stdout_logfile);
+  EXPECT_EQ(d.stdout_logfile_maxbytes, p.stdout_logfile_maxbytes);
+  EXPECT_EQ(10, p.stdout_logfile_backups);
+  EXPECT_TRUE(p.depends_on.empty());
+  EXPECT_EQ(ProgramType::kLongrun, p.type);
+  EXPECT_FALSE(p.critical);
+  EXPECT_EQ(1000, p.backoff_ms);
+  EXPECT_EQ(30000, p.backoff_max_ms);
+  EXPECT_EQ(1, p.where.line);
+}
+
+TEST(ConfigTest, EveryProgramKey) {
+  Loaded l = LoadPath("tests/config/all_keys.conf");
+  ASSERT_EQ("", l.All());
+  EXPECT_EQ(Lines({"tests/config/all_keys.conf"}), l.config.files);
+  ASSERT_EQ(4u, l.config.programs.size());
+  const ProgramConfig& p = l.Get("web");
+  EXPECT_EQ("/usr/bin/web --port 8080 \"two words\"", p.command);
+  EXPECT_EQ(Lines({"/usr/bin/web", "--port", "8080", "two words"}), p.argv);
+  EXPECT_EQ("/srv/web", p.directory);
+  EXPECT_EQ(Lines({"A=1", "B=two"}), p.environment);
+  EXPECT_EQ("app", p.user.name);
+  EXPECT_TRUE(p.user.resolved);
+  EXPECT_EQ(027, p.umask);
+  EXPECT_FALSE(p.autostart);
+  EXPECT_EQ(RestartPolicy::kAlways, p.restart);
+  EXPECT_EQ(std::vector<int>({0, 2}), p.exitcodes);
+  EXPECT_EQ(500, p.startsecs_ms);
+  EXPECT_EQ(-1, p.startretries);
+  EXPECT_EQ(SIGQUIT, p.stopsignal);
+  EXPECT_EQ(20000, p.stopwaitsecs_ms);
+  EXPECT_FALSE(p.stopasgroup);
+  EXPECT_FALSE(p.killasgroup);
+  EXPECT_EQ(10, p.priority);
+  EXPECT_TRUE(p.redirect_stderr);
+  EXPECT_EQ("/var/log/web.log", p.stdout_logfile);
+  EXPECT_EQ(10 * 1024 * 1024, p.stdout_logfile_maxbytes);
+  EXPECT_EQ(3, p.stdout_logfile_backups);
+  EXPECT_EQ("", p.stderr_logfile);
+  EXPECT_EQ(1024, p.stderr_logfile_maxbytes);
+  EXPECT_EQ(0, p.stderr_logfile_backups);
+  EXPECT_EQ(Lines({"db", "cache"}), p.depends_on);
+  EXPECT_EQ(ProgramType::kOneshot, p.type);
+  EXPECT_TRUE(p.critical);
+  EXPECT_EQ(2000, p.backoff_ms);
+  EXPECT_EQ(60000, p.backoff_max_ms);
+  EXPECT_EQ(2, p.where.line);
+
+  const ProgramConfig& db = l.Get("db");
+  EXPECT_EQ(RestartPolicy::kNever, db.restart);
+  EXPECT_EQ("NONE", db.stderr_logfile);
+
+  EXPECT_EQ(nullptr, l.Find("cache"));
+  EXPECT_EQ(5, l.Get("cache-5").process_num);
+  EXPECT_EQ(6, l.Get("cache-6").process_num);
+  EXPECT_EQ("cache", l.Get("cache-6").program_name);
+}
+
+TEST(ConfigTest, BooleansAndEnumsIgnoreCase) {
+  Loaded l = Load(
+      "[program:a]\ncommand=a\nautostart=No\nstopasgroup=OFF\ncritical=1\nautorestart=UNEXPECTED\n"
+      "[program:b]\ncommand=b\nautostart=YES\nautorestart=False\ntype=OneShot\nstdout_logfile="
+      "auto\n"
+      "[program:c]\ncommand=c\nrestart=Always\nstderr_logfile=off\n");
+  ASSERT_EQ("", l.All());
+  EXPECT_FALSE(l.Get("a").autostart);
+  EXPECT_FALSE(l.Get("a").stopasgroup);
+  EXPECT_FALSE(l.Get("a").killasgroup);  // Follows stopasgroup, as in supervisord.
+  EXPECT_TRUE(l.Get("a").critical);
+  EXPECT_EQ(RestartPolicy::kOnFailure, l.Get("a").restart);
+  EXPECT_TRUE(l.Get("b").autostart);
+  EXPECT_EQ(RestartPolicy::kNever, l.Get("b").restart);
+  EXPECT_EQ(ProgramType::kOneshot, l.Get("b").type);
+  EXPECT_EQ("AUTO", l.Get("b").stdout_logfile);
+  EXPECT_EQ(RestartPolicy::kAlways, l.Get("c").restart);
+  EXPECT_EQ("NONE", l.Get("c").stderr_logfile);
+}
+
+TEST(ConfigTest, NumbersDurationsAndSizes) {
+  Loaded l = Load(
+      "[program:a]\ncommand=a\nstartsecs=10\nstopwaitsecs=1m30s\nstartretries=0\npriority=-5\n"
+      "stdout_logfile_maxbytes=0\nstderr_logfile_maxbytes=2gb\nexitcodes=\numask=0o022\n");
+  ASSERT_EQ("", l.All());
+  const ProgramConfig& p = l.Get("a");
+  EXPECT_EQ(10000, p.startsecs_ms);
+  EXPECT_EQ(90000, p.stopwaitsecs_ms);
+  EXPECT_EQ(0, p.startretries);
+  EXPECT_EQ(-5, p.priority);
+  EXPECT_EQ(0, p.stdout_logfile_maxbytes);
+  EXPECT_EQ(2LL * 1024 * 1024 * 1024, p.stderr_logfile_maxbytes);
+  EXPECT_TRUE(p.exitcodes.empty());
+  EXPECT_EQ(022, p.umask);
+}
+
+TEST(ConfigTest, SignalsByNameOrNumber) {
+  Loaded l = Load(
+      "[program:a]\ncommand=a\nstopsignal=int\n[program:b]\ncommand=b\nstopsignal=SIGHUP\n"
+      "[program:c]\ncommand=c\nstopsignal=9\n");
+  ASSERT_EQ("", l.All());
+  EXPECT_EQ(SIGINT, l.Get("a").stopsignal);
+  EXPECT_EQ(SIGHUP, l.Get("b").stopsignal);
+  EXPECT_EQ(SIGKILL, l.Get("c").stopsignal);
+}
+
+TEST(ConfigTest, KillasgroupRules) {
+  Loaded l = Load(
+      "[program:a]\ncommand=a\nkillasgroup=false\n"
+      "[program:b]\ncommand=b\nstopasgroup=true\nkillasgroup=false\n");
+  // killasgroup=false alone turns the default stopasgroup off too.
+  EXPECT_FALSE(l.Get("a").stopasgroup);
+  EXPECT_FALSE(l.Get("a").killasgroup);
+  EXPECT_EQ(Lines({"t.conf:7: error: killasgroup = false contradicts stopasgroup = true (a "
+                   "group asked to stop must also be killed as a group)"}),
+            l.Of(Kind::kError));
+}
+
+TEST(ConfigTest, EnvironmentSyntax) {
+  // F=k=v: the second '=' is a separate token, as supervisord's shlex reads it.
+  EXPECT_EQ(
+      "t.conf:3: error: bad environment \"F=k=v\": expected KEY=value pairs separated by "
+      "commas near \"v\" (quote values that hold other characters than letters, digits and "
+      "_/.+-():)",
+      Load("[program:a]\ncommand=a\nenvironment=F=k=v\n").Of(Kind::kError).at(0));
+}
+
+TEST(ConfigTest, EnvironmentValues) {
+  Loaded l = Load(
+      "[program:a]\ncommand=a\n"
+      "environment=A=1,B=\"x,y\",C='it is',D=/usr/bin:/bin,E=\"\",A=again\n");
+  ASSERT_EQ("", l.All());
+  EXPECT_EQ(Lines({"A=again", "B=x,y", "C=it is", "D=/usr/bin:/bin", "E="}),
+            l.Get("a").environment);
+}
+
+TEST(ConfigTest, SupervisordEnvironmentAppliesToEveryProgram) {
+  Loaded l = Load(
+      "[supervisord]\nenvironment=G=global,SHARED=global\n"
+      "[program:a]\ncommand=echo %(ENV_G)s %(ENV_OWN)s\nenvironment=SHARED=own,OWN=mine\n"
+      "[program:b]\ncommand=b\n");
+  ASSERT_EQ("", l.All());
+  EXPECT_EQ(Lines({"G=global", "SHARED=own", "OWN=mine"}), l.Get("a").environment);
+  EXPECT_EQ(Lines({"echo", "global", "mine"}), l.Get("a").argv);
+  EXPECT_EQ(Lines({"G=global", "SHARED=global"}), l.Get("b").environment);
+}
+
+TEST(ConfigTest, UserResolution) {
+  Loaded l = Load(
+      "[program:a]\ncommand=a\nuser=app\n[program:b]\ncommand=b\nuser=33\n"
+      "[program:c]\ncommand=c\nuser=root\n");
+  ASSERT_EQ("", l.All());
+  const UserSpec& a = l.Get("a").user;
+  EXPECT_TRUE(a.resolved);
+  EXPECT_EQ("app", a.name);
+  EXPECT_EQ(1000u, a.uid);
+  EXPECT_EQ(1000u, a.gid);
+  EXPECT_EQ(std::vector<gid_t>({1000, 4, 999}), a.groups);
+  EXPECT_EQ("/home/app", a.home);
+  EXPECT_EQ("/bin/sh", a.shell);
+  const UserSpec& b = l.Get("b").user;
+  EXPECT_EQ("33", b.name);
+  EXPECT_EQ(33u, b.uid);
+  EXPECT_EQ(std::vector<gid_t>({33}), b.groups);
+  EXPECT_EQ("/var/www", b.home);
+  EXPECT_EQ(0u, l.Get("c").user.uid);
+}
+
+TEST(ConfigTest, UnknownUserIsAMachineProblem) {
+  Loaded l = Load("[program:a]\ncommand=a\nuser=nobody\n[program:b]\ncommand=b\nuser=4242\n");
+  EXPECT_TRUE(l.Of(Kind::kError).empty()) << l.All();
+  EXPECT_EQ(Lines({"t.conf:3: unavailable: user: unknown user nobody (not in tests/config/etc/passwd)",
+                   "t.conf:6: unavailable: user: unknown uid 4242 (not in tests/config/etc/passwd)"}),
+            l.Of(Kind::kMachine));
+  EXPECT_EQ("nobody", l.Get("a").user.name);
+  EXPECT_FALSE(l.Get("a").user.resolved);
+}
+
+// --- Errors, each with its file:line ---
+
+TEST(ConfigErrorTest, MissingCommand) {
+  EXPECT_EQ(Lines({"t.conf:2: error: [program:web] has no command"}),
+            Load("\n[program:web]\nautostart=true\n").Of(Kind::kError));
+}
+
+TEST(ConfigErrorTest, EmptyCommand) {
+  EXPECT_EQ(Lines({"t.conf:2: error: bad command \"\": empty command"}),
+            Load("[program:a]\ncommand=\n").Of(Kind::kError));
+}
+
+TEST(ConfigErrorTest, BadValues) {
+  Loaded l = Load(
+      "[program:a]\ncommand=a\npriority=high\nstartsecs=soon\nautostart=maybe\n"
+      "stopsignal=FOO\numask=089\nexitcodes=0,256\nstartretries=-1\nnumprocs=x\n"
+      "autorestart=sometimes\nrestart=always-ish\ntype=daemon\nstdout_logfile_maxbytes=1TB\n");
+  EXPECT_EQ(
+      Lines({
+          "t.conf:3: error: bad priority \"high\": not an integer",
+          "t.conf:4: error: bad startsecs \"soon\": expected a number such as 10s, 500ms or 2m",
+          "t.conf:5: error: bad autostart \"maybe\": not a boolean (true, false, yes, no, on, "
+          "off, 1, 0)",
+          "t.conf:6: error: bad stopsignal \"FOO\": unknown signal",
+          "t.conf:7: error: bad umask \"089\": not an octal mask such as 022 (at most 0777)",
+          "t.conf:8: error: bad exitcodes \"0,256\": not a comma-separated list of exit codes "
+          "0..255",
+          "t.conf:9: error: bad startretries \"-1\": not a count (an integer >= 0 or infinite)",
+          "t.conf:10: error: bad numprocs \"x\": not an integer",
+          "t.conf:11: error: bad autorestart \"sometimes\": not true, false or unexpected",
+          "t.conf:12: error: bad restart \"always-ish\": not always, on-failure or never",
+          "t.conf:13: error: bad type \"daemon\": not longrun or oneshot",
+          "t.conf:14: error: bad stdout_logfile_maxbytes \"1TB\": not a size such as 1024, "
+          "10KB, 50MB or 1GB",
+      }),
+      l.Of(Kind::kError));
+}
+
+TEST(ConfigErrorTest, UnterminatedQuoteInCommand) {
+  EXPECT_EQ(Lines({"t.conf:2: error: bad command \"echo 'abc\": unterminated single quote"}),
+            Load("[program:a]\ncommand=echo 'abc\n").Of(Kind::kError));
+}
+
+TEST(ConfigErrorTest, ProcessNameWithoutProcessNum) {
+  EXPECT_EQ(Lines({"t.conf:1: error: %(process_num) must be present within process_name when "
+                   "numprocs > 1"}),
+            Load("[program:a]\ncommand=a\nnumprocs=2\n").Of(Kind::kError));
+  EXPECT_EQ(Lines({"t.conf:4: error: %(process_num) must be present within process_name when "
+                   "numprocs > 1"}),
+            Load("[program:a]\ncommand=a\nnumprocs=2\nprocess_name=%(program_name)s_x\n")
+                .Of(Kind::kError));
+}
+
+TEST(ConfigErrorTest, BadNames) {
+  Loaded l = Load("[program:a b]\ncommand=a\n[program:c]\ncommand=c\nprocess_name=c/1\n");
+  EXPECT_EQ(Lines({"t.conf:1: error: bad program name \"a b\": must not be empty or contain a "
+                   "space, \":\" or \"/\"",
+                   "t.conf:5: error: bad process_name \"c/1\": must not be empty or contain a "
+                   "space, \":\" or \"/\""}),
+            l.Of(Kind::kError));
+}
+
+TEST(ConfigErrorTest, DuplicateProcessNames) {
+  Loaded l = Load(
+      "[program:a]\ncommand=a\nprocess_name=same\n"
+      "[program:b]\ncommand=b\nprocess_name=same\n");
+  EXPECT_EQ(Lines({"t.conf:4: error: duplicate process name \"same\" (also in program a at "
+                   "t.conf:1)"}),
+            l.Of(Kind::kError));
+}
+
+TEST(ConfigErrorTest, DependsOnUnknownProgram) {
+  Loaded l = Load("[program:a]\ncommand=a\ndepends_on = b, db\n[program:b]\ncommand=b\n");
+  EXPECT_EQ(Lines({"t.conf:3: error: depends_on names unknown program \"db\""}),
+            l.Of(Kind::kError));
+}
+
+TEST(ConfigErrorTest, DependencyCycles) {
+  Loaded l = Load(
+      "[program:a]\ncommand=a\ndepends_on=b\n"
+      "[program:b]\ncommand=b\ndepends_on=c a\n"
+      "[program:c]\ncommand=c\n"
+      "[program:d]\ncommand=d\ndepends_on=d\n");
+  EXPECT_EQ(Lines({"t.conf:3: error: dependency cycle: a -> b -> a",
+                   "t.conf:11: error: dependency cycle: d -> d"}),
+            l.Of(Kind::kError));
+}
+
+TEST(ConfigErrorTest, DependsOnNamesProgramsNotProcesses) {
+  Loaded l = Load(
+      "[program:w]\ncommand=w\nnumprocs=2\nprocess_name=w_%(process_num)d\n"
+      "[program:a]\ncommand=a\ndepends_on=w\n");
+  EXPECT_EQ("", l.All());
+}
+
+TEST(ConfigErrorTest, SyntaxErrorsAreAllReported) {
+  Loaded l = Load(
+      "orphan = 1\n[program:a\n[program:b]\ncommand=b\njust words\n= nokey\n[]\n"
+      "[program:c]\ncommand=c\n");
+  EXPECT_EQ(Lines({"t.conf:1: error: key orphan is outside any [section]",
+                   "t.conf:2: error: bad section header \"[program:a\" (expected [name])",
+                   "t.conf:5: error: expected \"key = value\" or \"[section]\", not \"just "
+                   "words\"",
+                   "t.conf:6: error: missing key before \"=\"",
+                   "t.conf:7: error: bad section header \"[]\" (expected [name])"}),
+            l.Of(Kind::kError));
+  EXPECT_NE(nullptr, l.Find("b"));
+  EXPECT_NE(nullptr, l.Find("c"));
+}
+
+TEST(ConfigErrorTest, UnreadablePath) {
+  Loaded l = LoadPath("tests/config/does-not-exist.conf");
+  EXPECT_EQ(Lines({"tests/config/does-not-exist.conf: error: unable to read: No such file or "
+                   "directory"}),
+            l.Of(Kind::kError));
+}
+
+// --- Warnings and notices ---
+
+TEST(ConfigWarningTest, Keys) {
+  Loaded l = Load(
+      "[program:a]\ncommand=a\nfoo=1\nstdout_events_enabled=true\nstartinorder=true\n"
+      "nodaemon=true\n[unix_http_server]\nfile=/tmp/s.sock\nnodaemon=true\n"
+      "[tend]\ncommand=x\n[supervisord]\nexitcodes=1\n");
+  EXPECT_EQ(Lines({"t.conf:3: warning: unknown key foo in [program:a]; ignored",
+                   "t.conf:4: warning: stdout_events_enabled is not supported; ignored",
+                   "t.conf:5: warning: startinorder is not supported; ignored",
+                   "t.conf:6: warning: nodaemon belongs in [supervisord], not in [program:a]; "
+                   "ignored",
+                   "t.conf:9: warning: nodaemon belongs in [supervisord], not in "
+                   "[unix_http_server]; ignored",
+                   "t.conf:11: warning: command belongs in [program:x], not in [tend]; ignored",
+                   "t.conf:13: warning: exitcodes belongs in [program:x], not in [supervisord]; "
+                   "ignored"}),
+            l.Of(Kind::kWarning));
+  EXPECT_TRUE(l.Of(Kind::kError).empty()) << l.All();
+  EXPECT_EQ(10, l.config.tend.where.line);
+}
+
+TEST(ConfigWarningTest, Sections) {
+  Loaded l = Load(
+      "[supervisord]\nnodaemon=true\nenvironment=A=1\n[supervisorctl]\n[inet_http_server]\n"
+      "port=9001\n[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory=x:y\n"
+      "[group:g]\nprograms=a\npriority=5\n[eventlistener:quit]\nevents=PROCESS_STATE_FATAL\n"
+      "command=x\n[eventlistener:tick]\nevents=TICK_60\n[fcgi-program:f]\ncommand=f\n"
+      "[frobnicate]\nx=1\n[program:a]\ncommand=a\n");
+  EXPECT_EQ(Lines({
+                "t.conf:1: notice: [supervisord]: tend uses only environment here; the other keys "
+                "are ignored",
+                "t.conf:4: notice: [supervisorctl] is for supervisord's control interface; ignored",
+                "t.conf:5: notice: [inet_http_server] is for supervisord's control interface; "
+                "ignored",
+                "t.conf:7: notice: [rpcinterface:supervisor] is for supervisord's control "
+                "interface; ignored",
+                "t.conf:12: notice: [eventlistener:quit] is not supported; ignored (to stop when a "
+                "program fails, set critical = true on that program instead)",
+                "t.conf:15: notice: [eventlistener:tick] is not supported; ignored",
+            }),
+            l.Of(Kind::kNotice));
+  EXPECT_EQ(Lines({"t.conf:17: warning: [fcgi-program:f] is not supported; ignored",
+                   "t.conf:19: warning: unknown section [frobnicate]; ignored"}),
+            l.Of(Kind::kWarning));
+  EXPECT_TRUE(l.Of(Kind::kError).empty());
+  EXPECT_EQ(Lines({"A=1"}), l.Get("a").environment);
+}
+
+TEST(ConfigWarningTest, DuplicateKeysLastWins) {
+  Loaded l = Load("[program:a]\ncommand=a\nstartsecs=10\ndirectory=/x\nstartsecs=0\n");
+  EXPECT_EQ(Lines({"t.conf:5: warning: duplicate key startsecs (also at t.conf:3); the last "
+                   "one wins"}),
+            l.Of(Kind::kWarning));
+  EXPECT_EQ(0, l.Get("a").startsecs_ms);
+}
+
+TEST(ConfigWarningTest, SectionsWithTheSameNameAreMerged) {
+  Loaded l = Load("[program:a]\ncommand=a\n[program:b]\ncommand=b\n[program:a]\npriority=5\n");
+  ASSERT_EQ("", l.All());
+  ASSERT_EQ(2u, l.config.programs.size());
+  EXPECT_EQ("a", l.config.programs[0].name);
+  EXPECT_EQ(5, l.config.programs[0].priority);
+}
+
+TEST(ConfigWarningTest, AutorestartAndRestartTogether) {
+  Loaded l = Load("[program:a]\ncommand=a\nrestart=never\nautorestart=true\n");
+  EXPECT_EQ(Lines({"t.conf:4: warning: autorestart and restart (at t.conf:3) set the same "
+                   "thing; this line wins"}),
+            l.Of(Kind::kWarning));
+  EXPECT_EQ(RestartPolicy::kAlways, l.Get("a").restart);
+}
+
+TEST(ConfigWarningTest, RedirectStderrVoidsStderrLogfile) {
+  Loaded l = Load("[program:a]\ncommand=a\nredirect_stderr=true\nstderr_logfile=/x.log\n");
+  EXPECT_EQ(Lines({"t.conf:4: warning: stderr_logfile is ignored: redirect_stderr = true sends "
+                   "stderr to stdout's destination"}),
+            l.Of(Kind::kWarning));
+  EXPECT_EQ("", l.Get("a").stderr_logfile);
+}
+
+// --- The INI layer ---
+
+TEST(ConfigSyntaxTest, CommentsFollowSupervisord) {
+  Loaded l = Load(
+      "; a comment\n# another\n[program:a] ; after a header\n"
+      "command=echo a;b c#d e ;comment\n  # an indented comment\n"
+      "directory=/x\t# a comment after a tab\n");
+  ASSERT_EQ("", l.All());
+  EXPECT_EQ(Lines({"echo", "a;b", "c#d", "e"}), l.Get("a").argv);
+  EXPECT_EQ("/x", l.Get("a").directory);
+}
+
+TEST(ConfigSyntaxTest, ContinuationLines) {
+  Loaded l = Load(
+      "[program:a]\ncommand=/bin/prog\n    --one\n\n    --two ; comment\n"
+      "  # a comment line inside the value\n    --three\n"
+      "environment=\n    A=\"1\",\n    B=2\nKey = Value\n");
+  EXPECT_EQ(Lines({"/bin/prog", "--one", "--two", "--three"}), l.Get("a").argv);
+  EXPECT_EQ("/bin/prog\n--one\n\n--two\n--three", l.Get("a").command);
+  EXPECT_EQ(Lines({"A=1", "B=2"}), l.Get("a").environment);
+  // Keys are case-insensitive; a continuation needs more indentation than its key.
+  EXPECT_EQ(Lines({"t.conf:11: warning: unknown key key in [program:a]; ignored"}),
+            l.Of(Kind::kWarning));
+}
+
+TEST(ConfigSyntaxTest, IndentedKeyAfterHeaderIsAKey) {
+  Loaded l = Load("[program:a]\n  command=a\n  priority=3\n");
+  ASSERT_EQ("", l.All());
+  EXPECT_EQ(3, l.Get("a").priority);
+}
+
+TEST(ConfigSyntaxTest, ColonSeparatesToo) {
+  Loaded l = Load("[program:a]\ncommand: echo a=b\n");
+  ASSERT_EQ("", l.All());
+  EXPECT_EQ(Lines({"echo", "a=b"}), l.Get("a").argv);
+}
+
+TEST(ConfigSyntaxTest, CrlfBomAndNoFinalNewline) {
+  Loaded l = Load("\xEF\xBB\xBF[program:a]\r\ncommand=echo a  \r\n  b\r\npriority=7");
+  ASSERT_EQ("", l.All());
+  EXPECT_EQ(Lines({"echo", "a", "b"}), l.Get("a").argv);
+  EXPECT_EQ(7, l.Get("a").priority);
+}
+
+TEST(ConfigSyntaxTest, LongLines) {
+  Loaded l = LoadPath("tests/config/long.conf");
+  ASSERT_EQ("", l.All());
+  ASSERT_EQ(1u, l.config.programs.size());
+  const ProgramConfig& p = l.config.programs[0];
+  EXPECT_EQ("a-program-whose-name-is-longer-than-inih-fifty-byte-section-buffer", p.name);
+  ASSERT_EQ(41u, p.argv.size());
+  EXPECT_EQ("--option-39=value-39", p.argv.back());
+  ASSERT_EQ(13u, p.environment.size());
+  EXPECT_EQ("VARIABLE_11=value with spaces 11", p.environment[11]);
+  EXPECT_EQ("CONTINUED=after a long line", p.environment[12]);
+}
+
+TEST(ConfigSyntaxTest, LongLinesInline) {
+  std::string big(5000, 'x');
+  Loaded l = Load("[program:a]\ncommand=echo " + big + " ;c\n  " + big + "\n");
+  ASSERT_EQ("", l.All());
+  EXPECT_EQ(Lines({"echo", big, big}), l.Get("a").argv);
+}
+
+// --- Expansions ---
+
+TEST(ConfigExpandTest, SupervisordNames) {
+  Loaded l = Load(
+      "[group:grp]\nprograms=w\n"
+      "[program:w]\nnumprocs=2\nnumprocs_start=1\nprocess_name=%(program_name)s_%(process_num)02d\n"
+      "command=echo %(program_name)s %(group_name)s %(process_num)d %(numprocs)d "
+      "%(host_node_name)s %(ENV_HOME)s 100%% [%(process_num)3d] [%(program_name)-3s] "
+      "[%(process_num)-3d] [%(program_name).1s]\n"
+      "[program:solo]\ncommand=echo %(group_name)s %(here)s\n");
+  ASSERT_EQ("", l.All());
+  EXPECT_EQ(Lines({"echo", "w", "grp", "2", "2", "testhost", "/home/test", "100%", "[", "2]", "[w",
+                   "]", "[2", "]", "[w]"}),
+            l.Get("w_02").argv);
+  EXPECT_NE(nullptr, l.Find("w_01"));
+  const ProgramConfig& solo = l.Get("solo");
+  ASSERT_EQ(3u, solo.argv.size());
+  EXPECT_EQ("solo", solo.argv[1]);
+  EXPECT_EQ('/', solo.argv[2][0]);
+  EXPECT_EQ(std::string::npos, solo.argv[2].find("/./"));
+}
+
+TEST(ConfigExpandTest, HereIsTheDirectoryOfTheFile) {
+  Loaded l = LoadPath("tests/config/include/main.conf");
+  EXPECT_EQ(AbsolutePath("tests/config/include/sub"), l.Get("other").argv.at(1));
+}
+
+TEST(ConfigExpandTest, UndefinedEnvIsAMachineProblem) {
+  Loaded l = Load("[program:a]\ncommand=echo %(ENV_NOPE)s x\npriority=%(ENV_NOPE)s\n");
+  EXPECT_EQ(Lines({"t.conf:2: unavailable: command: undefined variable NOPE in %(ENV_NOPE)s",
+                   "t.conf:3: unavailable: priority: undefined variable NOPE in %(ENV_NOPE)s"}),
+            l.Of(Kind::kMachine));
+  EXPECT_TRUE(l.Of(Kind::kError).empty()) << l.All();
+  EXPECT_EQ(Lines({"echo", "x"}), l.Get("a").argv);
+}
+
+TEST(ConfigExpandTest, NumprocsFromTheEnvironment) {
+  ExpansionContext ctx = TestContext();
+  ctx.environ.push_back("N=3");
+  std::string text = "[program:w]\ncommand=w\nnumprocs=%(ENV_N)s\nprocess_name=w%(process_num)d\n";
+  Loaded l = Load(text, ctx);
+  ASSERT_EQ("", l.All());
+  EXPECT_EQ(3u, l.config.programs.size());
+  Loaded missing = Load(text);
+  EXPECT_EQ(Lines({"t.conf:3: unavailable: numprocs: undefined variable N in %(ENV_N)s"}),
+            missing.Of(Kind::kMachine));
+  EXPECT_TRUE(missing.Of(Kind::kError).empty());
+  EXPECT_EQ(1u, missing.config.programs.size());
+}
+
+TEST(ConfigExpandTest, FormatErrors) {
+  Loaded l = Load(
+      "[program:a]\ncommand=date +%s\ndirectory=%(nope)s\nuser=%(ENV_HOME)d\n"
+      "stdout_logfile=%(program_name)x\n");
+  EXPECT_EQ(Lines({"t.conf:2: error: command: lone % at \"%s\" (write %% for a literal %, as in "
+                   "supervisord)",
+                   "t.conf:3: error: directory: unknown name in %(nope) (known: group_name, "
+                   "here, host_node_name, numprocs, process_num, program_name, ENV_<variable>)",
+                   "t.conf:4: error: user: %(ENV_HOME)d needs a number; use %(ENV_HOME)s",
+                   "t.conf:5: error: stdout_logfile: unsupported conversion in "
+                   "%(program_name)x (use s or d)"}),
+            l.Of(Kind::kError));
+}
+
+TEST(ConfigExpandTest, DollarBraces) {
+  Loaded l = Load(
+      "[program:a]\ncommand=echo ${NAME} \"${NAME}\" '${NAME}' \\${NAME} ${UNSET:-dflt} "
+      "${EMPTY:-was-empty} ${NAME:-unused} ${#NAME} ${UNSET2}\n"
+      "directory='${HOME}'\nenvironment=X=\"${SPACED}\",Y=${UNSET:-%(program_name)s}\n");
+  EXPECT_EQ(Lines({"echo", "world", "world", "${NAME}", "${NAME}", "dflt", "was-empty", "world",
+                   "${#NAME}", "${UNSET2}"}),
+            l.Get("a").argv);
+  EXPECT_EQ("'/home/test'", l.Get("a").directory);
+  EXPECT_EQ(Lines({"X=a b", "Y=a"}), l.Get("a").environment);
+  EXPECT_EQ(Lines({"t.conf:2: warning: command: undefined variable UNSET2 in ${UNSET2}; left as "
+                   "written"}),
+            l.Of(Kind::kWarning));
+}
+
+// --- Files: includes and directories ---
+
+TEST(ConfigFilesTest, IncludeGlobsRelativeToTheIncludingFile) {
+  Loaded l = LoadPath("tests/config/include/main.conf");
+  EXPECT_EQ(Lines({"tests/config/include/main.conf", "tests/config/include/conf.d/a.conf",
+                   "tests/config/include/conf.d/b.conf", "tests/config/include/sub/other.conf"}),
+            l.config.files);
+  std::vector<std::string> names;
+  for (const ProgramConfig& p : l.config.programs) names.push_back(p.name);
+  EXPECT_EQ(Lines({"main", "a", "b", "other"}), names);
+  EXPECT_EQ(Lines({"tests/config/include/main.conf:6: notice: no file matches "
+                   "tests/config/include/nothing/*.conf"}),
+            l.Of(Kind::kNotice));
+  EXPECT_EQ(Lines({"tests/config/include/conf.d/a.conf:6: warning: include loop: "
+                   "tests/config/include/conf.d/../main.conf is being read; not read again"}),
+            l.Of(Kind::kWarning));
+  EXPECT_TRUE(l.Of(Kind::kError).empty());
+}
+
+TEST(ConfigFilesTest, DirectoryInByteOrder) {
+  Loaded l = LoadPath("tests/config/dir");
+  ASSERT_EQ("", l.All());
+  EXPECT_EQ(Lines({"tests/config/dir/10-first.conf", "tests/config/dir/2-second.conf"}),
+            l.config.files);
+  ASSERT_EQ(2u, l.config.programs.size());
+  EXPECT_EQ("first", l.config.programs[0].name);
+  EXPECT_EQ("second", l.config.programs[1].name);
+}
+
+TEST(ConfigFilesTest, GlobPaths) {
+  std::string d = "tests/config/dir/";
+  EXPECT_EQ(Lines({d + "10-first.conf", d + "2-second.conf"}), GlobPaths(d + "*.conf"));
+  EXPECT_EQ(Lines({d + "10-first.conf", d + "2-second.conf", d + "notes.txt"}), GlobPaths(d + "*"));
+  EXPECT_EQ(Lines({d + ".hidden.conf"}), GlobPaths(d + ".*.conf"));
+  EXPECT_EQ(Lines({d + "2-second.conf"}), GlobPaths(d + "?-*"));
+  EXPECT_EQ(Lines({d + "10-first.conf", d + "2-second.conf"}), GlobPaths(d + "[12]*.conf"));
+  EXPECT_EQ(Lines({d + "2-second.conf", d + "notes.txt"}), GlobPaths(d + "[!1]*"));
+  EXPECT_EQ(Lines({d + "notes.txt"}), GlobPaths(d + "[m-o]otes.t?t"));
+  EXPECT_EQ(Lines({d + "notes.txt"}), GlobPaths(d + "notes.txt"));
+  EXPECT_EQ(Lines{}, GlobPaths(d + "missing.txt"));
+  EXPECT_EQ(Lines{}, GlobPaths(d + "*.nothing"));
+  EXPECT_EQ(Lines({"tests/config/include/conf.d/a.conf", "tests/config/include/conf.d/b.conf",
+                   "tests/config/include/sub/other.conf"}),
+            GlobPaths("tests/config/include/*/*.conf"));
+  std::string abs = AbsolutePath(d);
+  EXPECT_EQ(Lines({abs + "/10-first.conf"}), GlobPaths(abs + "//1*.conf"));
+}
+
+TEST(ConfigFilesTest, AbsolutePath) {
+  EXPECT_EQ("/x/y", AbsolutePath("/x//y/"));
+  EXPECT_EQ("/a/c", AbsolutePath("/a/./b/../c"));
+  EXPECT_EQ("/", AbsolutePath("/.."));
+  EXPECT_EQ(AbsolutePath(".") + "/tests", AbsolutePath("tests/config/.."));
+  EXPECT_EQ('/', AbsolutePath("x")[0]);
+}
+
+TEST(ConfigFilesTest, AFileIsReadOnce) {
+  TempDir dir;
+  dir.Write("a.conf", "[program:a]\ncommand=a\n[include]\nfiles=b.conf\n");
+  dir.Write("b.conf", "[program:b]\ncommand=b\n");
+  Loaded l = LoadPath(dir.path());
+  EXPECT_EQ(Lines({dir.path() + "/a.conf", dir.path() + "/b.conf"}), l.config.files);
+  EXPECT_EQ(Lines({dir.path() + "/b.conf: notice: " + dir.path() +
+                   "/b.conf was already read; not read again"}),
+            l.Of(Kind::kNotice));
+  EXPECT_EQ(2u, l.config.programs.size());
+}
+
+TEST(ConfigFilesTest, EmptyDirectory) {
+  TempDir dir;
+  Loaded l = LoadPath(dir.path());
+  EXPECT_EQ(Lines({dir.path() + ": warning: no *.conf file in this directory"}),
+            l.Of(Kind::kWarning));
+}
+
+TEST(ConfigFilesTest, ProblemsComeInFileOrder) {
+  TempDir dir;
+  dir.Write("a.conf", "[program:a]\ncommand=a\ndepends_on=b\nbogus=1\n");
+  dir.Write("b.conf", "[program:b]\ncommand=b\ndepends_on=a\nbogus=2\n");
+  Loaded l = LoadPath(dir.path());
+  ASSERT_EQ(3u, l.problems.size()) << l.All();
+  // The cycle is found last but is at a.conf:3, before the unknown keys.
+  EXPECT_EQ(dir.path() + "/a.conf:3: error: dependency cycle: a -> b -> a",
+            l.problems[0].ToString());
+  EXPECT_EQ(dir.path() + "/a.conf", l.problems[1].where.file);
+  EXPECT_EQ(dir.path() + "/b.conf", l.problems[2].where.file);
+}
+
+// --- SameRun ---
+
+TEST(SameRunTest, ComparesWhatTheProcessIsMadeOf) {
+  Loaded l = Load("[program:a]\ncommand=a --x\nuser=app\nenvironment=A=1\n");
+  const ProgramConfig& a = l.Get("a");
+  EXPECT_TRUE(a.SameRun(a));
+  ProgramConfig b = a;
+  b.where.line = 40;
+  b.autostart = false;
+  b.priority = 1;
+  b.restart = RestartPolicy::kNever;
+  b.stopwaitsecs_ms = 1;
+  b.depends_on = {"x"};
+  b.critical = true;
+  EXPECT_TRUE(a.SameRun(b));
+  auto differs = [&](void (*change)(ProgramConfig*)) {
+    ProgramConfig c = a;
+    change(&c);
+    return !a.SameRun(c);
+  };
+  EXPECT_TRUE(differs([](ProgramConfig* c) { c->argv.push_back("--y"); }));
+  EXPECT_TRUE(differs([](ProgramConfig* c) { c->environment.push_back("B=2"); }));
+  EXPECT_TRUE(differs([](ProgramConfig* c) { c->user.uid = 0; }));
+  EXPECT_TRUE(differs([](ProgramConfig* c) { c->directory = "/tmp"; }));
+  EXPECT_TRUE(differs([](ProgramConfig* c) { c->umask = 0; }));
+  EXPECT_TRUE(differs([](ProgramConfig* c) { c->stdout_logfile = "/x"; }));
+  EXPECT_TRUE(differs([](ProgramConfig* c) { c->type = ProgramType::kOneshot; }));
+}
+
+// --- FormatPrograms ---
+
+TEST(FormatProgramsTest, OneLinePerProcess) {
+  Loaded l = Load(
+      "[program:web]\ncommand=/bin/web --name \"a b\"\nuser=app\ndepends_on=db,cache\n"
+      "[program:db]\ncommand=db\ntype=oneshot\nautostart=false\n[program:cache]\ncommand=c\n");
+  EXPECT_EQ(
+      "NAME   TYPE     USER  AUTOSTART  DEPENDS_ON  COMMAND\n"
+      "web    longrun  app   yes        db,cache    /bin/web --name 'a b'\n"
+      "db     oneshot  -     no         -           db\n"
+      "cache  longrun  -     yes        -           c\n",
+      FormatPrograms(l.config));
+}
+
+// --- The supervisord corpus ---
+
+std::string CompatDir() {
+  const char* d = getenv("TEND_COMPAT_DIR");
+  return d && *d ? d : "../shared/compat/supervisord";
+}
+
+ExpansionContext CorpusContext() {
+  ExpansionContext ctx = TestContext();
+  ctx.environ = {"HOME=/root", "APP_USER=app", "HOSTNAME=box"};
+  return ctx;
+}
+
+std::vector<std::string> CorpusFiles() {
+  std::vector<std::string> files;
+  std::string err;
+  ListConfFiles(CompatDir(), &files, &err);
+  return files;
+}
+
+TEST(SupervisordCorpusTest, EveryFileLoadsWithoutErrors) {
+  ASSERT_TRUE(IsDirectory(CompatDir()))
+      << CompatDir() << " is missing: set TEND_COMPAT_DIR to the supervisord corpus";
+  std::vector<std::string> files = CorpusFiles();
+  ASSERT_GE(files.size(), 30u);
+  for (const std::string& f : files) {
+    Loaded l = LoadPath(f, CorpusContext());
+    EXPECT_TRUE(l.Of(Kind::kError).empty()) << f << ":\n" << l.All();
+    EXPECT_EQ(f, l.config.files.at(0));
+  }
+}
+
+TEST(SupervisordCorpusTest, SpotChecks) {
+  std::string d = CompatDir() + "/";
+  // numprocs and process_name with %(process_num)02d.
+  Loaded inv = LoadPath(d + "13-invoiceninja-dockerfiles.conf", CorpusContext());
+  EXPECT_EQ(1, inv.Get("queue-worker_01").process_num);
+  EXPECT_EQ("www-data", inv.Get("queue-worker_00").user.name);
+  EXPECT_EQ(Lines({"HOME=/var/www"}), inv.Get("queue-worker_00").environment);
+  // %(process_num)d with numprocs=1, and a command continued with backslash-newline.
+  Loaded cvat = LoadPath(d + "01-cvat-ai-cvat.conf", CorpusContext());
+  EXPECT_NE(nullptr, cvat.Find("nginx-0"));
+  ASSERT_EQ(3u, cvat.Get("clamav_update").argv.size());
+  EXPECT_NE(
+      std::string::npos,
+      cvat.Get("clamav_update").argv[2].find("freshclam -d -l /root/logs/freshclam.log --fore"));
+  // Quoted environment values with expansions inside.
+  Loaded opf = LoadPath(d + "16-opf-openproject.conf", CorpusContext());
+  EXPECT_EQ(Lines({"HOME=/home/app", "USER=app"}), opf.Get("web").environment);
+  // An environment continued over comment and blank lines; a quoted empty value.
+  Loaded moz = LoadPath(d + "28-mozilla-solitude.conf", CorpusContext());
+  EXPECT_EQ(Lines({"SOLITUDE_ZIPPY_PROXY=http://solitude-auth:2603/v1/reference/",
+                   "SOLITUDE_URL=http://solitude:2602"}),
+            moz.Get("solitude").environment);
+  EXPECT_EQ(Lines({"SOLITUDE_DATABASE=", "SOLITUDE_PROXY=enabled"}), moz.Get("proxy").environment);
+  EXPECT_EQ(SIGKILL, moz.Get("proxy").stopsignal);
+  // startsecs given twice: the last one wins.
+  Loaded cel = LoadPath(d + "14-mediacms-io-mediacms-include-celery_long.conf", CorpusContext());
+  EXPECT_EQ(0, cel.Get("celery_long").startsecs_ms);
+  EXPECT_EQ("--pidfile=/var/run/mediacms/%n.pid", cel.Get("celery_long").argv.at(4));
+  // CRLF, no final newline, numprocs=8.
+  Loaded lara = LoadPath(d + "15-laradock-laradock-include-laravel-worker.conf", CorpusContext());
+  EXPECT_EQ(8u, lara.config.programs.size());
+  EXPECT_NE(nullptr, lara.Find("laravel-worker_07"));
+  // numprocs from an undefined %(ENV_X)s: one process, a kMachine problem.
+  Loaded misp = LoadPath(d + "02-MISP-misp-docker-include-50-workers.conf", CorpusContext());
+  EXPECT_NE(nullptr, misp.Find("default_00"));
+  EXPECT_EQ(nullptr, misp.Find("default_01"));
+  EXPECT_FALSE(misp.Of(Kind::kMachine).empty());
+}
+
+}  // namespace
+}  // namespace tend

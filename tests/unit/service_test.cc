@@ -1,0 +1,286 @@
+#include "service.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+
+#include "fakes/fake_clock.h"
+#include "fakes/fake_process_ops.h"
+
+namespace tend {
+namespace {
+
+using State = Service::State;
+
+class ServiceTest : public testing::Test, public ServiceObserver {
+ protected:
+  void OnServiceChanged(Service* s) override { states_.push_back(Service::ToString(s->state())); }
+
+  Service& Make(ProgramConfig c = {}, ServiceOptions o = {}) {
+    if (c.name.empty()) c.name = c.program_name = "web";
+    if (c.argv.empty()) c.argv = {"web", "--serve"};
+    service_ = std::make_unique<Service>(
+        c, o, Service::Env{&ops_, &clock_, &reaper_, this, [] { return 0.5; }});
+    return *service_;
+  }
+  pid_t Pid() const { return ops_.next_pid - 1; }
+  // The kernel's part: exec result, then exit.
+  void ExecOk() { ops_.observers.back()->OnExecResult(Pid(), nullptr); }
+  void Exit(int status) { reaper_.Dispatch(Pid(), status); }
+  void Crash(int status) {
+    ExecOk();
+    Exit(status);
+  }
+  std::string States() {
+    std::string s;
+    for (const auto& x : states_) s += (s.empty() ? "" : " ") + x;
+    states_.clear();
+    return s;
+  }
+
+  FakeProcessOps ops_;
+  FakeClock clock_;
+  Reaper reaper_;
+  std::unique_ptr<Service> service_;
+  std::vector<std::string> states_;
+};
+
+TEST_F(ServiceTest, LongrunIsRunningAfterStartsecs) {
+  Service& s = Make();
+  s.Start();
+  ASSERT_EQ(1u, ops_.spawned.size());
+  EXPECT_EQ((std::vector<std::string>{"web", "--serve"}), ops_.spawned[0].argv);
+  EXPECT_EQ(SpawnSpec::Isolation::kSession, ops_.spawned[0].isolation);
+  ExecOk();
+  EXPECT_EQ(State::kStarting, s.state());
+  clock_.Advance(999);
+  EXPECT_EQ(State::kStarting, s.state());
+  clock_.Advance(1);
+  EXPECT_EQ(State::kRunning, s.state());
+  EXPECT_EQ("STARTING RUNNING", States());
+}
+
+TEST_F(ServiceTest, StartsecsZeroIsRunningOnceExecSucceeded) {
+  ProgramConfig c;
+  c.startsecs_ms = 0;
+  Service& s = Make(c);
+  s.Start();
+  EXPECT_EQ(State::kStarting, s.state());
+  ExecOk();
+  EXPECT_EQ(State::kRunning, s.state());
+}
+
+TEST_F(ServiceTest, FailedStartsBackOffExponentiallyThenFatal) {
+  Service& s = Make();  // startretries 3, backoff 1s doubling.
+  s.Start();
+  std::vector<int64_t> delays;
+  for (int i = 0; i < 3; ++i) {
+    Crash(1 << 8);
+    ASSERT_EQ(State::kBackoff, s.state());
+    delays.push_back(clock_.NextDueIn());
+    clock_.Advance(clock_.NextDueIn());
+    ASSERT_EQ(State::kStarting, s.state());
+  }
+  EXPECT_EQ((std::vector<int64_t>{1000, 2000, 4000}), delays);
+  Crash(1 << 8);
+  EXPECT_EQ(State::kFatal, s.state());
+  EXPECT_EQ(4u, ops_.spawned.size());  // As supervisord: 1 try + 3 retries.
+  EXPECT_EQ(-1, clock_.NextDueIn());
+  EXPECT_TRUE(s.EndedForGood());
+}
+
+TEST_F(ServiceTest, InfiniteRetriesNeverGiveUp) {
+  ProgramConfig c;
+  c.startretries = -1;
+  c.backoff_max_ms = 5000;
+  Service& s = Make(c);
+  s.Start();
+  for (int i = 0; i < 50; ++i) {
+    Crash(1 << 8);
+    ASSERT_EQ(State::kBackoff, s.state());
+    ASSERT_LE(clock_.NextDueIn(), 5000);
+    clock_.Advance(clock_.NextDueIn());
+  }
+}
+
+TEST_F(ServiceTest, ACrashAfterAHealthyRunRestartsAtOnce) {
+  Service& s = Make();
+  s.Start();
+  Crash(1 << 8);  // One failed start.
+  clock_.Advance(1000);
+  ExecOk();
+  clock_.Advance(1000);
+  ASSERT_EQ(State::kRunning, s.state());
+  EXPECT_EQ(0, s.failures());  // Reset by the healthy run.
+  Exit(SIGSEGV);
+  EXPECT_EQ(State::kStarting, s.state());  // No delay at all.
+  EXPECT_EQ(3u, ops_.spawned.size());
+  EXPECT_EQ(2, s.restarts());
+}
+
+TEST_F(ServiceTest, RestartPolicies) {
+  struct Case {
+    RestartPolicy policy;
+    int status;
+    State after;
+  } cases[] = {
+      {RestartPolicy::kOnFailure, 0, State::kExited},
+      {RestartPolicy::kOnFailure, 1 << 8, State::kStarting},
+      {RestartPolicy::kOnFailure, SIGKILL, State::kStarting},
+      {RestartPolicy::kAlways, 0, State::kStarting},
+      {RestartPolicy::kNever, 1 << 8, State::kExited},
+  };
+  for (const auto& k : cases) {
+    ProgramConfig c;
+    c.restart = k.policy;
+    Service& s = Make(c);
+    s.Start();
+    ExecOk();
+    clock_.Advance(1000);
+    Exit(k.status);
+    EXPECT_EQ(k.after, s.state()) << static_cast<int>(k.policy) << " " << k.status;
+  }
+}
+
+TEST_F(ServiceTest, StopSendsStopsignalToTheGroupThenKill) {
+  Service& s = Make();
+  s.Start();
+  ExecOk();
+  clock_.Advance(1000);
+  ops_.TakeCalls();
+  s.Stop();
+  EXPECT_EQ(State::kStopping, s.state());
+  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  clock_.Advance(7999);
+  EXPECT_EQ("", ops_.TakeCalls());
+  clock_.Advance(1);
+  EXPECT_EQ("group 100 KILL", ops_.TakeCalls());
+  Exit(SIGKILL);
+  EXPECT_EQ(State::kStopped, s.state());
+  EXPECT_TRUE(s.Down());
+  EXPECT_EQ(1u, ops_.spawned.size());
+}
+
+TEST_F(ServiceTest, StopAsGroupFalseSignalsThePidAndStopsignalIsUsed) {
+  ProgramConfig c;
+  c.stopasgroup = c.killasgroup = false;
+  c.stopsignal = SIGQUIT;
+  Service& s = Make(c);
+  s.Start();
+  s.Stop(SIGINT);
+  EXPECT_EQ("pid 100 QUIT", ops_.TakeCalls());
+}
+
+TEST_F(ServiceTest, StopsignalZeroPassesTheTriggerOn) {
+  ProgramConfig c;
+  c.stopsignal = 0;
+  Service& s = Make(c);
+  s.Start();
+  s.Stop(SIGINT);
+  s.Stop(SIGINT);  // Asked twice: passed on twice.
+  EXPECT_EQ("group 100 INT; group 100 INT", ops_.TakeCalls());
+}
+
+TEST_F(ServiceTest, StopDuringBackoffCancelsTheRetry) {
+  Service& s = Make();
+  s.Start();
+  Crash(1 << 8);
+  s.Stop();
+  EXPECT_EQ(State::kStopped, s.state());
+  clock_.Advance(60000);
+  EXPECT_EQ(1u, ops_.spawned.size());
+}
+
+TEST_F(ServiceTest, StartWhileStoppingRestartsOnceStopped) {
+  Service& s = Make();
+  s.Start();
+  ExecOk();
+  s.Stop();
+  s.Start();
+  EXPECT_EQ(State::kStopping, s.state());
+  Exit(SIGTERM);
+  EXPECT_EQ(State::kStarting, s.state());
+  EXPECT_EQ(2u, ops_.spawned.size());
+}
+
+TEST_F(ServiceTest, OneshotSucceedsOrBacksOff) {
+  ProgramConfig c;
+  c.type = ProgramType::kOneshot;
+  Service& s = Make(c);
+  s.Start();
+  ExecOk();
+  clock_.Advance(5000);  // No startsecs for a oneshot: still running its course.
+  EXPECT_EQ(State::kStarting, s.state());
+  EXPECT_FALSE(s.Up());
+  Exit(0);
+  EXPECT_EQ(State::kExited, s.state());
+  EXPECT_TRUE(s.Up());
+
+  Service& f = Make(c);
+  f.Start();
+  Crash(2 << 8);
+  EXPECT_EQ(State::kBackoff, f.state());
+  EXPECT_FALSE(f.Up());
+}
+
+TEST_F(ServiceTest, ExecFailureIsAFailedStartWhateverTheOrder) {
+  Service& s = Make();
+  s.Start();
+  Exit(127 << 8);  // The exit arrives before the exec result.
+  EXPECT_EQ(State::kStarting, s.state());
+  ExecError e{ExecStage::kExec, ENOENT};
+  ops_.observers.back()->OnExecResult(Pid(), &e);
+  EXPECT_EQ(State::kBackoff, s.state());
+  EXPECT_EQ(127 << 8, s.last_status());
+}
+
+TEST_F(ServiceTest, ForkFailureIsAFailedStart) {
+  ops_.fail_spawn = true;
+  Service& s = Make();
+  s.Start();
+  EXPECT_EQ(State::kBackoff, s.state());
+  EXPECT_FALSE(s.has_process());
+}
+
+TEST_F(ServiceTest, UserEnvironmentAndSupervisordVariables) {
+  ProgramConfig c;
+  c.name = "worker_01";
+  c.program_name = "worker";
+  c.user.name = "www";
+  c.user.uid = 33;
+  c.user.gid = 34;
+  c.user.groups = {34, 100};
+  c.user.home = "/var/www";
+  c.user.resolved = true;
+  c.environment = {"HOME=/override", "A=1"};
+  c.directory = "/srv";
+  c.umask = 022;
+  Make(c).Start();
+  const SpawnSpec& sp = ops_.spawned.at(0);
+  EXPECT_TRUE(sp.set_user);
+  EXPECT_EQ(33u, sp.uid);
+  EXPECT_EQ(34u, sp.gid);
+  EXPECT_EQ((std::vector<gid_t>{34, 100}), sp.groups);
+  EXPECT_EQ("/srv", sp.cwd);
+  EXPECT_EQ(022, sp.umask);
+  // Later entries win: environment= overrides what tend sets.
+  EXPECT_EQ((std::vector<std::string>{"SUPERVISOR_ENABLED=1",
+                                      "SUPERVISOR_PROCESS_NAME=worker_01",
+                                      "SUPERVISOR_GROUP_NAME=worker", "HOME=/var/www",
+                                      "USER=www", "LOGNAME=www", "HOME=/override", "A=1"}),
+            sp.env);
+}
+
+TEST_F(ServiceTest, MainProgramKeepsTheSessionAndMayTakeTheTerminal) {
+  ServiceOptions o;
+  o.main_program = true;
+  o.take_terminal = true;
+  Make({}, o).Start();
+  EXPECT_EQ(SpawnSpec::Isolation::kGroup, ops_.spawned[0].isolation);
+  EXPECT_TRUE(ops_.spawned[0].take_terminal);
+  EXPECT_TRUE(ops_.spawned[0].env.empty());
+}
+
+}  // namespace
+}  // namespace tend

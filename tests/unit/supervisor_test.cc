@@ -1,0 +1,305 @@
+#include "supervisor.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <map>
+
+#include "fakes/fake_clock.h"
+#include "fakes/fake_process_ops.h"
+
+namespace tend {
+namespace {
+
+using State = Service::State;
+
+ProgramConfig Program(const std::string& name, std::vector<std::string> deps = {}) {
+  ProgramConfig p;
+  p.name = p.program_name = name;
+  p.command = name;
+  p.argv = {name};
+  p.depends_on = std::move(deps);
+  return p;
+}
+
+class SupervisorTest : public testing::Test {
+ protected:
+  void Create(const std::vector<ProgramConfig>& programs) {
+    Supervisor::Callbacks cb;
+    cb.done = [this](int code) {
+      ++done_calls_;
+      code_ = code;
+    };
+    cb.request_stop = [this] {
+      ++stop_requests_;
+      sup_->Stop(0);
+    };
+    sup_ = std::make_unique<Supervisor>(
+        Service::Env{&ops_, &clock_, &reaper_, nullptr, [] { return 0.5; }}, cb);
+    Config c;
+    c.programs = programs;
+    sup_->Configure(c);
+  }
+  void Start() {
+    std::string err;
+    ASSERT_TRUE(sup_->Start(&err)) << err;
+  }
+  // Spawned program names in order, then forgotten.
+  std::string Spawned() {
+    std::string s;
+    for (size_t i = seen_; i < ops_.spawned.size(); ++i) {
+      s += (s.empty() ? "" : " ") + ops_.spawned[i].argv[0];
+      pids_[ops_.spawned[i].argv[0]] = static_cast<pid_t>(100 + i);
+    }
+    seen_ = ops_.spawned.size();
+    return s;
+  }
+  pid_t PidOf(const std::string& name) {
+    Spawned();
+    return pids_.at(name);
+  }
+  size_t IndexOf(pid_t pid) { return static_cast<size_t>(pid - 100); }
+  void ExecOk(const std::string& name) {
+    pid_t p = PidOf(name);
+    ops_.observers[IndexOf(p)]->OnExecResult(p, nullptr);
+  }
+  void Exit(const std::string& name, int status) { reaper_.Dispatch(PidOf(name), status); }
+  State StateOf(const std::string& name) { return sup_->Find(name)->state(); }
+  void RunAll(const std::vector<std::string>& names) {
+    for (const auto& n : names) ExecOk(n);
+    clock_.Advance(1000);
+  }
+
+  FakeProcessOps ops_;
+  FakeClock clock_;
+  Reaper reaper_;
+  std::unique_ptr<Supervisor> sup_;
+  std::map<std::string, pid_t> pids_;
+  size_t seen_ = 0;
+  int done_calls_ = 0;
+  int code_ = -1;
+  int stop_requests_ = 0;
+};
+
+TEST_F(SupervisorTest, IndependentProgramsStartTogetherByPriority) {
+  auto a = Program("a"), b = Program("b"), c = Program("c");
+  a.priority = 500;
+  c.priority = 10;
+  Create({a, b, c});
+  Start();
+  EXPECT_EQ("c a b", Spawned());
+}
+
+TEST_F(SupervisorTest, DependentWaitsForALongrunToBeRunning) {
+  Create({Program("web", {"db"}), Program("db")});
+  Start();
+  EXPECT_EQ("db", Spawned());
+  ExecOk("db");
+  clock_.Advance(999);
+  EXPECT_EQ("", Spawned());
+  clock_.Advance(1);
+  EXPECT_EQ("web", Spawned());
+}
+
+TEST_F(SupervisorTest, DependentWaitsForAOneshotToSucceed) {
+  auto migrate = Program("migrate");
+  migrate.type = ProgramType::kOneshot;
+  Create({Program("web", {"migrate"}), migrate});
+  Start();
+  EXPECT_EQ("migrate", Spawned());
+  ExecOk("migrate");
+  clock_.Advance(5000);
+  EXPECT_EQ("", Spawned());
+  Exit("migrate", 0);
+  EXPECT_EQ("web", Spawned());
+}
+
+TEST_F(SupervisorTest, FailedOneshotKeepsItsDependentsWaiting) {
+  auto migrate = Program("migrate");
+  migrate.type = ProgramType::kOneshot;
+  migrate.startretries = 0;
+  Create({Program("web", {"migrate"}), migrate});
+  Start();
+  ExecOk("migrate");
+  Exit("migrate", 1 << 8);
+  EXPECT_EQ(State::kFatal, StateOf("migrate"));
+  EXPECT_EQ(State::kStopped, StateOf("web"));
+  EXPECT_EQ(1u, ops_.spawned.size());
+}
+
+TEST_F(SupervisorTest, AutostartFalseDependencyIsStartedForItsDependent) {
+  auto db = Program("db");
+  db.autostart = false;
+  auto lonely = Program("lonely");
+  lonely.autostart = false;
+  Create({Program("web", {"db"}), db, lonely});
+  Start();
+  EXPECT_EQ("db", Spawned());
+}
+
+TEST_F(SupervisorTest, StopGoesInReverseDependencyOrder) {
+  Create({Program("db"), Program("app", {"db"}), Program("web", {"app"})});
+  Start();
+  RunAll({"db"});
+  RunAll({"app"});
+  RunAll({"web"});
+  ops_.TakeCalls();
+  sup_->Stop(SIGTERM);
+  EXPECT_EQ("group 102 TERM", ops_.TakeCalls());  // web only.
+  Exit("web", SIGTERM);
+  EXPECT_EQ("group 101 TERM", ops_.TakeCalls());
+  Exit("app", SIGTERM);
+  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  EXPECT_EQ(0, done_calls_);
+  Exit("db", 0);
+  EXPECT_EQ(1, done_calls_);
+  EXPECT_EQ(0, code_);  // No critical program: a clean stop exits 0.
+}
+
+TEST_F(SupervisorTest, IndependentProgramsStopInParallel) {
+  std::vector<ProgramConfig> ps;
+  std::vector<std::string> names;
+  for (int i = 0; i < 10; ++i) {
+    ps.push_back(Program("p" + std::to_string(i)));
+    names.push_back(ps.back().name);
+  }
+  Create(ps);
+  Start();
+  RunAll(names);
+  ops_.TakeCalls();
+  sup_->Stop(SIGTERM);
+  EXPECT_EQ(10u, ops_.calls.size());
+  for (const auto& n : names) Exit(n, SIGTERM);
+  EXPECT_EQ(1, done_calls_);
+}
+
+TEST_F(SupervisorTest, CriticalProgramEndingStopsEverythingWithItsStatus) {
+  auto worker = Program("worker");
+  worker.critical = true;
+  worker.restart = RestartPolicy::kNever;
+  Create({worker, Program("web")});
+  Start();
+  RunAll({"worker", "web"});
+  ops_.TakeCalls();
+  Exit("worker", 3 << 8);
+  EXPECT_EQ(1, stop_requests_);
+  EXPECT_EQ("group 101 TERM", ops_.TakeCalls());
+  Exit("web", SIGTERM);
+  EXPECT_EQ(1, done_calls_);
+  EXPECT_EQ(3, code_);
+}
+
+TEST_F(SupervisorTest, CriticalProgramGoingFatalStopsEverything) {
+  auto worker = Program("worker");
+  worker.critical = true;
+  worker.startretries = 1;
+  Create({worker});
+  Start();
+  ExecOk("worker");
+  Exit("worker", 2 << 8);
+  clock_.Advance(1000);
+  ExecOk("worker");
+  Exit("worker", 2 << 8);
+  EXPECT_EQ(State::kFatal, StateOf("worker"));
+  EXPECT_EQ(1, done_calls_);
+  EXPECT_EQ(2, code_);
+}
+
+TEST_F(SupervisorTest, CriticalProgramRestartingIsNotTheEnd) {
+  auto worker = Program("worker");
+  worker.critical = true;  // restart on failure by default
+  Create({worker});
+  Start();
+  RunAll({"worker"});
+  reaper_.Dispatch(100, 1 << 8);
+  EXPECT_EQ(0, stop_requests_);
+  EXPECT_EQ(State::kStarting, StateOf("worker"));
+}
+
+ProgramConfig MainConfig() {
+  ProgramConfig m = Program("main");
+  m.argv = {"app"};
+  m.restart = RestartPolicy::kNever;
+  m.startsecs_ms = 0;
+  m.startretries = 0;
+  m.critical = true;
+  m.stopsignal = 0;
+  return m;
+}
+
+TEST_F(SupervisorTest, MainCommandAloneBehavesLikeTini) {
+  Create({});
+  sup_->SetMain(MainConfig(), ServiceOptions{});
+  Start();
+  EXPECT_EQ("app", Spawned());
+  ExecOk("app");
+  sup_->Signal(SIGUSR1);
+  sup_->Signal(SIGHUP);  // No configuration: HUP is forwarded too.
+  EXPECT_EQ("group 100 USR1; group 100 HUP", ops_.TakeCalls());
+  sup_->Stop(SIGINT);
+  EXPECT_EQ("group 100 INT", ops_.TakeCalls());
+  Exit("app", SIGINT);
+  EXPECT_EQ(1, done_calls_);
+  EXPECT_EQ(128 + SIGINT, code_);
+}
+
+TEST_F(SupervisorTest, MainCommandExitEndsEverything) {
+  Create({Program("sidecar")});
+  sup_->SetMain(MainConfig(), ServiceOptions{});
+  Start();
+  RunAll({"sidecar", "app"});
+  ops_.TakeCalls();
+  Exit("app", 0);
+  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());  // The sidecar is stopped.
+  Exit("sidecar", SIGTERM);
+  EXPECT_EQ(0, code_);
+}
+
+TEST_F(SupervisorTest, WithoutMainSignalsGoToEveryProgram) {
+  Create({Program("a"), Program("b")});
+  Start();
+  RunAll({"a", "b"});
+  ops_.TakeCalls();
+  sup_->Signal(SIGUSR1);
+  EXPECT_EQ("group 100 USR1; group 101 USR1", ops_.TakeCalls());
+}
+
+TEST_F(SupervisorTest, ReloadAddsRemovesChangesAndKeepsTheRest) {
+  Create({Program("keep"), Program("gone"), Program("edit")});
+  Start();
+  RunAll({"keep", "gone", "edit"});
+  ops_.TakeCalls();
+  Config next;
+  auto edited = Program("edit");
+  edited.argv = {"edit", "--new"};
+  next.programs = {Program("keep"), edited, Program("fresh")};
+  EXPECT_EQ("added fresh; removed gone; changed edit; 1 unchanged", sup_->Reload(next));
+  EXPECT_EQ("fresh", Spawned());
+  EXPECT_EQ("group 101 TERM; group 102 TERM", ops_.TakeCalls());
+  Exit("gone", SIGTERM);
+  Exit("edit", SIGTERM);
+  EXPECT_EQ("edit", Spawned());  // Again, with the new command.
+  EXPECT_EQ((std::vector<std::string>{"edit", "--new"}), ops_.spawned.back().argv);
+  EXPECT_EQ(State::kRunning, StateOf("keep"));
+  EXPECT_EQ(100, sup_->Find("keep")->pid());
+  clock_.Advance(0);  // The removed service is dropped from its own timer.
+  EXPECT_EQ(nullptr, sup_->Find("gone"));
+  EXPECT_EQ(3u, sup_->services().size());
+}
+
+TEST_F(SupervisorTest, StopBudgetIsTheLargestStopwaitsecs) {
+  auto slow = Program("slow");
+  slow.stopwaitsecs_ms = 55000;
+  Create({Program("a"), slow});
+  EXPECT_EQ(55000, sup_->StopBudgetMs());
+}
+
+TEST_F(SupervisorTest, NothingToRunIsAnError) {
+  Create({});
+  std::string err;
+  EXPECT_FALSE(sup_->Start(&err));
+  EXPECT_NE(std::string::npos, err.find("nothing to run"));
+}
+
+}  // namespace
+}  // namespace tend
