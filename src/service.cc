@@ -9,6 +9,19 @@
 
 namespace tend {
 
+std::string OutputDestination(const std::string& logfile) {
+  if (logfile.empty() || logfile == "AUTO") return "";
+  if (logfile == "NONE") return "/dev/null";
+  // tend's own streams: supervisord files name them to log to the container.
+  if (logfile == "/dev/stdout" || logfile == "/dev/fd/1" || logfile == "/proc/self/fd/1") {
+    return "&1";
+  }
+  if (logfile == "/dev/stderr" || logfile == "/dev/fd/2" || logfile == "/proc/self/fd/2") {
+    return "&2";
+  }
+  return logfile;
+}
+
 std::string DescribeWaitStatus(int status) {
   if (WIFSIGNALED(status)) {
     return "was killed by SIG" + SignalName(WTERMSIG(status)) +
@@ -253,6 +266,9 @@ SpawnSpec Service::MakeSpawnSpec() const {
     spec.env.push_back("LOGNAME=" + config_.user.name);
   }
   for (const auto& e : config_.environment) spec.env.push_back(e);
+  spec.output[0] = OutputDestination(config_.stdout_logfile);
+  spec.output[1] = OutputDestination(config_.stderr_logfile);
+  spec.merge_stderr = config_.redirect_stderr;
   return spec;
 }
 

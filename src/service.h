@@ -151,6 +151,11 @@ class Service : public ExitObserver, public SpawnObserver {
   int64_t state_since_ms_ = 0;
 };
 
+/// Maps a stdout_logfile / stderr_logfile value to SpawnSpec::output: "" (inherit) for
+/// the default and AUTO, "/dev/null" for NONE, "&1" / "&2" for tend's own stdout and
+/// stderr (/dev/stdout, /dev/fd/1...), else the path. Rotation comes with the log issue.
+std::string OutputDestination(const std::string& logfile);
+
 /// "exited with status 3", "was killed by SIGSEGV".
 std::string DescribeWaitStatus(int wait_status);
 

@@ -200,11 +200,36 @@ std::string DescribeExecError(const SpawnSpec& spec, const ExecError& e) {
                      ErrnoString(e.err));
 }
 
-pid_t SystemProcessOps::Spawn(const SpawnSpec& spec, SpawnObserver* observer, std::string* err) {
-  if (spec.argv.empty()) {
+// Resolves SpawnSpec::output into descriptors for the child's 1 and 2. Files are opened
+// here, in tend, so that a bad path is an error tend can report.
+static bool OpenOutputs(const SpawnSpec& spec, int stdio[3], UniqueFd files[2],
+                        std::string* err) {
+  for (int i = 0; i < 2; ++i) {
+    const std::string& dest = spec.output[i];
+    if (stdio[i + 1] >= 0 || dest.empty()) continue;
+    if (dest == "&1" || dest == "&2") {
+      stdio[i + 1] = dest[1] - '0';
+      continue;
+    }
+    files[i].Reset(open(dest.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+    if (!files[i].valid()) {
+      *err = fmt::format("unable to open \"{}\": {}", dest, ErrnoString(errno));
+      return false;
+    }
+    stdio[i + 1] = files[i].get();
+  }
+  if (spec.merge_stderr) stdio[2] = stdio[1] >= 0 ? stdio[1] : 1;
+  return true;
+}
+
+pid_t SystemProcessOps::Spawn(const SpawnSpec& given, SpawnObserver* observer, std::string* err) {
+  if (given.argv.empty()) {
     *err = "empty command";
     return -1;
   }
+  SpawnSpec spec = given;
+  UniqueFd files[2];
+  if (!OpenOutputs(given, spec.stdio, files, err)) return -1;
   ChildPlan plan;
   BuildPlan(spec, &plan);
   UniqueFd status_read, status_write;

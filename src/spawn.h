@@ -28,6 +28,12 @@ struct SpawnSpec {
   bool take_terminal = false;
   /// Descriptors for the child's 0, 1, 2; -1 inherits tend's.
   int stdio[3] = {-1, -1, -1};
+  /// Where the child's stdout (output[0]) and stderr (output[1]) go when stdio[1] / [2]
+  /// is -1: "" inherits tend's, "&1" / "&2" is tend's stdout / stderr, any other value
+  /// is a file opened for appending (created 0644), "/dev/null" included.
+  std::string output[2];
+  /// stderr goes wherever stdout goes (supervisord's redirect_stderr).
+  bool merge_stderr = false;
   /// Switch to this user (setgroups, setgid, setuid) when set_user.
   bool set_user = false;
   uid_t uid = 0;

@@ -196,6 +196,30 @@ TEST_F(Supervise, SupervisordFileAsDockerImagesWriteThem) {
   EXPECT_EQ(std::string::npos, t.Stderr().find("error")) << t.Stderr();
 }
 
+TEST_F(Supervise, LogfileDestinations) {
+  std::string file = Path("app.log");
+  auto prog = [&](const std::string& name, const std::string& keys) {
+    return "[program:" + name + "]\ncommand = sh -c 'echo " + name + "-out; echo " + name +
+           "-err >&2'\nautorestart = false\nstartsecs = 0\n" + keys;
+  };
+  auto conf = WriteConf("logs.conf",
+                        prog("quiet", "stdout_logfile = NONE\nstderr_logfile = NONE\n") +
+                            prog("swapped", "stdout_logfile = /dev/stderr\n") +
+                            prog("tofile", "stdout_logfile = " + file +
+                                               "\nredirect_stderr = true\n"));
+  auto& t = Start({"-c", conf});
+  ASSERT_TRUE(WaitForLog("tofile: exited with status 0"));
+  ASSERT_TRUE(WaitForLog("swapped: exited with status 0"));
+  ASSERT_TRUE(WaitForLog("quiet: exited with status 0"));
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+  EXPECT_EQ("", t.Stdout());
+  EXPECT_NE(std::string::npos, t.Stderr().find("swapped-out\n"));
+  EXPECT_NE(std::string::npos, t.Stderr().find("swapped-err\n"));
+  EXPECT_EQ(std::string::npos, t.Stderr().find("quiet-"));
+  EXPECT_EQ("tofile-out\ntofile-err\n", ReadFile(file));
+}
+
 TEST_F(Supervise, ConfigurationErrorsAreReportedBeforeAnythingStarts) {
   std::string marker = Path("ran");
   auto conf = WriteConf("bad.conf",

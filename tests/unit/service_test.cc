@@ -284,3 +284,20 @@ TEST_F(ServiceTest, MainProgramKeepsTheSessionAndMayTakeTheTerminal) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST(OutputDestinationTest, SupervisordValues) {
+  EXPECT_EQ("", OutputDestination(""));
+  EXPECT_EQ("", OutputDestination("AUTO"));
+  EXPECT_EQ("/dev/null", OutputDestination("NONE"));
+  EXPECT_EQ("&1", OutputDestination("/dev/stdout"));
+  EXPECT_EQ("&1", OutputDestination("/dev/fd/1"));
+  EXPECT_EQ("&2", OutputDestination("/dev/stderr"));
+  EXPECT_EQ("&2", OutputDestination("/dev/fd/2"));
+  EXPECT_EQ("/var/log/app.log", OutputDestination("/var/log/app.log"));
+}
+
+}  // namespace
+}  // namespace tend

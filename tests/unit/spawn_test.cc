@@ -149,3 +149,49 @@ TEST(DescendantsTest, FindsGrandchildren) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST(SpawnTest, OutputsToFilesDevNullAndMerged) {
+  char dir[] = "/tmp/tend-spawn-out-XXXXXX";
+  ASSERT_NE(nullptr, mkdtemp(dir));
+  std::string out = std::string(dir) + "/out", err = std::string(dir) + "/err";
+  SpawnSpec s;
+  s.argv = {"sh", "-c", "echo to-out; echo to-err >&2"};
+  s.output[0] = out;
+  s.output[1] = err;
+  EXPECT_EQ(0, WEXITSTATUS(RunToEnd(s).status));
+  s.merge_stderr = true;  // Appends, both streams to `out`.
+  EXPECT_EQ(0, WEXITSTATUS(RunToEnd(s).status));
+  s.output[0] = "/dev/null";  // NONE.
+  EXPECT_EQ(0, WEXITSTATUS(RunToEnd(s).status));
+  auto slurp = [](const std::string& p) {
+    std::string r;
+    FILE* f = fopen(p.c_str(), "r");
+    char b[256];
+    size_t n;
+    while (f && (n = fread(b, 1, sizeof b, f)) > 0) r.append(b, n);
+    if (f) fclose(f);
+    return r;
+  };
+  EXPECT_EQ("to-out\nto-out\nto-err\n", slurp(out));
+  EXPECT_EQ("to-err\n", slurp(err));
+  unlink(out.c_str());
+  unlink(err.c_str());
+  rmdir(dir);
+}
+
+TEST(SpawnTest, UnopenableOutputIsASpawnError) {
+  EventLoop loop;
+  SystemProcessOps ops(&loop);
+  SpawnSpec s;
+  s.argv = {"true"};
+  s.output[0] = "/nonexistent-dir/log";
+  std::string err;
+  EXPECT_EQ(-1, ops.Spawn(s, nullptr, &err));
+  EXPECT_EQ("unable to open \"/nonexistent-dir/log\": No such file or directory", err);
+}
+
+}  // namespace
+}  // namespace tend
