@@ -1,5 +1,10 @@
 #include "diag.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdint.h>
+
 #include "sys.h"
 
 namespace tend {
@@ -7,7 +12,22 @@ namespace tend {
 namespace {
 Level g_max_level = Level::kInfo;
 int g_fd = 2;
+bool g_nonblocking = false;
+uint64_t g_dropped = 0;
+
+// Whether a write of at most PIPE_BUF bytes can go through now. tend's stderr is shared
+// with the programs, so it cannot be made O_NONBLOCK; poll tells instead.
+bool Writable(int fd) {
+  pollfd p = {fd, POLLOUT, 0};
+  int r;
+  do {
+    r = poll(&p, 1, 0);
+  } while (r < 0 && errno == EINTR);
+  return r == 1 && (p.revents & POLLOUT);
+}
 }  // namespace
+
+void SetDiagNonBlocking(bool on) { g_nonblocking = on; }
 
 void SetDiagLevel(Level max) { g_max_level = max; }
 
@@ -19,9 +39,23 @@ void DiagWrite(Level level, std::string_view text) {
   if (!DiagEnabled(level)) return;
   // One write per message so that concurrent writers on the same pipe cannot split it
   // (a pipe write of at most PIPE_BUF bytes is atomic).
-  std::string line = level == Level::kWarn ? "tend: warning: " : "tend: ";
+  std::string line;
+  if (g_dropped > 0 && g_nonblocking) {
+    line = "tend: warning: " + std::to_string(g_dropped) +
+           " messages were dropped: standard error was not being read\n";
+  }
+  line += level == Level::kWarn ? "tend: warning: " : "tend: ";
   line.append(text.data(), text.size());
   line += '\n';
+  if (g_nonblocking) {
+    // At most PIPE_BUF bytes, so that a writable pipe takes it whole without blocking.
+    if (line.size() > PIPE_BUF) line.replace(PIPE_BUF - 4, std::string::npos, "...\n");
+    if (!Writable(g_fd)) {
+      ++g_dropped;
+      return;
+    }
+    g_dropped = 0;
+  }
   // Diagnostics are rare; a failed write (closed stderr) has nowhere to be reported.
   (void)WriteAll(g_fd, line.data(), line.size());
 }

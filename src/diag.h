@@ -17,6 +17,11 @@ bool DiagEnabled(Level level);
 /// Where messages go; default 2. Tests point this at a pipe.
 void SetDiagFd(int fd);
 
+/// Once the event loop runs, a message that cannot be written at once (a log reader
+/// that stopped reading) is dropped and counted rather than blocking PID 1; the count
+/// is reported with the next message that gets through. Before the loop, writes block.
+void SetDiagNonBlocking(bool on);
+
 /// Writes one already-formatted line (without the "tend: " prefix and the newline).
 void DiagWrite(Level level, std::string_view text);
 

@@ -102,6 +102,15 @@ int main(int argc, char** argv) {
     Diag(Level::kError, "no configuration found (give -c PATH or set TEND_CONFIG)");
     return kExitUsage;
   }
+  if (!opts.command.empty()) {
+    for (const auto& p : config.programs) {
+      if (p.name == "main") {
+        Diag(Level::kError, "{}: a program named \"main\" conflicts with the main command",
+             p.where.ToString());
+        return kExitUsage;
+      }
+    }
+  }
   if (opts.command.empty() && config.programs.empty()) {
     Diag(Level::kError, "nothing to run: no command given and no program configured {}",
          config_path.empty() ? "(no configuration found)" : "in " + config_path);
@@ -178,7 +187,11 @@ int main(int argc, char** argv) {
     Diag(Level::kError, "{}", err);
     return kExitSystem;
   }
-  loop.Run();
+  // Everything may already be over (a critical program that could not even be spawned):
+  // ev_run would not see a Break() made before it started.
+  SetDiagNonBlocking(true);
+  if (pid1.phase() != Init::Phase::kDone) loop.Run();
+  SetDiagNonBlocking(false);
 
   // Take the terminal back so that a calling shell finds it as it left it (SIGTTOU is
   // still blocked, so this cannot stop tend).

@@ -35,7 +35,7 @@ int64_t BackoffDelayMs(int64_t backoff_ms, int64_t backoff_max_ms, int failures,
   for (int i = 1; i < failures && delay < static_cast<double>(backoff_max_ms); ++i) delay *= 2;
   delay = std::min(delay, static_cast<double>(backoff_max_ms));
   delay *= 0.9 + 0.2 * jitter;
-  return std::min(static_cast<int64_t>(delay + 0.5), backoff_max_ms);
+  return std::max(std::min(static_cast<int64_t>(delay + 0.5), backoff_max_ms), kMinBackoffMs);
 }
 
 }  // namespace tend

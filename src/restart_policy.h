@@ -23,9 +23,13 @@ bool RestartDue(RestartPolicy policy, bool expected_exit);
 /// program is tried 4 times in all.
 bool RetriesExhausted(int failures, int startretries);
 
+/// No retry comes sooner than this, whatever `backoff` says: no fork loop.
+constexpr int64_t kMinBackoffMs = 100;
+
 /// The delay before the retry that follows the `failures`-th consecutive failed start:
 /// backoff * 2^(failures-1), capped at backoff_max, then spread by +-10% using
-/// `jitter` in [0, 1) (0.5: no spread), and never above backoff_max.
+/// `jitter` in [0, 1) (0.5: no spread), and never above backoff_max nor below
+/// kMinBackoffMs.
 int64_t BackoffDelayMs(int64_t backoff_ms, int64_t backoff_max_ms, int failures, double jitter);
 
 }  // namespace tend

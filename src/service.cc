@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
+
 #include "restart_policy.h"
 #include "values.h"
 
@@ -72,6 +74,14 @@ void Service::Stop(int trigger) {
   Step(Event::kStop);
 }
 
+void Service::Release() {
+  want_up_ = false;
+  if (state_ == State::kBackoff) {
+    timer_->Stop();
+    Enter(State::kStopped);
+  }
+}
+
 void Service::Signal(int sig) {
   if (pid_ > 0 && !reaped_) env_.ops->Signal(pid_, sig, config_.stopasgroup);
 }
@@ -106,11 +116,10 @@ void Service::OnExecResult(pid_t, const ExecError* error) {
   if (error) {
     Diag(Level::kError, "{}{}", Subject(), DescribeExecError(MakeSpawnSpec(), *error));
   }
-  if (reaped_) {
-    Step(Event::kExited);
-  } else if (!error) {
-    Step(Event::kExecOk);
-  }
+  // Exec success first, whatever order the loop delivered the two in: a startsecs=0
+  // program that ran and exited was RUNNING, not a failed start.
+  if (!error) Step(Event::kExecOk);
+  if (reaped_) Step(Event::kExited);
 }
 
 // The whole life cycle; every (event, state) pair is spelt out.
@@ -188,6 +197,17 @@ void Service::Step(Event event) {
           return;
         case State::kRunning:
           if (want_up_ && RestartDue(config_.restart, expected)) {
+            if (env_.clock->NowMs() - started_ms_ < kMinUptimeMs) {
+              // Up for less than a second: not a failed start (it passed startsecs),
+              // but no reason to fork again at once either.
+              int64_t delay = std::max<int64_t>(config_.backoff_ms, kMinBackoffMs);
+              Diag(Level::kWarn, "{}{} after {}; restarting in {}", Subject(),
+                   DescribeWaitStatus(status),
+                   FormatDuration(env_.clock->NowMs() - started_ms_), FormatDuration(delay));
+              ArmTimer(delay);
+              Enter(State::kBackoff);
+              return;
+            }
             Diag(options_.routine_level, "{}{}; restarting", Subject(),
                  DescribeWaitStatus(status));
             ++restarts_;
@@ -220,6 +240,10 @@ void Service::Step(Event event) {
           Enter(State::kRunning);
           return;
         case State::kBackoff:
+          if (!want_up_) {
+            Enter(State::kStopped);  // Released while waiting: no retry.
+            return;
+          }
           ++restarts_;
           Launch();
           return;
@@ -252,6 +276,8 @@ SpawnSpec Service::MakeSpawnSpec() const {
     spec.take_terminal = options_.take_terminal;
   } else {
     spec.isolation = SpawnSpec::Isolation::kSession;
+    // Never tend's terminal: a program must not read what the user types to the shell.
+    spec.input = "/dev/null";
     // As supervisord, so that scripts written for it keep working.
     spec.env = {"SUPERVISOR_ENABLED=1", "SUPERVISOR_PROCESS_NAME=" + config_.name,
                 "SUPERVISOR_GROUP_NAME=" + config_.program_name};
@@ -282,6 +308,7 @@ void Service::Launch() {
     return;
   }
   pid_ = pid;
+  started_ms_ = env_.clock->NowMs();
   reaped_ = exec_known_ = false;
   env_.reaper->Watch(pid, this);
   Diag(options_.routine_level, "{}started (pid {})", Subject(), pid);
@@ -318,7 +345,8 @@ void Service::FailedStart(const std::string& why) {
 void Service::SendStop() {
   int sig = config_.stopsignal ? config_.stopsignal : stop_trigger_ ? stop_trigger_ : SIGTERM;
   Diag(options_.routine_level, "{}stopping (SIG{})", Subject(), SignalName(sig));
-  env_.ops->Signal(pid_, sig, config_.stopasgroup);
+  // Reaped but not yet told (the exec result is pending): the pid may be reused.
+  if (!reaped_) env_.ops->Signal(pid_, sig, config_.stopasgroup);
 }
 
 // Tells the observer last: it may call back into this service (a dependent's stop, a

@@ -88,6 +88,10 @@ class Service : public ExitObserver, public SpawnObserver {
   /// Want down: stop if running. `trigger` is the signal that asked for the stop (TERM,
   /// INT), sent instead of stopsignal when stopsignal is 0 (the main command's default).
   void Stop(int trigger = 0);
+  /// Drops the want without acting: the service will not be started or restarted, and
+  /// a pending retry is cancelled, but a running process is left to a later Stop (the
+  /// Supervisor's ordered shutdown stops dependencies only after their dependents).
+  void Release();
   /// Sends `sig` to the process (its group when stopasgroup), if there is one.
   void Signal(int sig);
   /// SIGKILL to the process (group when killasgroup) now: the shutdown deadline passed.
@@ -149,7 +153,12 @@ class Service : public ExitObserver, public SpawnObserver {
   int failures_ = 0;
   int restarts_ = 0;
   int64_t state_since_ms_ = 0;
+  int64_t started_ms_ = 0;
 };
+
+/// A process that was RUNNING but exits sooner than this after its start is restarted
+/// after `backoff`, not at once, so that startsecs=0 cannot make a fork loop.
+constexpr int64_t kMinUptimeMs = 1000;
 
 /// Maps a stdout_logfile / stderr_logfile value to SpawnSpec::output: "" (inherit) for
 /// the default and AUTO, "/dev/null" for NONE, "&1" / "&2" for tend's own stdout and

@@ -200,10 +200,18 @@ std::string DescribeExecError(const SpawnSpec& spec, const ExecError& e) {
                      ErrnoString(e.err));
 }
 
-// Resolves SpawnSpec::output into descriptors for the child's 1 and 2. Files are opened
+// Resolves SpawnSpec::input and output into descriptors for the child's 0, 1 and 2. Files are opened
 // here, in tend, so that a bad path is an error tend can report.
-static bool OpenOutputs(const SpawnSpec& spec, int stdio[3], UniqueFd files[2],
-                        std::string* err) {
+static bool OpenStdio(const SpawnSpec& spec, int stdio[3], UniqueFd files[3],
+                      std::string* err) {
+  if (stdio[0] < 0 && !spec.input.empty()) {
+    files[2].Reset(open(spec.input.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (!files[2].valid() || !SetNonblock(files[2].get(), false)) {
+      *err = fmt::format("unable to open \"{}\": {}", spec.input, ErrnoString(errno));
+      return false;
+    }
+    stdio[0] = files[2].get();
+  }
   for (int i = 0; i < 2; ++i) {
     const std::string& dest = spec.output[i];
     if (stdio[i + 1] >= 0 || dest.empty()) continue;
@@ -211,7 +219,11 @@ static bool OpenOutputs(const SpawnSpec& spec, int stdio[3], UniqueFd files[2],
       stdio[i + 1] = dest[1] - '0';
       continue;
     }
-    files[i].Reset(open(dest.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+    // O_NONBLOCK: a FIFO without a reader must not block PID 1 (it fails with ENXIO);
+    // cleared again, the program gets an ordinary blocking descriptor.
+    files[i].Reset(
+        open(dest.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0644));
+    if (files[i].valid()) SetNonblock(files[i].get(), false);
     if (!files[i].valid()) {
       *err = fmt::format("unable to open \"{}\": {}", dest, ErrnoString(errno));
       return false;
@@ -228,8 +240,8 @@ pid_t SystemProcessOps::Spawn(const SpawnSpec& given, SpawnObserver* observer, s
     return -1;
   }
   SpawnSpec spec = given;
-  UniqueFd files[2];
-  if (!OpenOutputs(given, spec.stdio, files, err)) return -1;
+  UniqueFd files[3];
+  if (!OpenStdio(given, spec.stdio, files, err)) return -1;
   ChildPlan plan;
   BuildPlan(spec, &plan);
   UniqueFd status_read, status_write;
@@ -271,6 +283,8 @@ void SystemProcessOps::OnStatusReadable(pid_t pid) {
 }
 
 void SystemProcessOps::Signal(pid_t pid, int sig, bool group) {
+  // kill(0) and kill(-1) would reach tend's own group or everything: never by mistake.
+  if (pid <= 1) return;
   if (group) {
     if (kill(-pid, sig) == 0) return;
     if (errno != ESRCH) {
@@ -308,6 +322,18 @@ bool SystemProcessOps::HasChildren() {
 }
 
 std::vector<pid_t> Descendants(pid_t root) {
+  // A /proc mounted for another PID namespace would name other processes: refuse it.
+  char self[32];
+  ssize_t n = readlink("/proc/self", self, sizeof self - 1);
+  if (n <= 0 || (self[n] = '\0', atoi(self) != getpid())) {
+    static bool warned = false;
+    if (!warned) {
+      Diag(Level::kWarn, "/proc does not show this PID namespace; cannot find processes "
+                         "left behind (mount a /proc of its own)");
+      warned = true;
+    }
+    return {};
+  }
   // Read every process's parent from /proc/PID/stat, then walk down from root.
   std::unordered_map<pid_t, std::vector<pid_t>> children;
   DIR* dir = opendir("/proc");
@@ -320,10 +346,10 @@ std::vector<pid_t> Descendants(pid_t root) {
     char buf[512];
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) continue;
-    ssize_t n = ReadSome(fd, buf, sizeof buf - 1);
+    ssize_t len = ReadSome(fd, buf, sizeof buf - 1);
     close(fd);
-    if (n <= 0) continue;
-    buf[n] = '\0';
+    if (len <= 0) continue;
+    buf[len] = '\0';
     // "pid (comm) state ppid ...": comm may hold spaces and ')', so parse after the last ')'.
     const char* rp = strrchr(buf, ')');
     if (!rp || rp[1] != ' ' || rp[2] == '\0' || rp[3] != ' ') continue;

@@ -34,6 +34,8 @@ struct SpawnSpec {
   std::string output[2];
   /// stderr goes wherever stdout goes (supervisord's redirect_stderr).
   bool merge_stderr = false;
+  /// The child's stdin when stdio[0] is -1: "" inherits tend's, else a file to read.
+  std::string input;
   /// Switch to this user (setgroups, setgid, setuid) when set_user.
   bool set_user = false;
   uid_t uid = 0;

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <map>
 
 #include "init.h"
 #include "values.h"
@@ -38,7 +39,7 @@ void Supervisor::SetMain(ProgramConfig main, ServiceOptions options) {
 
 Supervisor::Entry* Supervisor::FindEntry(const std::string& name) const {
   for (const auto& e : entries_)
-    if (!e->retiring && e->service->name() == name) return e.get();
+    if (!e->retiring && !e->is_main && e->service->name() == name) return e.get();
   return nullptr;
 }
 
@@ -98,7 +99,12 @@ void Supervisor::Stop(int trigger) {
   if (!stopping_) {
     stopping_ = true;
     stop_trigger_ = trigger;
-    for (const auto& e : entries_) e->pending = false;
+    // Nothing may start or restart any more, including dependencies that keep running
+    // until their dependents are down.
+    for (const auto& e : entries_) {
+      e->pending = false;
+      e->service->Release();
+    }
     if (trigger) {
       Diag(main_ ? Level::kDebug : Level::kInfo, "SIG{} received: stopping", SignalName(trigger));
     }
@@ -130,11 +136,25 @@ void Supervisor::Kill() {
   for (const auto& e : entries_) e->service->Kill();
 }
 
+// The longest chain of stop timeouts: a dependency stops only once its dependents are
+// down, so a chain's timeouts add up.
 int64_t Supervisor::StopBudgetMs() const {
+  std::map<const Service*, int64_t> chain;  // Stop time of a service and its dependents.
+  std::function<int64_t(const Service*)> of = [&](const Service* s) -> int64_t {
+    auto it = chain.find(s);
+    if (it != chain.end()) return it->second;
+    chain[s] = 0;  // Guards against a cycle (the configuration rejects them anyway).
+    int64_t dependents = 0;
+    for (const auto& e : entries_) {
+      const auto& d = e->service->config().depends_on;
+      if (std::find(d.begin(), d.end(), s->config().program_name) != d.end()) {
+        dependents = std::max(dependents, of(e->service.get()));
+      }
+    }
+    return chain[s] = s->config().stopwaitsecs_ms + dependents;
+  };
   int64_t budget = 0;
-  for (const auto& e : entries_) {
-    budget = std::max(budget, e->service->config().stopwaitsecs_ms);
-  }
+  for (const auto& e : entries_) budget = std::max(budget, of(e->service.get()));
   return budget;
 }
 
@@ -142,6 +162,8 @@ void Supervisor::OnServiceChanged(Service* s) {
   if (!stopping_ && !critical_ended_ && s->config().critical && s->EndedForGood()) {
     critical_ended_ = true;
     critical_code_ = s->has_exited() ? ExitCodeOf(s->last_status()) : 1;
+    // FATAL is a failure even if the last try exited 0 (a program that daemonized).
+    if (s->state() == Service::State::kFatal && critical_code_ == 0) critical_code_ = 1;
     if (s != main_) {
       Diag(Level::kInfo, "{}: critical program ended ({}): stopping everything, exit status {}",
            s->name(), Service::ToString(s->state()), critical_code_);
@@ -171,7 +193,7 @@ std::string Supervisor::Reload(const Config& next) {
       if (p.autostart && !stopping_) WantUp(n);
       added.push_back(p.name);
     } else if (!e->service->config().SameRun(p)) {
-      e->restart_after = e->pending || e->service->want_up() || p.autostart;
+      e->restart_after |= e->pending || e->service->want_up() || p.autostart;
       e->pending = false;
       e->next = std::make_unique<ProgramConfig>(p);
       changed.push_back(p.name);
@@ -241,6 +263,7 @@ void Supervisor::StartReady() {
     return a->service->config().priority < b->service->config().priority;
   });
   for (Entry* e : ready) {
+    if (stopping_) return;  // A start just now ended a critical program: stop instead.
     e->pending = false;
     e->service->Start();
   }

@@ -31,7 +31,7 @@ TEST_F(Supervise, FailingProgramBacksOffThenGoesFatal) {
                         "[program:crash]\n"
                         "command = sh -c 'exit 1'\n"
                         "startretries = 2\n"
-                        "backoff = 50ms\n"
+                        "backoff = 100ms\n"
                         "[program:steady]\n"
                         "command = sleep 1000\n");
   auto& t = Start({"-c", conf});
@@ -240,6 +240,26 @@ TEST_F(Supervise, ConfigurationErrorsAreReportedBeforeAnythingStarts) {
   EXPECT_NE(-1, LogIndex("cycle")) << t.Stderr();
   EXPECT_EQ("", ReadFile(marker));
   EXPECT_NE(0, access(marker.c_str(), F_OK));
+}
+
+TEST_F(Supervise, CriticalProgramThatCannotEvenStartEndsTendAtOnce) {
+  // It goes FATAL inside the first start, before the event loop runs.
+  auto conf = WriteConf("broken.conf",
+                        "[program:vital]\n"
+                        "command = true\n"
+                        "critical = true\n"
+                        "startretries = 0\n"
+                        "stdout_logfile = /nonexistent-dir/vital.log\n");
+  auto& t = Start({"-c", conf});
+  EXPECT_EQ(1, t.Wait());
+  EXPECT_NE(-1, LogIndex("vital: unable to open \"/nonexistent-dir/vital.log\"")) << t.Stderr();
+}
+
+TEST_F(Supervise, ProgramNamedMainConflictsWithTheCommand) {
+  auto conf = WriteConf("m.conf", "[program:main]\ncommand = sleep 10\n");
+  auto& t = Start({"-c", conf, "--", "true"});
+  EXPECT_EQ(2, t.Wait());
+  EXPECT_NE(-1, LogIndex("conflicts with the main command")) << t.Stderr();
 }
 
 TEST_F(Supervise, CheckListsProgramsAndStartsNothing) {

@@ -40,6 +40,11 @@ TEST(RestartPolicyTest, BackoffDoublesUpToTheCap) {
   EXPECT_EQ(30000, BackoffDelayMs(1000, 30000, 1000000, 0.5));
 }
 
+TEST(RestartPolicyTest, NeverBelowTheFloor) {
+  EXPECT_EQ(kMinBackoffMs, BackoffDelayMs(0, 30000, 1, 0.5));
+  EXPECT_EQ(kMinBackoffMs, BackoffDelayMs(10, 10, 5, 0.0));
+}
+
 TEST(RestartPolicyTest, JitterIsTenPercentAndNeverAboveTheCap) {
   EXPECT_EQ(900, BackoffDelayMs(1000, 30000, 1, 0.0));
   EXPECT_EQ(1100, BackoffDelayMs(1000, 30000, 1, 1.0));

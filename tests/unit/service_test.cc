@@ -301,3 +301,75 @@ TEST(OutputDestinationTest, SupervisordValues) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST_F(ServiceTest, StartsecsZeroExitIsARunWhateverTheEventOrder) {
+  ProgramConfig c;
+  c.startsecs_ms = 0;
+  c.restart = RestartPolicy::kNever;
+  Service& s = Make(c);
+  s.Start();
+  Exit(0);  // SIGCHLD handled before the exec-status pipe's EOF.
+  ExecOk();
+  EXPECT_EQ(State::kExited, s.state());
+}
+
+TEST_F(ServiceTest, QuickExitsAfterRunningAreThrottled) {
+  ProgramConfig c;
+  c.startsecs_ms = 0;
+  c.restart = RestartPolicy::kAlways;
+  Service& s = Make(c);
+  s.Start();
+  for (int i = 0; i < 5; ++i) {
+    Crash(1 << 8);
+    ASSERT_EQ(State::kBackoff, s.state());
+    ASSERT_EQ(1000, clock_.NextDueIn());
+    clock_.Advance(1000);
+  }
+  EXPECT_EQ(6u, ops_.spawned.size());  // One a second, and never FATAL.
+}
+
+TEST_F(ServiceTest, NoStopSignalToAReapedPid) {
+  Service& s = Make();
+  s.Start();
+  Exit(SIGKILL);  // Reaped; the exec result is still to come.
+  ops_.TakeCalls();
+  s.Stop();
+  EXPECT_EQ("", ops_.TakeCalls());
+  ExecOk();
+  EXPECT_EQ(State::kStopped, s.state());
+}
+
+TEST_F(ServiceTest, ReleaseCancelsARetryAndPreventsRestarts) {
+  Service& s = Make();
+  s.Start();
+  Crash(1 << 8);
+  ASSERT_EQ(State::kBackoff, s.state());
+  s.Release();
+  EXPECT_EQ(State::kStopped, s.state());
+  clock_.Advance(60000);
+  EXPECT_EQ(1u, ops_.spawned.size());
+
+  Service& r = Make();
+  r.Start();
+  ExecOk();
+  clock_.Advance(1000);
+  r.Release();
+  EXPECT_EQ(State::kRunning, r.state());  // Left running until stopped.
+  Exit(1 << 8);
+  EXPECT_EQ(State::kExited, r.state());  // Not restarted.
+}
+
+TEST_F(ServiceTest, ProgramsReadNothingFromTheTerminal) {
+  Make().Start();
+  EXPECT_EQ("/dev/null", ops_.spawned[0].input);
+  ServiceOptions o;
+  o.main_program = true;
+  Make({}, o).Start();
+  EXPECT_EQ("", ops_.spawned[1].input);
+}
+
+}  // namespace
+}  // namespace tend

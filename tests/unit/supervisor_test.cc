@@ -303,3 +303,59 @@ TEST_F(SupervisorTest, NothingToRunIsAnError) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST_F(SupervisorTest, HeldBackDependencyIsNotRestartedDuringShutdown) {
+  Create({Program("db"), Program("app", {"db"})});
+  Start();
+  RunAll({"db"});
+  RunAll({"app"});
+  sup_->Stop(SIGTERM);  // app stops first; db waits for it.
+  Exit("db", 1 << 8);   // db crashes meanwhile.
+  EXPECT_EQ(State::kExited, StateOf("db"));
+  EXPECT_EQ(2u, ops_.spawned.size());
+  Exit("app", SIGTERM);
+  EXPECT_EQ(1, done_calls_);
+}
+
+TEST_F(SupervisorTest, FatalCriticalProgramNeverExitsZero) {
+  auto d = Program("daemonizes");  // Exits 0 at once: a failed start each time.
+  d.critical = true;
+  d.startretries = 0;
+  Create({d});
+  Start();
+  ExecOk("daemonizes");
+  Exit("daemonizes", 0);
+  EXPECT_EQ(State::kFatal, StateOf("daemonizes"));
+  EXPECT_EQ(1, code_);
+}
+
+TEST_F(SupervisorTest, StopBudgetAddsUpAlongDependencyChains) {
+  auto a = Program("a"), b = Program("b", {"a"}), c = Program("c", {"b"});
+  a.stopwaitsecs_ms = 1000;
+  b.stopwaitsecs_ms = 2000;
+  c.stopwaitsecs_ms = 4000;
+  auto lone = Program("lone");
+  lone.stopwaitsecs_ms = 6000;
+  Create({a, b, c, lone});
+  EXPECT_EQ(7000, sup_->StopBudgetMs());
+}
+
+TEST_F(SupervisorTest, ReloadCannotReplaceTheMainCommand) {
+  Create({});
+  sup_->SetMain(MainConfig(), ServiceOptions{});
+  Start();
+  RunAll({"app"});
+  Config next;
+  auto impostor = Program("main");
+  impostor.argv = {"impostor"};
+  next.programs = {impostor};
+  sup_->Reload(next);
+  EXPECT_EQ(State::kRunning, sup_->services()[0]->state());
+  EXPECT_EQ("app", sup_->services()[0]->config().argv[0]);
+}
+
+}  // namespace
+}  // namespace tend
