@@ -203,7 +203,7 @@ void Service::Step(Event event) {
               int64_t delay = std::max<int64_t>(config_.backoff_ms, kMinBackoffMs);
               Diag(Level::kWarn, "{}{} after {}; restarting in {}", Subject(),
                    DescribeWaitStatus(status),
-                   FormatDuration(env_.clock->NowMs() - started_ms_), FormatDuration(delay));
+                   HumanDuration(env_.clock->NowMs() - started_ms_), HumanDuration(delay));
               ArmTimer(delay);
               Enter(State::kBackoff);
               return;
@@ -333,10 +333,10 @@ void Service::FailedStart(const std::string& why) {
                                  env_.random ? env_.random() : 0.5);
   if (config_.startretries < 0) {
     Diag(Level::kWarn, "{}{}; restarting in {} (retry {})", Subject(), why,
-         FormatDuration(delay), failures_);
+         HumanDuration(delay), failures_);
   } else {
     Diag(Level::kWarn, "{}{}; restarting in {} (retry {}/{})", Subject(), why,
-         FormatDuration(delay), failures_, config_.startretries);
+         HumanDuration(delay), failures_, config_.startretries);
   }
   ArmTimer(delay);
   Enter(State::kBackoff);

@@ -99,14 +99,14 @@ void Supervisor::Stop(int trigger) {
   if (!stopping_) {
     stopping_ = true;
     stop_trigger_ = trigger;
+    if (trigger) {
+      Diag(main_ ? Level::kDebug : Level::kInfo, "SIG{} received: stopping", SignalName(trigger));
+    }
     // Nothing may start or restart any more, including dependencies that keep running
     // until their dependents are down.
     for (const auto& e : entries_) {
       e->pending = false;
       e->service->Release();
-    }
-    if (trigger) {
-      Diag(main_ ? Level::kDebug : Level::kInfo, "SIG{} received: stopping", SignalName(trigger));
     }
   } else {
     // Asked again: pass the request on to whatever is still stopping.

@@ -119,6 +119,15 @@ std::string FormatDuration(int64_t ms) {
   return std::to_string(ms) + "ms";
 }
 
+std::string HumanDuration(int64_t ms) {
+  if (ms < 1000) return std::to_string(ms) + "ms";
+  int64_t tenths = (ms + 50) / 100;
+  if (tenths < 100) return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + "s";
+  int64_t s = (ms + 500) / 1000;
+  if (s < 60) return std::to_string(s) + "s";
+  return std::to_string(s / 60) + "m" + (s % 60 ? std::to_string(s % 60) + "s" : "");
+}
+
 bool ParseSignal(const std::string& text, int* signo) {
   int64_t n;
   if (ParseUint(text, &n)) {

@@ -17,6 +17,9 @@ bool ParseDuration(const std::string& text, int64_t* ms, std::string* err);
 /// Formats milliseconds the way ParseDuration reads them back: "8s", "1.5s", "250ms", "2m".
 std::string FormatDuration(int64_t ms);
 
+/// Rounds for people: "960ms", "1.9s", "12s", "2m30s".
+std::string HumanDuration(int64_t ms);
+
 /// Parses a signal as a name with or without "SIG" ("TERM", "SIGTERM", "term"), a number
 /// ("15"), or "RTMIN+N" / "RTMAX-N". SIGKILL and SIGSTOP are accepted. Returns false
 /// on an unknown name or a number outside 1..SIGRTMAX.

@@ -58,6 +58,16 @@ TEST(DurationTest, FormatRoundTrips) {
   EXPECT_EQ("2m", FormatDuration(120000));
 }
 
+TEST(DurationTest, HumanRounding) {
+  EXPECT_EQ("960ms", HumanDuration(960));
+  EXPECT_EQ("1.0s", HumanDuration(1000));
+  EXPECT_EQ("1.9s", HumanDuration(1921));
+  EXPECT_EQ("10s", HumanDuration(9960));
+  EXPECT_EQ("30s", HumanDuration(30000));
+  EXPECT_EQ("2m", HumanDuration(120000));
+  EXPECT_EQ("2m30s", HumanDuration(150000));
+}
+
 int Sig(const std::string& s) {
   int n = -1;
   EXPECT_TRUE(ParseSignal(s, &n)) << s;
