@@ -77,46 +77,9 @@ int Print(const std::string& s, int status) {
   return WriteAll(1, s.data(), s.size()) ? status : kExitSystem;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  Options opts;
+// Runs everything until the end: the event loop, the supervisor, PID 1's duties.
+int Run(const Options& opts, const std::string& config_path, const Config& config) {
   std::string err;
-  if (!ParseOptions(argc, argv, &opts, &err)) {
-    Diag(Level::kError, "{} (see tend --help)", err);
-    return kExitUsage;
-  }
-  if (opts.action == Options::Action::kHelp) return Print(HelpText(), 0);
-  if (opts.action == Options::Action::kVersion) {
-    return Print(std::string("tend ") + kVersion + "\n", 0);
-  }
-  SetDiagLevel(opts.diag_level);
-
-  const std::string config_path = ConfigPath(opts);
-  Config config;
-  if (!config_path.empty()) {
-    int status = LoadAndReport(config_path, &config);
-    if (opts.action == Options::Action::kCheck) return Print(FormatPrograms(config), status);
-    if (status != 0) return kExitUsage;
-  } else if (opts.action == Options::Action::kCheck) {
-    Diag(Level::kError, "no configuration found (give -c PATH or set TEND_CONFIG)");
-    return kExitUsage;
-  }
-  if (!opts.command.empty()) {
-    for (const auto& p : config.programs) {
-      if (p.name == "main") {
-        Diag(Level::kError, "{}: a program named \"main\" conflicts with the main command",
-             p.where.ToString());
-        return kExitUsage;
-      }
-    }
-  }
-  if (opts.command.empty() && config.programs.empty()) {
-    Diag(Level::kError, "nothing to run: no command given and no program configured {}",
-         config_path.empty() ? "(no configuration found)" : "in " + config_path);
-    return kExitUsage;
-  }
-
   EventLoop loop;
   if (!loop.valid()) {
     Diag(Level::kError, "unable to create the event loop");
@@ -200,4 +163,46 @@ int main(int argc, char** argv) {
     Diag(Level::kDebug, "reaped {} orphaned processes", reaper.orphans_reaped());
   }
   return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opts;
+  std::string err;
+  if (!ParseOptions(argc, argv, &opts, &err)) {
+    Diag(Level::kError, "{} (see tend --help)", err);
+    return kExitUsage;
+  }
+  if (opts.action == Options::Action::kHelp) return Print(HelpText(), 0);
+  if (opts.action == Options::Action::kVersion) {
+    return Print(std::string("tend ") + kVersion + "\n", 0);
+  }
+  SetDiagLevel(opts.diag_level);
+
+  const std::string config_path = ConfigPath(opts);
+  Config config;
+  if (!config_path.empty()) {
+    int status = LoadAndReport(config_path, &config);
+    if (opts.action == Options::Action::kCheck) return Print(FormatPrograms(config), status);
+    if (status != 0) return kExitUsage;
+  } else if (opts.action == Options::Action::kCheck) {
+    Diag(Level::kError, "no configuration found (give -c PATH or set TEND_CONFIG)");
+    return kExitUsage;
+  }
+  if (!opts.command.empty()) {
+    for (const auto& p : config.programs) {
+      if (p.name == "main") {
+        Diag(Level::kError, "{}: a program named \"main\" conflicts with the main command",
+             p.where.ToString());
+        return kExitUsage;
+      }
+    }
+  }
+  if (opts.command.empty() && config.programs.empty()) {
+    Diag(Level::kError, "nothing to run: no command given and no program configured {}",
+         config_path.empty() ? "(no configuration found)" : "in " + config_path);
+    return kExitUsage;
+  }
+  return Run(opts, config_path, config);
 }
