@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -191,6 +192,29 @@ TEST(SpawnTest, UnopenableOutputIsASpawnError) {
   std::string err;
   EXPECT_EQ(-1, ops.Spawn(s, nullptr, &err));
   EXPECT_EQ("unable to open \"/nonexistent-dir/log\": No such file or directory", err);
+}
+
+}  // namespace
+}  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST(SpawnTest, FifoWithoutReaderDoesNotBlock) {
+  char dir[] = "/tmp/tend-spawn-fifo-XXXXXX";
+  ASSERT_NE(nullptr, mkdtemp(dir));
+  std::string fifo = std::string(dir) + "/log";
+  ASSERT_EQ(0, mkfifo(fifo.c_str(), 0600));
+  EventLoop loop;
+  SystemProcessOps ops(&loop);
+  SpawnSpec s;
+  s.argv = {"true"};
+  s.output[0] = fifo;
+  std::string err;
+  EXPECT_EQ(-1, ops.Spawn(s, nullptr, &err));
+  EXPECT_NE(std::string::npos, err.find("No such device or address")) << err;
+  unlink(fifo.c_str());
+  rmdir(dir);
 }
 
 }  // namespace
