@@ -1,0 +1,116 @@
+// The log pipeline's two halves: LogOutput writes whole lines to one of tend's streams
+// without ever blocking, LogSource turns one program pipe into prefixed lines for it.
+//
+// Backpressure: every LogSource owns a credit, the bytes it has queued in its LogOutput
+// and not yet written. Past `limit` the source stops reading its pipe, so the program
+// blocks on its own write and nothing is lost (or, with drop, it reads on and counts
+// the lines it discards). Reaping, restarts and signals never wait for a log reader.
+#ifndef TEND_LOG_SINK_H_
+#define TEND_LOG_SINK_H_
+
+#include <stdint.h>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "event_loop.h"
+#include "line_splitter.h"
+#include "sys.h"
+
+namespace tend {
+
+/// Bytes a source has queued and not yet written; shared by the source and the queue.
+struct LogCredit {
+  size_t queued = 0;
+  std::function<void()> on_drained;  ///< Called when queued falls to or below `resume_at`.
+  size_t resume_at = 0;
+};
+
+class LogOutput {
+ public:
+  /// Writes to a private, non-blocking descriptor for `fd` (see OpenPrivate).
+  LogOutput(EventLoop* loop, int fd);
+  ~LogOutput();
+
+  /// Queues `lines` (whole lines, each ending in '\n'), charged to `credit`.
+  void Append(std::string lines, const std::shared_ptr<LogCredit>& credit);
+  size_t queued() const { return queued_; }
+  /// At exit: writes what is queued, waiting up to `deadline_ms` for a slow reader.
+  void FlushBlocking(int deadline_ms);
+
+  /// A descriptor for `fd` whose O_NONBLOCK is tend's own: /proc/self/fd/N opened
+  /// anew (pipes, FIFOs, terminals, files with O_APPEND). Falls back to a dup that
+  /// writes with send(MSG_DONTWAIT) (sockets) or after poll (anything else).
+  enum class Mode { kPrivate, kSocket, kPoll };
+  static UniqueFd OpenPrivate(int fd, Mode* mode);
+
+ private:
+  struct Chunk {
+    std::string data;
+    size_t offset;
+    std::shared_ptr<LogCredit> credit;
+  };
+  void OnWritable();
+  /// Writes what it can now; returns false on an error other than EAGAIN.
+  bool WriteSome();
+  ssize_t WriteOnce(const char* p, size_t n);
+
+  UniqueFd fd_;
+  Mode mode_ = Mode::kPrivate;
+  std::deque<Chunk> queue_;
+  size_t queued_ = 0;
+  IoWatcher watcher_;
+  uint64_t errors_ = 0;
+};
+
+struct LogSourceOptions {
+  std::string prefix;              ///< Put before every line ("web    | ").
+  std::string cut_prefix;          ///< Before the continuation pieces of a cut line.
+  size_t max_line = 16 * 1024;     ///< log_max_line.
+  size_t limit = 64 * 1024;        ///< Queued bytes past which reading stops (or drops).
+  bool drop = false;               ///< log_overflow = drop.
+  int64_t partial_flush_ms = 200;  ///< A line left unfinished this long is shown.
+  std::string name;                ///< For the "N lines dropped" notice.
+};
+
+class LogSource {
+ public:
+  /// Reads `fd` (non-blocking) until EOF, writing prefixed lines to `out`.
+  LogSource(EventLoop* loop, UniqueFd fd, LogOutput* out, LogSourceOptions options);
+  ~LogSource();
+
+  /// Reads everything available now, and at EOF flushes the unfinished line: called
+  /// when the program is reaped, so its last lines come before the "exited" message.
+  void DrainNow();
+  bool eof() const { return eof_; }
+  uint64_t dropped() const { return dropped_; }
+
+ private:
+  void OnReadable();
+  /// Reads one chunk; false at EOF, on error, or when the pipe is empty.
+  bool ReadChunk();
+  void Emit(std::string_view piece, LineSplitter::End end);
+  void Commit();
+  void OnDrained();
+  void Close();
+
+  EventLoop* loop_;
+  UniqueFd fd_;
+  LogOutput* out_;
+  LogSourceOptions options_;
+  LineSplitter splitter_;
+  IoWatcher watcher_;
+  std::unique_ptr<Timer> partial_timer_;
+  std::shared_ptr<LogCredit> credit_;
+  std::string batch_;
+  bool continuing_ = false;  // The next piece continues a cut line.
+  bool eof_ = false;
+  uint64_t dropped_ = 0;
+  uint64_t dropped_reported_ = 0;
+};
+
+}  // namespace tend
+
+#endif  // TEND_LOG_SINK_H_

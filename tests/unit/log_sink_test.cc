@@ -1,0 +1,158 @@
+#include "log_sink.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+namespace tend {
+namespace {
+
+// A program's pipe feeding a LogSource, and tend's stdout as a pipe the test reads.
+class LogSinkTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    int p[2];
+    ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+    prog_read_ = p[0];
+    prog_write_ = p[1];
+    ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+    out_read_ = p[0];
+    out_write_ = p[1];
+    SetNonblock(out_read_);
+    output_ = std::make_unique<LogOutput>(&loop_, out_write_);
+  }
+  void TearDown() override {
+    source_.reset();
+    output_.reset();
+    for (int fd : {prog_write_, out_read_, out_write_})
+      if (fd >= 0) close(fd);
+  }
+  void MakeSource(LogSourceOptions o) {
+    if (o.prefix.empty()) o.prefix = "web | ";
+    if (o.cut_prefix.empty()) o.cut_prefix = "web + ";
+    source_ = std::make_unique<LogSource>(&loop_, UniqueFd(prog_read_), output_.get(), o);
+  }
+  void Write(const std::string& s) {
+    ASSERT_EQ(static_cast<ssize_t>(s.size()), write(prog_write_, s.data(), s.size()));
+  }
+  void CloseProgram() {
+    close(prog_write_);
+    prog_write_ = -1;
+  }
+  // Runs the loop (each round bounded by a short timer) until `cond` or 2000 rounds.
+  bool RunUntil(const std::function<bool()>& cond) {
+    auto tick = loop_.NewTimer([] {});
+    for (int i = 0; i < 2000 && !cond(); ++i) {
+      tick->Start(5);
+      loop_.RunOnce();
+    }
+    return cond();
+  }
+  // Runs `rounds` rounds of the loop, each bounded by a short timer.
+  void Spin(int rounds) {
+    auto tick = loop_.NewTimer([] {});
+    for (int i = 0; i < rounds; ++i) {
+      tick->Start(1);
+      loop_.RunOnce();
+    }
+  }
+  std::string ReadOut() {
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(out_read_, buf, sizeof buf)) > 0) got_.append(buf, static_cast<size_t>(n));
+    return got_;
+  }
+
+  EventLoop loop_;
+  int prog_read_ = -1, prog_write_ = -1, out_read_ = -1, out_write_ = -1;
+  std::unique_ptr<LogOutput> output_;
+  std::unique_ptr<LogSource> source_;
+  std::string got_;
+};
+
+TEST_F(LogSinkTest, PrefixesWholeLinesAndFlushesTheLastAtEof) {
+  MakeSource({});
+  Write("GET / 200\n\nhalf");
+  ASSERT_TRUE(RunUntil([&] { return ReadOut().size() >= 22; }));
+  EXPECT_EQ("web | GET / 200\nweb | \n", ReadOut());
+  Write(" done\nlast without newline");
+  CloseProgram();
+  ASSERT_TRUE(RunUntil([&] { return source_->eof(); }));
+  EXPECT_EQ("web | GET / 200\nweb | \nweb | half done\nweb | last without newline\n", ReadOut());
+}
+
+TEST_F(LogSinkTest, LongLinesAreCutWithAVisibleMark) {
+  LogSourceOptions o;
+  o.max_line = 4;
+  MakeSource(o);
+  Write("abcdefghij\n");
+  CloseProgram();
+  ASSERT_TRUE(RunUntil([&] { return source_->eof(); }));
+  EXPECT_EQ("web | abcd\nweb + efgh\nweb + ij\n", ReadOut());
+}
+
+TEST_F(LogSinkTest, AnUnfinishedLineIsShownAfterAPause) {
+  LogSourceOptions o;
+  o.partial_flush_ms = 1;
+  MakeSource(o);
+  Write("password: ");
+  ASSERT_TRUE(RunUntil([&] { return !ReadOut().empty(); }));
+  EXPECT_EQ("web | password: \n", ReadOut());
+}
+
+TEST_F(LogSinkTest, ASlowReaderStopsTheProgramAndLosesNothing) {
+  LogSourceOptions o;
+  o.limit = 8192;
+  MakeSource(o);
+  SetNonblock(prog_write_);
+  // Fill tend's stdout first, so that nothing gets through.
+  std::string line(99, 'x');
+  line += '\n';
+  int written = 0;
+  for (int rounds = 0; rounds < 200; ++rounds) {
+    while (write(prog_write_, line.data(), line.size()) == static_cast<ssize_t>(line.size())) {
+      ++written;
+    }
+    Spin(2);
+  }
+  // Backpressure reached the program: its pipe is full and it cannot write.
+  EXPECT_EQ(-1, write(prog_write_, line.data(), line.size()));
+  EXPECT_EQ(EAGAIN, errno);
+  // The reader comes back: every line arrives, whole and in order.
+  CloseProgram();
+  ASSERT_TRUE(RunUntil([&] {
+    ReadOut();
+    return source_->eof() && output_->queued() == 0;
+  }));
+  ReadOut();
+  EXPECT_EQ(static_cast<size_t>(written) * (line.size() + 6), got_.size());
+  EXPECT_EQ("web | " + line, got_.substr(0, line.size() + 6));
+  EXPECT_EQ(0u, source_->dropped());
+}
+
+TEST_F(LogSinkTest, DropModeCountsWhatItDiscards) {
+  LogSourceOptions o;
+  o.limit = 4096;
+  o.drop = true;
+  MakeSource(o);
+  std::string line(99, 'y');
+  line += '\n';
+  // Fill the output pipe; then keep writing: the source reads on and drops.
+  for (int i = 0; i < 3000; ++i) {
+    Write(line);
+    if (i % 100 == 0) Spin(3);
+  }
+  CloseProgram();
+  ASSERT_TRUE(RunUntil([&] { return source_->eof(); }));
+  EXPECT_GT(source_->dropped(), 0u);
+  ASSERT_TRUE(RunUntil([&] {
+    ReadOut();
+    return output_->queued() == 0;
+  }));
+  ReadOut();
+  EXPECT_NE(std::string::npos, got_.find("lines dropped: the log reader was too slow"))
+      << got_.size();
+}
+
+}  // namespace
+}  // namespace tend
