@@ -13,6 +13,7 @@ namespace {
 Level g_max_level = Level::kInfo;
 int g_fd = 2;
 bool g_nonblocking = false;
+std::function<bool(const std::string&)> g_sink;
 uint64_t g_dropped = 0;
 
 // Whether a write of at most PIPE_BUF bytes can go through now. tend's stderr is shared
@@ -28,6 +29,8 @@ bool Writable(int fd) {
 }  // namespace
 
 void SetDiagNonBlocking(bool on) { g_nonblocking = on; }
+
+void SetDiagSink(std::function<bool(const std::string&)> sink) { g_sink = std::move(sink); }
 
 void SetDiagLevel(Level max) { g_max_level = max; }
 
@@ -47,6 +50,7 @@ void DiagWrite(Level level, std::string_view text) {
   line += level == Level::kWarn ? "tend: warning: " : "tend: ";
   line.append(text.data(), text.size());
   line += '\n';
+  if (g_sink && g_sink(line)) return;
   if (g_nonblocking) {
     // At most PIPE_BUF bytes, so that a writable pipe takes it whole without blocking.
     if (line.size() > PIPE_BUF) line.replace(PIPE_BUF - 4, std::string::npos, "...\n");

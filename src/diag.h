@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+#include <string>
 #include <string_view>
 
 namespace tend {
@@ -21,6 +23,11 @@ void SetDiagFd(int fd);
 /// that stopped reading) is dropped and counted rather than blocking PID 1; the count
 /// is reported with the next message that gets through. Before the loop, writes block.
 void SetDiagNonBlocking(bool on);
+
+/// Hands every message line to `sink` first (the log pipeline, so that tend's lines and
+/// the programs' never split each other); when it returns false, or when unset, the line
+/// is written to the fd as usual.
+void SetDiagSink(std::function<bool(const std::string&)> sink);
 
 /// Writes one already-formatted line (without the "tend: " prefix and the newline).
 void DiagWrite(Level level, std::string_view text);

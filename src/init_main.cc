@@ -9,6 +9,7 @@
 #include "diag.h"
 #include "event_loop.h"
 #include "init.h"
+#include "log_router.h"
 #include "options.h"
 #include "reaper.h"
 #include "signals.h"
@@ -108,9 +109,13 @@ int Run(const Options& opts, const std::string& config_path, const Config& confi
       return false;
     };
   }
+  LogRouter logs(&loop);
+  std::vector<std::string> names;
+  for (const auto& p : config.programs) names.push_back(p.name);
+  logs.SetNames(names);
   Supervisor supervisor(
       Service::Env{&ops, &loop, &reaper, nullptr,
-                   [&] { return std::uniform_real_distribution<double>(0, 1)(rng); }},
+                   [&] { return std::uniform_real_distribution<double>(0, 1)(rng); }, &logs},
       callbacks);
   supervisor.Configure(config);
 
@@ -153,8 +158,12 @@ int Run(const Options& opts, const std::string& config_path, const Config& confi
   // Everything may already be over (a critical program that could not even be spawned):
   // ev_run would not see a Break() made before it started.
   SetDiagNonBlocking(true);
+  SetDiagSink([&](const std::string& line) { return logs.WriteDiag(line); });
   if (pid1.phase() != Init::Phase::kDone) loop.Run();
+  SetDiagSink(nullptr);
   SetDiagNonBlocking(false);
+  // Everything the programs wrote goes out before tend does (a bounded wait).
+  logs.Flush(1000);
 
   // Take the terminal back so that a calling shell finds it as it left it (SIGTTOU is
   // still blocked, so this cannot stop tend).

@@ -22,14 +22,20 @@ constexpr int kMaxIov = 64;
 
 UniqueFd LogOutput::OpenPrivate(int fd, Mode* mode) {
   struct stat st;
-  if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) {
+  if (fstat(fd, &st) != 0) st.st_mode = 0;
+  if (S_ISSOCK(st.st_mode)) {
     *mode = Mode::kSocket;
+    return UniqueFd(fcntl(fd, F_DUPFD_CLOEXEC, 3));
+  }
+  // A regular file never waits for a reader: share its descriptor (and so its offset,
+  // which a second open file description would not).
+  if (S_ISREG(st.st_mode)) {
+    *mode = Mode::kPrivate;
     return UniqueFd(fcntl(fd, F_DUPFD_CLOEXEC, 3));
   }
   // A new open file description: its O_NONBLOCK is not the one the programs share.
   std::string path = "/proc/self/fd/" + std::to_string(fd);
-  int flags = O_WRONLY | O_CLOEXEC | O_NONBLOCK | (S_ISREG(st.st_mode) ? O_APPEND : 0);
-  UniqueFd own(open(path.c_str(), flags));
+  UniqueFd own(open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NONBLOCK));
   if (own.valid()) {
     *mode = Mode::kPrivate;
     return own;

@@ -41,8 +41,9 @@ class LogOutput {
   void FlushBlocking(int deadline_ms);
 
   /// A descriptor for `fd` whose O_NONBLOCK is tend's own: /proc/self/fd/N opened
-  /// anew (pipes, FIFOs, terminals, files with O_APPEND). Falls back to a dup that
-  /// writes with send(MSG_DONTWAIT) (sockets) or after poll (anything else).
+  /// anew (pipes, FIFOs, terminals); a dup for a regular file, which never blocks on a
+  /// reader; a dup written with send(MSG_DONTWAIT) for a socket; else a dup written
+  /// only after poll says there is room.
   enum class Mode { kPrivate, kSocket, kPoll };
   static UniqueFd OpenPrivate(int fd, Mode* mode);
 

@@ -61,6 +61,11 @@ Service::Service(ProgramConfig config, ServiceOptions options, Env env)
 
 Service::~Service() {
   if (pid_ > 0) env_.reaper->Forget(pid_);
+  for (auto& src : sources_) env_.logs->Linger(std::move(src));
+}
+
+void Service::OnOutputPipe(int stream, UniqueFd read_end) {
+  if (env_.logs) sources_.push_back(env_.logs->Attach(config_.name, stream, std::move(read_end)));
 }
 
 void Service::Start() {
@@ -106,6 +111,8 @@ bool Service::EndedForGood() const {
 }
 
 void Service::OnReaped(pid_t, int status) {
+  // Its last lines first, then the news of its exit.
+  for (auto& src : sources_) src->DrainNow();
   reaped_ = true;
   exit_status_ = status;
   if (exec_known_) Step(Event::kExited);
@@ -294,6 +301,13 @@ SpawnSpec Service::MakeSpawnSpec() const {
   for (const auto& e : config_.environment) spec.env.push_back(e);
   spec.output[0] = OutputDestination(config_.stdout_logfile);
   spec.output[1] = OutputDestination(config_.stderr_logfile);
+  if (env_.logs && !options_.main_program) {
+    // tend's own streams are reached through the log pipeline: whole prefixed lines.
+    for (auto& o : spec.output) {
+      if (o.empty()) o = &o == &spec.output[0] ? "&1" : "&2";
+      if (o == "&1" || o == "&2") o[0] = '|';
+    }
+  }
   spec.merge_stderr = config_.redirect_stderr;
   return spec;
 }
@@ -301,6 +315,9 @@ SpawnSpec Service::MakeSpawnSpec() const {
 // Spawns the process and enters STARTING; a failed fork is a failed start.
 void Service::Launch() {
   SpawnSpec spec = MakeSpawnSpec();
+  // Pipes of an earlier run stay read until their EOF (a daemon it left may hold them).
+  for (auto& src : sources_) env_.logs->Linger(std::move(src));
+  sources_.clear();
   std::string err;
   pid_t pid = env_.ops->Spawn(spec, this, &err);
   if (pid < 0) {

@@ -37,6 +37,7 @@
 #include "clock.h"
 #include "config.h"
 #include "diag.h"
+#include "log_router.h"
 #include "reaper.h"
 #include "spawn.h"
 
@@ -75,6 +76,8 @@ class Service : public ExitObserver, public SpawnObserver {
     Reaper* reaper;
     ServiceObserver* observer;
     std::function<double()> random;
+    /// Where programs' output goes, prefixed; null: programs share tend's streams.
+    LogRouter* logs;
   };
 
   Service(ProgramConfig config, ServiceOptions options, Env env);
@@ -99,6 +102,7 @@ class Service : public ExitObserver, public SpawnObserver {
 
   void OnReaped(pid_t pid, int status) override;
   void OnExecResult(pid_t pid, const ExecError* error) override;
+  void OnOutputPipe(int stream, UniqueFd read_end) override;
 
   const std::string& name() const { return config_.name; }
   const ProgramConfig& config() const { return config_; }
@@ -154,6 +158,7 @@ class Service : public ExitObserver, public SpawnObserver {
   int restarts_ = 0;
   int64_t state_since_ms_ = 0;
   int64_t started_ms_ = 0;
+  std::vector<std::unique_ptr<LogSource>> sources_;  // The current process's pipes.
 };
 
 /// A process that was RUNNING but exits sooner than this after its start is restarted

@@ -203,7 +203,7 @@ std::string DescribeExecError(const SpawnSpec& spec, const ExecError& e) {
 // Resolves SpawnSpec::input and output into descriptors for the child's 0, 1 and 2. Files are opened
 // here, in tend, so that a bad path is an error tend can report.
 static bool OpenStdio(const SpawnSpec& spec, int stdio[3], UniqueFd files[3],
-                      std::string* err) {
+                      UniqueFd pipes[2], std::string* err) {
   if (stdio[0] < 0 && !spec.input.empty()) {
     files[2].Reset(open(spec.input.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (!files[2].valid() || !SetNonblock(files[2].get(), false)) {
@@ -217,6 +217,14 @@ static bool OpenStdio(const SpawnSpec& spec, int stdio[3], UniqueFd files[3],
     if (stdio[i + 1] >= 0 || dest.empty()) continue;
     if (dest == "&1" || dest == "&2") {
       stdio[i + 1] = dest[1] - '0';
+      continue;
+    }
+    if (dest == "|1" || dest == "|2") {
+      if (!MakePipe(&pipes[i], &files[i], /*nonblock_read=*/true)) {
+        *err = "unable to create a pipe: " + ErrnoString(errno);
+        return false;
+      }
+      stdio[i + 1] = files[i].get();
       continue;
     }
     // O_NONBLOCK: a FIFO without a reader must not block PID 1 (it fails with ENXIO);
@@ -240,8 +248,8 @@ pid_t SystemProcessOps::Spawn(const SpawnSpec& given, SpawnObserver* observer, s
     return -1;
   }
   SpawnSpec spec = given;
-  UniqueFd files[3];
-  if (!OpenStdio(given, spec.stdio, files, err)) return -1;
+  UniqueFd files[3], pipes[2];
+  if (!OpenStdio(given, spec.stdio, files, pipes, err)) return -1;
   ChildPlan plan;
   BuildPlan(spec, &plan);
   UniqueFd status_read, status_write;
@@ -260,6 +268,11 @@ pid_t SystemProcessOps::Spawn(const SpawnSpec& given, SpawnObserver* observer, s
   // (fails harmlessly once the child has exec'd or made its own session).
   if (spec.isolation == SpawnSpec::Isolation::kGroup) setpgid(pid, pid);
   status_write.Reset();
+  for (int i = 0; i < 2; ++i) {
+    if (pipes[i].valid() && observer) {
+      observer->OnOutputPipe(given.output[i][1] - '0', std::move(pipes[i]));
+    }
+  }
   Pending& p = pending_[pid];
   p.fd = std::move(status_read);
   p.observer = observer;

@@ -196,6 +196,35 @@ TEST_F(Supervise, SupervisordFileAsDockerImagesWriteThem) {
   EXPECT_EQ(std::string::npos, t.Stderr().find("error")) << t.Stderr();
 }
 
+TEST_F(Supervise, OutputIsPrefixedWithWholeLinesOnTheRightStream) {
+  // Two programs at full speed: every line arrives whole, prefixed, none lost or mixed.
+  auto prog = [&](const std::string& name) {
+    return "[program:" + name + "]\ncommand = sh -c 'seq 1 100000 | sed s/^/" + name +
+           "-/; echo " + name + "-err >&2'\nautorestart = false\nstartsecs = 0\n";
+  };
+  auto conf = WriteConf("two.conf", prog("a") + prog("bbb"));
+  auto& t = Start({"-c", conf});
+  ASSERT_TRUE(WaitForLog("a: exited with status 0"));
+  ASSERT_TRUE(WaitForLog("bbb: exited with status 0"));
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+  size_t a = 0, b = 0, bad = 0;
+  for (const auto& l : Lines(t.Stdout())) {
+    if (l.compare(0, 8, "a   | a-") == 0) {
+      ++a;
+    } else if (l.compare(0, 10, "bbb | bbb-") == 0) {
+      ++b;
+    } else {
+      ++bad;
+    }
+  }
+  EXPECT_EQ(100000u, a);
+  EXPECT_EQ(100000u, b);
+  EXPECT_EQ(0u, bad);
+  EXPECT_NE(std::string::npos, t.Stderr().find("a   | a-err\n"));
+  EXPECT_NE(std::string::npos, t.Stderr().find("bbb | bbb-err\n"));
+}
+
 TEST_F(Supervise, LogfileDestinations) {
   std::string file = Path("app.log");
   auto prog = [&](const std::string& name, const std::string& keys) {

@@ -21,7 +21,7 @@ class ServiceTest : public testing::Test, public ServiceObserver {
     if (c.name.empty()) c.name = c.program_name = "web";
     if (c.argv.empty()) c.argv = {"web", "--serve"};
     service_ = std::make_unique<Service>(
-        c, o, Service::Env{&ops_, &clock_, &reaper_, this, [] { return 0.5; }});
+        c, o, Service::Env{&ops_, &clock_, &reaper_, this, [] { return 0.5; }, nullptr});
     return *service_;
   }
   pid_t Pid() const { return ops_.next_pid - 1; }

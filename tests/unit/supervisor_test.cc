@@ -35,7 +35,7 @@ class SupervisorTest : public testing::Test {
       sup_->Stop(0);
     };
     sup_ = std::make_unique<Supervisor>(
-        Service::Env{&ops_, &clock_, &reaper_, nullptr, [] { return 0.5; }}, cb);
+        Service::Env{&ops_, &clock_, &reaper_, nullptr, [] { return 0.5; }, nullptr}, cb);
     Config c;
     c.programs = programs;
     sup_->Configure(c);
