@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,10 @@ struct ProgramConfig {
   int64_t stderr_logfile_maxbytes = 50 * 1024 * 1024;
   int stderr_logfile_backups = 10;
 
+  /// Per-program overrides of [tend] log_prefix and log_timestamps.
+  std::optional<std::string> log_prefix;
+  std::optional<bool> log_timestamps;
+
   std::vector<std::string> depends_on;  ///< Program names ([program:NAME]), not processes.
   ProgramType type = ProgramType::kLongrun;
   bool critical = false;
@@ -102,6 +107,13 @@ struct ProgramConfig {
 /// The [tend] section.
 struct TendSettings {
   SourceLocation where;
+  /// Put before every line of a program's output. Placeholders: {name} (the process
+  /// name, padded to the longest), {pid}, {stream} ("out" or "err"). "" for none.
+  std::string log_prefix = "{name} | ";
+  bool log_timestamps = false;  ///< An RFC 3339 UTC time with milliseconds first.
+  int64_t log_max_line = 16 * 1024;  ///< Longer lines come in pieces.
+  bool log_overflow_drop = false;  ///< log_overflow = drop (default: block).
+  int64_t log_buffer = 64 * 1024;  ///< Recent output kept per program (tendctl logs).
 };
 
 struct Config {

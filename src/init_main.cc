@@ -112,7 +112,7 @@ int Run(const Options& opts, const std::string& config_path, const Config& confi
   LogRouter logs(&loop);
   std::vector<std::string> names;
   for (const auto& p : config.programs) names.push_back(p.name);
-  logs.SetNames(names);
+  logs.Configure(config.tend, names);
   Supervisor supervisor(
       Service::Env{&ops, &loop, &reaper, nullptr,
                    [&] { return std::uniform_real_distribution<double>(0, 1)(rng); }, &logs},

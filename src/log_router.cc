@@ -9,7 +9,8 @@ namespace tend {
 
 LogRouter::~LogRouter() = default;
 
-void LogRouter::SetNames(const std::vector<std::string>& names) {
+void LogRouter::Configure(const TendSettings& settings, const std::vector<std::string>& names) {
+  settings_ = settings;
   for (const auto& n : names) width_ = std::max(width_, n.size());
 }
 
@@ -24,13 +25,27 @@ LogOutput* LogRouter::Output(int stream) {
   return outputs_[i].get();
 }
 
-std::string LogRouter::Prefix(const std::string& name, char sep) const {
-  std::string p = name;
-  if (p.size() < width_) p.resize(width_, ' ');
-  p += ' ';
-  p += sep;
-  p += ' ';
-  return p;
+// Expands {name} (padded), {pid} and {stream}; `sep` replaces '|' in the continuation
+// pieces of a cut line ('+').
+std::string LogRouter::Prefix(const std::string& tmpl, const Source& s, char sep) const {
+  std::string out;
+  for (size_t i = 0; i < tmpl.size();) {
+    if (tmpl.compare(i, 6, "{name}") == 0) {
+      out += s.name;
+      if (s.name.size() < width_) out.append(width_ - s.name.size(), ' ');
+      i += 6;
+    } else if (tmpl.compare(i, 5, "{pid}") == 0) {
+      out += std::to_string(s.pid);
+      i += 5;
+    } else if (tmpl.compare(i, 8, "{stream}") == 0) {
+      out += s.stream == 2 ? "err" : "out";
+      i += 8;
+    } else {
+      out += tmpl[i] == '|' ? sep : tmpl[i];
+      ++i;
+    }
+  }
+  return out;
 }
 
 // A stable colour per name, for terminals only.
@@ -41,25 +56,61 @@ static std::string Colored(const std::string& prefix, const std::string& name) {
   return std::string("\033[") + kColors[h % 6] + "m" + prefix + "\033[0m";
 }
 
-std::unique_ptr<LogSource> LogRouter::Attach(const std::string& name, int stream, UniqueFd fd) {
-  width_ = std::max(width_, name.size());
-  LogOutput* out = Output(stream);
+LogSourceOptions LogRouter::Options(const Source& s) {
+  width_ = std::max(width_, s.name.size());
   LogSourceOptions o;
-  o.name = name;
-  o.prefix = Prefix(name, '|');
-  o.cut_prefix = Prefix(name, '+');
-  if (color_[stream == 2 ? 1 : 0]) {
-    o.prefix = Colored(o.prefix, name);
-    o.cut_prefix = Colored(o.cut_prefix, name);
+  o.name = s.name;
+  o.stream = s.stream;
+  o.max_line = static_cast<size_t>(settings_.log_max_line);
+  o.drop = settings_.log_overflow_drop;
+  o.timestamps = s.timestamps.value_or(settings_.log_timestamps);
+  if (settings_.log_buffer > 0) {
+    auto& ring = rings_[s.name];
+    if (!ring) ring = std::make_unique<LogRing>(static_cast<size_t>(settings_.log_buffer));
+    o.ring = ring.get();
   }
   lingering_.erase(std::remove_if(lingering_.begin(), lingering_.end(),
-                                  [](const std::unique_ptr<LogSource>& s) { return s->eof(); }),
+                                  [](const std::unique_ptr<LogSource>& l) { return l->eof(); }),
                    lingering_.end());
+  return o;
+}
+
+std::unique_ptr<LogSource> LogRouter::Attach(const Source& s, UniqueFd fd) {
+  LogOutput* out = Output(s.destination);
+  LogSourceOptions o = Options(s);
+  const std::string& tmpl = s.prefix ? *s.prefix : settings_.log_prefix;
+  o.prefix = Prefix(tmpl, s, '|');
+  o.cut_prefix = Prefix(tmpl, s, '+');
+  if (color_[s.destination == 2 ? 1 : 0] && !o.prefix.empty()) {
+    o.prefix = Colored(o.prefix, s.name);
+    o.cut_prefix = Colored(o.cut_prefix, s.name);
+  }
   return std::make_unique<LogSource>(loop_, std::move(fd), out, o);
+}
+
+std::unique_ptr<LogSource> LogRouter::AttachFile(const Source& s, const std::string& path,
+                                                 int64_t max_bytes, int backups, UniqueFd fd,
+                                                 std::string* err) {
+  auto& file = files_[path];
+  if (!file) {
+    file = std::make_unique<LogOutput>(loop_, path, max_bytes, backups, err);
+    if (!file->valid()) {
+      files_.erase(path);
+      return nullptr;
+    }
+  }
+  LogSourceOptions o = Options(s);
+  o.timestamps = s.timestamps.value_or(false);  // A file gets the program's own lines.
+  return std::make_unique<LogSource>(loop_, std::move(fd), file.get(), o);
 }
 
 void LogRouter::Linger(std::unique_ptr<LogSource> source) {
   if (source && !source->eof()) lingering_.push_back(std::move(source));
+}
+
+const LogRing* LogRouter::Ring(const std::string& name) const {
+  auto it = rings_.find(name);
+  return it == rings_.end() ? nullptr : it->second.get();
 }
 
 bool LogRouter::WriteDiag(const std::string& line) {

@@ -1,12 +1,16 @@
-// LogRouter: connects programs' pipes to tend's stdout and stderr, with one prefix
-// style for all: the name padded to the longest, then " | " (as docker compose).
+// LogRouter: connects programs' pipes to tend's stdout and stderr (or to their own log
+// files), with one prefix style for all: by default the name padded to the longest,
+// then " | " (as docker compose). Keeps each program's recent lines for tendctl.
 #ifndef TEND_LOG_ROUTER_H_
 #define TEND_LOG_ROUTER_H_
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "config.h"
 #include "event_loop.h"
 #include "log_sink.h"
 
@@ -17,15 +21,32 @@ class LogRouter {
   explicit LogRouter(EventLoop* loop) : loop_(loop) {}
   ~LogRouter();
 
-  /// The names that will be shown, to pad prefixes to the longest.
-  void SetNames(const std::vector<std::string>& names);
+  /// The [tend] log settings, and the names that will be shown (prefixes are padded to
+  /// the longest).
+  void Configure(const TendSettings& settings, const std::vector<std::string>& names);
 
-  /// A source reading `fd` (a program's stdout when `stream` is 1, stderr when 2) into
-  /// tend's stream of the same number, each line prefixed with `name`.
-  std::unique_ptr<LogSource> Attach(const std::string& name, int stream, UniqueFd fd);
+  /// What a program asks of its lines.
+  struct Source {
+    std::string name;
+    pid_t pid = 0;
+    int stream = 1;                     ///< The program's stream (1 stdout, 2 stderr).
+    int destination = 1;                ///< tend's stream the lines go to.
+    std::optional<std::string> prefix;  ///< Overrides [tend] log_prefix.
+    std::optional<bool> timestamps;     ///< Overrides [tend] log_timestamps.
+  };
+  /// A source reading `fd` into tend's stream, each line prefixed.
+  std::unique_ptr<LogSource> Attach(const Source& s, UniqueFd fd);
+  /// A source reading `fd` into the program's own log file `path`, unprefixed and
+  /// rotated at `max_bytes` with `backups` old files. Null with `err` set when the file
+  /// cannot be opened.
+  std::unique_ptr<LogSource> AttachFile(const Source& s, const std::string& path, int64_t max_bytes,
+                                        int backups, UniqueFd fd, std::string* err);
   /// Keeps a source whose program is gone but whose pipe is still open (a daemon it
   /// left holds it) until its EOF.
   void Linger(std::unique_ptr<LogSource> source);
+
+  /// A program's recent lines, or null if it never wrote any.
+  const LogRing* Ring(const std::string& name) const;
 
   /// tend's own messages, written in turn with the programs' lines on stderr once
   /// stderr is routed here. False when it is not (the caller writes directly).
@@ -36,10 +57,14 @@ class LogRouter {
 
  private:
   LogOutput* Output(int stream);
-  std::string Prefix(const std::string& name, char sep) const;
+  LogSourceOptions Options(const Source& s);
+  std::string Prefix(const std::string& tmpl, const Source& s, char sep) const;
 
   EventLoop* loop_;
+  TendSettings settings_;
   std::unique_ptr<LogOutput> outputs_[2];
+  std::map<std::string, std::unique_ptr<LogOutput>> files_;
+  std::map<std::string, std::unique_ptr<LogRing>> rings_;
   std::shared_ptr<LogCredit> diag_credit_ = std::make_shared<LogCredit>();
   std::vector<std::unique_ptr<LogSource>> lingering_;
   size_t width_ = 0;

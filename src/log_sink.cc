@@ -8,8 +8,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace tend {
@@ -19,6 +21,46 @@ constexpr size_t kReadSize = 64 * 1024;
 constexpr int kReadsPerWakeup = 4;  // Then let other sources have a turn.
 constexpr int kMaxIov = 64;
 }  // namespace
+
+void LogRing::Put(const char* p, size_t n) {
+  const size_t cap = buf_.size();
+  if (n >= cap) {  // Only the end of it fits.
+    p += n - cap;
+    written_ += n - cap;
+    n = cap;
+  }
+  size_t at = written_ % cap;
+  size_t first = std::min(n, cap - at);
+  memcpy(&buf_[at], p, first);
+  memcpy(&buf_[0], p + first, n - first);
+  written_ += n;
+}
+
+void LogRing::Add(int stream, std::string_view line) {
+  if (buf_.empty()) return;
+  char tag = stream == 2 ? '2' : '1';
+  Put(&tag, 1);
+  Put(line.data(), line.size());
+  Put("\n", 1);
+}
+
+std::vector<LogRing::Line> LogRing::Tail(size_t n) const {
+  const size_t cap = buf_.size();
+  size_t have = std::min(written_, cap);
+  std::string flat(have, '\0');
+  for (size_t i = 0; i < have; ++i) flat[i] = buf_[(written_ - have + i) % cap];
+  // When the ring wrapped, its first line may be a tail end: skip to the first newline.
+  size_t start = written_ > cap ? flat.find('\n') + 1 : 0;
+  std::vector<Line> lines;
+  while (start < flat.size()) {
+    size_t end = flat.find('\n', start);
+    if (end == std::string::npos) break;
+    if (end > start) lines.push_back({flat[start] - '0', flat.substr(start + 1, end - start - 1)});
+    start = end + 1;
+  }
+  if (lines.size() > n) lines.erase(lines.begin(), lines.end() - static_cast<ptrdiff_t>(n));
+  return lines;
+}
 
 UniqueFd LogOutput::OpenPrivate(int fd, Mode* mode) {
   struct stat st;
@@ -48,10 +90,76 @@ LogOutput::LogOutput(EventLoop* loop, int fd)
     : fd_(OpenPrivate(fd, &mode_)),
       watcher_(loop, fd_.get(), IoWatcher::kWrite, [this] { OnWritable(); }) {}
 
+// O_NONBLOCK only for the open itself: a FIFO without a reader fails instead of hanging.
+static int OpenAppend(const std::string& path) {
+  int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0644);
+  if (fd >= 0) SetNonblock(fd, false);
+  return fd;
+}
+
+LogOutput::LogOutput(EventLoop* loop, const std::string& path, int64_t max_bytes, int backups,
+                     std::string* err)
+    : fd_(OpenAppend(path)),
+      watcher_(loop, fd_.get(), IoWatcher::kWrite, [this] { OnWritable(); }),
+      path_(path),
+      max_bytes_(max_bytes),
+      backups_(backups) {
+  struct stat st;
+  if (!fd_.valid()) {
+    *err = "unable to open \"" + path + "\": " + ErrnoString(errno);
+  } else if (fstat(fd_.get(), &st) == 0) {
+    size_ = st.st_size;
+  }
+}
+
 LogOutput::~LogOutput() = default;
+
+// supervisord's scheme: path -> path.1 -> path.2 ... up to `backups`, then a fresh path.
+// The new file takes the old descriptor's number, so the watcher stays valid.
+void LogOutput::Rotate() {
+  for (int i = backups_ - 1; i >= 1; --i) {
+    rename((path_ + "." + std::to_string(i)).c_str(),
+           (path_ + "." + std::to_string(i + 1)).c_str());
+  }
+  if (backups_ > 0) {
+    rename(path_.c_str(), (path_ + ".1").c_str());
+  } else if (ftruncate(fd_.get(), 0) != 0) {
+    ++errors_;
+  }
+  UniqueFd fresh(OpenAppend(path_));
+  if (fresh.valid() && dup3(fresh.get(), fd_.get(), O_CLOEXEC) >= 0) size_ = 0;
+}
+
+// A log file of our own: written at once (a disk does not wait for a reader), rotated
+// at a line boundary when the next lines would take it past max_bytes.
+void LogOutput::AppendToFile(std::string_view lines) {
+  while (!lines.empty()) {
+    size_t n = lines.size();
+    if (max_bytes_ > 0 && size_ + static_cast<int64_t>(n) > max_bytes_) {
+      size_t room = size_ < max_bytes_ ? static_cast<size_t>(max_bytes_ - size_) : 0;
+      size_t cut = room > 0 ? lines.rfind('\n', room - 1) : std::string_view::npos;
+      if (cut == std::string_view::npos) {
+        if (size_ > 0) {
+          Rotate();
+          continue;
+        }
+        cut = lines.find('\n');  // One line longer than the file may be: alone, then rotate.
+      }
+      n = cut + 1;
+    }
+    if (!WriteAll(fd_.get(), lines.data(), n)) ++errors_;
+    size_ += static_cast<int64_t>(n);
+    lines.remove_prefix(n);
+    if (max_bytes_ > 0 && size_ >= max_bytes_) Rotate();
+  }
+}
 
 void LogOutput::Append(std::string lines, const std::shared_ptr<LogCredit>& credit) {
   if (lines.empty()) return;
+  if (!path_.empty()) {
+    AppendToFile(lines);
+    return;
+  }
   credit->queued += lines.size();
   queued_ += lines.size();
   queue_.push_back(Chunk{std::move(lines), 0, credit});
@@ -181,6 +289,7 @@ bool LogSource::ReadChunk() {
   if (eof_) return false;
   static char buf[kReadSize];  // tend is single-threaded; one buffer serves every source.
   ssize_t n = ReadSome(fd_.get(), buf, sizeof buf);
+  stamp_.clear();
   if (n > 0) {
     splitter_.Feed(std::string_view(buf, static_cast<size_t>(n)),
                    [this](std::string_view p, LineSplitter::End e) { Emit(p, e); });
@@ -199,10 +308,44 @@ void LogSource::Emit(std::string_view piece, LineSplitter::End end) {
     continuing_ = end == LineSplitter::End::kCut;
     return;
   }
+  if (options_.timestamps) batch_ += Timestamp();
   batch_ += continuing_ ? options_.cut_prefix : options_.prefix;
   batch_.append(piece.data(), piece.size());
   batch_ += '\n';
+  if (options_.ring) options_.ring->Add(options_.stream, piece);
   continuing_ = end == LineSplitter::End::kCut;
+}
+
+// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm). gmtime_r would
+// pull glibc's time-zone code, sscanf and strtod into the static binary: 70 KB.
+static void CivilFromDays(int64_t z, int* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int>(static_cast<int64_t>(yoe) + era * 400 + (*m <= 2));
+}
+
+// "2026-11-23T13:49:46.123Z ", refreshed once per read: lines read together share it.
+const std::string& LogSource::Timestamp() {
+  if (stamp_.empty()) {
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t secs = ts.tv_sec, days = secs / 86400, rem = secs % 86400;
+    int y;
+    unsigned mo, d;
+    CivilFromDays(days, &y, &mo, &d);
+    char buf[96];  // Room for any int the compiler cannot rule out.
+    snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ ", y, mo, d,
+             static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
+             static_cast<int>(rem % 60), static_cast<int>(ts.tv_nsec / 1000000));
+    stamp_ = buf;
+  }
+  return stamp_;
 }
 
 void LogSource::Commit() {

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "event_loop.h"
 #include "line_splitter.h"
@@ -28,11 +29,37 @@ struct LogCredit {
   size_t resume_at = 0;
 };
 
+/// The recent output of one program, for `tendctl logs`: a fixed number of bytes,
+/// oldest lines forgotten first. No allocation per line.
+class LogRing {
+ public:
+  explicit LogRing(size_t capacity) : buf_(capacity) {}
+  /// Keeps `line` (without its newline) from the program's stream 1 or 2.
+  void Add(int stream, std::string_view line);
+  struct Line {
+    int stream;
+    std::string text;
+  };
+  /// The last `n` whole lines kept, oldest first.
+  std::vector<Line> Tail(size_t n) const;
+
+ private:
+  void Put(const char* p, size_t n);
+  std::vector<char> buf_;
+  size_t written_ = 0;  // Bytes ever written; buf_[written_ % size] is the next one.
+};
+
 class LogOutput {
  public:
   /// Writes to a private, non-blocking descriptor for `fd` (see OpenPrivate).
   LogOutput(EventLoop* loop, int fd);
+  /// Writes to the file `path` (appending, created 0644), rotated supervisord's way when
+  /// it reaches `max_bytes` (0: never): path.1 ... path.`backups`. `err` is set when the
+  /// file cannot be opened (valid() is then false).
+  LogOutput(EventLoop* loop, const std::string& path, int64_t max_bytes, int backups,
+            std::string* err);
   ~LogOutput();
+  bool valid() const { return fd_.valid(); }
 
   /// Queues `lines` (whole lines, each ending in '\n'), charged to `credit`.
   void Append(std::string lines, const std::shared_ptr<LogCredit>& credit);
@@ -58,12 +85,20 @@ class LogOutput {
   bool WriteSome();
   ssize_t WriteOnce(const char* p, size_t n);
 
+  void Rotate();
+  void AppendToFile(std::string_view lines);
+
   UniqueFd fd_;
   Mode mode_ = Mode::kPrivate;
   std::deque<Chunk> queue_;
   size_t queued_ = 0;
   IoWatcher watcher_;
   uint64_t errors_ = 0;
+  // Rotation, for a file of our own.
+  std::string path_;
+  int64_t max_bytes_ = 0;
+  int backups_ = 0;
+  int64_t size_ = 0;
 };
 
 struct LogSourceOptions {
@@ -74,6 +109,9 @@ struct LogSourceOptions {
   bool drop = false;               ///< log_overflow = drop.
   int64_t partial_flush_ms = 200;  ///< A line left unfinished this long is shown.
   std::string name;                ///< For the "N lines dropped" notice.
+  bool timestamps = false;         ///< An RFC 3339 UTC time before each line.
+  LogRing* ring = nullptr;         ///< Where recent lines are kept too (may be null).
+  int stream = 1;                  ///< The program's stream, for the ring.
 };
 
 class LogSource {
@@ -93,6 +131,7 @@ class LogSource {
   /// Reads one chunk; false at EOF, on error, or when the pipe is empty.
   bool ReadChunk();
   void Emit(std::string_view piece, LineSplitter::End end);
+  const std::string& Timestamp();
   void Commit();
   void OnDrained();
   void Close();
@@ -110,6 +149,7 @@ class LogSource {
   bool eof_ = false;
   uint64_t dropped_ = 0;
   uint64_t dropped_reported_ = 0;
+  std::string stamp_;
 };
 
 }  // namespace tend

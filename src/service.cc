@@ -64,8 +64,33 @@ Service::~Service() {
   for (auto& src : sources_) env_.logs->Linger(std::move(src));
 }
 
-void Service::OnOutputPipe(int stream, UniqueFd read_end) {
-  if (env_.logs) sources_.push_back(env_.logs->Attach(config_.name, stream, std::move(read_end)));
+// Where a pipe's lines go: tend's stdout or stderr, prefixed, or the program's own
+// rotated log file.
+void Service::OnOutputPipe(pid_t pid, int stream, UniqueFd read_end) {
+  if (!env_.logs) return;
+  const bool out = stream == 1;
+  const std::string dest = OutputDestination(out ? config_.stdout_logfile : config_.stderr_logfile);
+  LogRouter::Source src;
+  src.name = config_.name;
+  src.pid = pid;
+  src.stream = stream;
+  src.destination = dest == "&2" ? 2 : dest == "&1" ? 1 : stream;
+  src.prefix = config_.log_prefix;
+  src.timestamps = config_.log_timestamps;
+  if (dest.empty() || dest == "&1" || dest == "&2") {
+    sources_.push_back(env_.logs->Attach(src, std::move(read_end)));
+    return;
+  }
+  std::string err;
+  auto file = env_.logs->AttachFile(
+      src, dest, out ? config_.stdout_logfile_maxbytes : config_.stderr_logfile_maxbytes,
+      out ? config_.stdout_logfile_backups : config_.stderr_logfile_backups,
+      std::move(read_end), &err);
+  if (!file) {
+    Diag(Level::kError, "{}{}; its output is lost", Subject(), err);
+    return;
+  }
+  sources_.push_back(std::move(file));
 }
 
 void Service::Start() {
@@ -302,11 +327,17 @@ SpawnSpec Service::MakeSpawnSpec() const {
   spec.output[0] = OutputDestination(config_.stdout_logfile);
   spec.output[1] = OutputDestination(config_.stderr_logfile);
   if (env_.logs && !options_.main_program) {
-    // tend's own streams are reached through the log pipeline: whole prefixed lines.
-    for (auto& o : spec.output) {
-      if (o.empty()) o = &o == &spec.output[0] ? "&1" : "&2";
-      if (o == "&1" || o == "&2") o[0] = '|';
+    // tend's own streams are reached through the log pipeline (whole prefixed lines),
+    // and so are log files that rotate; /dev/null and plain files are the program's.
+    const int64_t maxbytes[2] = {config_.stdout_logfile_maxbytes,
+                                 config_.stderr_logfile_maxbytes};
+    for (int i = 0; i < 2; ++i) {
+      std::string& o = spec.output[i];
+      if (o.empty() || o == "&1" || o == "&2" || (o != "/dev/null" && maxbytes[i] > 0)) {
+        o = "|";
+      }
     }
+    if (config_.redirect_stderr) spec.output[1].clear();  // It shares stdout's pipe.
   }
   spec.merge_stderr = config_.redirect_stderr;
   return spec;

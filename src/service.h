@@ -102,7 +102,7 @@ class Service : public ExitObserver, public SpawnObserver {
 
   void OnReaped(pid_t pid, int status) override;
   void OnExecResult(pid_t pid, const ExecError* error) override;
-  void OnOutputPipe(int stream, UniqueFd read_end) override;
+  void OnOutputPipe(pid_t pid, int stream, UniqueFd read_end) override;
 
   const std::string& name() const { return config_.name; }
   const ProgramConfig& config() const { return config_; }

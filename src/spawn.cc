@@ -219,7 +219,7 @@ static bool OpenStdio(const SpawnSpec& spec, int stdio[3], UniqueFd files[3],
       stdio[i + 1] = dest[1] - '0';
       continue;
     }
-    if (dest == "|1" || dest == "|2") {
+    if (dest == "|") {
       if (!MakePipe(&pipes[i], &files[i], /*nonblock_read=*/true)) {
         *err = "unable to create a pipe: " + ErrnoString(errno);
         return false;
@@ -270,7 +270,7 @@ pid_t SystemProcessOps::Spawn(const SpawnSpec& given, SpawnObserver* observer, s
   status_write.Reset();
   for (int i = 0; i < 2; ++i) {
     if (pipes[i].valid() && observer) {
-      observer->OnOutputPipe(given.output[i][1] - '0', std::move(pipes[i]));
+      observer->OnOutputPipe(pid, i + 1, std::move(pipes[i]));
     }
   }
   Pending& p = pending_[pid];

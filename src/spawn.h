@@ -29,9 +29,9 @@ struct SpawnSpec {
   /// Descriptors for the child's 0, 1, 2; -1 inherits tend's.
   int stdio[3] = {-1, -1, -1};
   /// Where the child's stdout (output[0]) and stderr (output[1]) go when stdio[1] / [2]
-  /// is -1: "" inherits tend's, "&1" / "&2" is tend's stdout / stderr, "|1" / "|2" a
-  /// pipe whose read end goes to SpawnObserver::OnOutputPipe for tend's stream 1 / 2,
-  /// any other value a file opened for appending (created 0644), "/dev/null" included.
+  /// is -1: "" inherits tend's, "&1" / "&2" is tend's stdout / stderr, "|" a pipe whose
+  /// read end goes to SpawnObserver::OnOutputPipe, any other value a file opened for
+  /// appending (created 0644), "/dev/null" included.
   std::string output[2];
   /// stderr goes wherever stdout goes (supervisord's redirect_stderr).
   bool merge_stderr = false;
@@ -69,9 +69,9 @@ class SpawnObserver {
   /// `error` is null when exec succeeded, else why it failed (the child then exits with
   /// ExecFailureExitCode and is reaped as usual).
   virtual void OnExecResult(pid_t pid, const ExecError* error) = 0;
-  /// The read end of an output pipe ("|1", "|2"), before Spawn returns: `stream` is the
-  /// tend stream (1 or 2) its lines are meant for.
-  virtual void OnOutputPipe(int stream, UniqueFd read_end) {}
+  /// The read end of an output pipe ("|"), before Spawn returns: `stream` is the
+  /// child's stream it carries (1 stdout, 2 stderr; with merge_stderr, both on 1).
+  virtual void OnOutputPipe(pid_t pid, int stream, UniqueFd read_end) {}
 };
 
 class ProcessOps {

@@ -7,6 +7,8 @@
 //   ignore-term FILE       ignore TERM and INT, append "ready", sleep until killed.
 //   orphans N              make N orphans (double fork); print "done"; sleep forever.
 //   state                  print the open fds, and SigBlk/SigIgn from /proc/self/status.
+//   spew N FILE            write N lines "spew <i>" (100 bytes each) to stdout; on TERM,
+//                          or at the end, write how many were written to FILE; exit 0.
 //   wait-file FILE TEXT    wait until FILE contains a line TEXT (no deadline: the test
 //                          has one).
 #include <dirent.h>
@@ -106,6 +108,24 @@ static int State() {
   return 0;
 }
 
+static volatile sig_atomic_t g_term = 0;
+
+static int Spew(long n, const char* file) {
+  struct sigaction sa = {};
+  sa.sa_handler = [](int) { g_term = 1; };
+  sigaction(SIGTERM, &sa, nullptr);  // No SA_RESTART: a blocked write returns EINTR.
+  long i = 0;
+  for (; i < n && !g_term; ++i) {
+    char line[101];
+    int len = snprintf(line, sizeof line, "spew %ld ", i);
+    memset(line + len, '.', 99 - len);
+    line[99] = '\n';
+    if (write(1, line, 100) != 100) break;  // Atomic (<= PIPE_BUF): all or nothing.
+  }
+  Append(file, std::to_string(i));
+  return 0;
+}
+
 static int WaitFile(const char* file, const char* text) {
   std::string want = std::string(text) + "\n";
   for (;;) {
@@ -130,6 +150,7 @@ int main(int argc, char** argv) {
   if (cmd == "ignore-term" && argc == 3) return IgnoreTerm(argv[2]);
   if (cmd == "orphans" && argc == 3) return Orphans(atoi(argv[2]));
   if (cmd == "state") return State();
+  if (cmd == "spew" && argc == 4) return Spew(atol(argv[2]), argv[3]);
   if (cmd == "wait-file" && argc == 4) return WaitFile(argv[2], argv[3]);
   fprintf(stderr, "probe: bad usage\n");
   return 2;

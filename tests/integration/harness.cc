@@ -110,6 +110,8 @@ TendProcess::TendProcess(const std::string& dir, std::vector<std::string> args, 
   argv.push_back(opts.binary.empty() ? BuildPath("tend") : opts.binary);
   for (auto& a : args) argv.push_back(a);
   std::string out = dir + "/stdout", err = dir + "/stderr";
+  int pfd[2] = {-1, -1};
+  if (opts.stdout_pipe && pipe2(pfd, O_CLOEXEC) != 0) return;
   pid_ = fork();
   if (pid_ == 0) {
     // A process group of its own, away from the test runner's terminal and signals.
@@ -133,15 +135,29 @@ TendProcess::TendProcess(const std::string& dir, std::vector<std::string> args, 
     int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (in < 0 || o < 0 || e < 0) _exit(120);
     dup2(in, 0);
-    dup2(o, 1);
+    dup2(opts.stdout_pipe ? pfd[1] : o, 1);
     dup2(e, 2);
     CloseExtraFds();
     execvp(argv[0].c_str(), Argv(argv).data());
     _exit(127);
   }
+  if (opts.stdout_pipe) {
+    close(pfd[1]);
+    pipe_read_ = pfd[0];
+    fcntl(pipe_read_, F_SETFL, O_NONBLOCK);
+  }
+}
+
+std::string TendProcess::ReadPipe() {
+  std::string s;
+  char buf[65536];
+  ssize_t n;
+  while ((n = read(pipe_read_, buf, sizeof buf)) > 0) s.append(buf, static_cast<size_t>(n));
+  return s;
 }
 
 TendProcess::~TendProcess() {
+  if (pipe_read_ >= 0) close(pipe_read_);
   if (exited_ || pid_ <= 0) return;
   if (tend_pid_ > 0) kill(tend_pid_, SIGKILL);
   kill(pid_, SIGKILL);

@@ -36,6 +36,7 @@ class TendProcess {
   struct Options {
     bool pid_namespace = true;        ///< Run as PID 1 of a new PID namespace.
     std::string binary;               ///< Default: BuildPath("tend").
+    bool stdout_pipe = false;         ///< stdout is a pipe the test reads (ReadPipe).
     std::vector<int> ignore_signals;  ///< Inherited as SIG_IGN by tend (must be undone).
     std::vector<int> block_signals;   ///< Inherited as blocked by tend (must be undone).
   };
@@ -51,6 +52,8 @@ class TendProcess {
   int Wait(int deadline_ms = kDeadlineMs);
 
   std::string Stdout() const { return ReadFile(dir_ + "/stdout"); }
+  /// With stdout_pipe: reads what tend's stdout has for us now (never blocks).
+  std::string ReadPipe();
   std::string Stderr() const { return ReadFile(dir_ + "/stderr"); }
 
   /// Runs `argv` inside tend's namespaces (nsenter), returning its stdout.
@@ -65,6 +68,7 @@ class TendProcess {
   pid_t tend_pid_ = -1;
   bool exited_ = false;
   int exit_code_ = -1;
+  int pipe_read_ = -1;
 };
 
 /// Per-test fixture: a fresh directory and helpers to start tend in it.

@@ -156,3 +156,46 @@ TEST_F(LogSinkTest, DropModeCountsWhatItDiscards) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST_F(LogSinkTest, TimestampsAreRfc3339UtcWithMilliseconds) {
+  LogSourceOptions o;
+  o.timestamps = true;
+  MakeSource(o);
+  time_t before = time(nullptr);
+  Write("hello\n");
+  ASSERT_TRUE(RunUntil([&] { return !ReadOut().empty(); }));
+  std::string got = ReadOut();
+  struct tm tm;
+  gmtime_r(&before, &tm);
+  char date[32];
+  strftime(date, sizeof date, "%Y-%m-%dT%H:", &tm);
+  ASSERT_EQ(37u, got.size()) << got;  // "2026-11-23T13:49:46.123Z web | hello\n"
+  EXPECT_EQ(std::string(date), got.substr(0, 14)) << got;
+  EXPECT_EQ('.', got[19]);
+  EXPECT_EQ("Z web | hello\n", got.substr(23));
+}
+
+TEST(LogRingTest, KeepsTheLastLinesWithinItsSize) {
+  LogRing ring(64);
+  for (int i = 0; i < 20; ++i) ring.Add(i % 2 ? 2 : 1, "line " + std::to_string(i));
+  auto tail = ring.Tail(100);
+  ASSERT_FALSE(tail.empty());
+  EXPECT_EQ("line 19", tail.back().text);
+  EXPECT_EQ(2, tail.back().stream);
+  size_t bytes = 0;
+  for (const auto& l : tail) bytes += l.text.size() + 2;
+  EXPECT_LE(bytes, 64u);
+  auto two = ring.Tail(2);
+  ASSERT_EQ(2u, two.size());
+  EXPECT_EQ("line 18", two[0].text);
+  EXPECT_EQ(1, two[0].stream);
+  LogRing none(0);
+  none.Add(1, "x");
+  EXPECT_TRUE(none.Tail(5).empty());
+}
+
+}  // namespace
+}  // namespace tend

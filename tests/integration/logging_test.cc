@@ -1,0 +1,112 @@
+// The log pipeline, through the real binary as PID 1.
+#include <signal.h>
+
+#include "harness.h"
+
+namespace tend {
+namespace {
+
+class Logging : public Pid1Test {};
+
+TEST_F(Logging, AMegabyteLineWithoutNewlineArrivesWholeInPrefixedPieces) {
+  auto conf = WriteConf("big.conf",
+                        "[program:big]\n"
+                        "command = sh -c 'head -c 1048576 /dev/zero | tr \"\\\\0\" x'\n"
+                        "autorestart = false\n"
+                        "startsecs = 0\n");
+  auto& t = Start({"-c", conf});
+  ASSERT_TRUE(WaitForLog("big: exited with status 0"));
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+  auto lines = Lines(t.Stdout());
+  ASSERT_EQ(64u, lines.size());  // 1 MiB in pieces of log_max_line (16 KiB).
+  std::string joined;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(i == 0 ? "big | " : "big + ", lines[i].substr(0, 6)) << i;
+    joined += lines[i].substr(6);
+  }
+  EXPECT_EQ(std::string(1048576, 'x'), joined);
+}
+
+TEST_F(Logging, ABlockedStdoutStallsNeitherRestartsNorSignalsAndLosesNothing) {
+  std::string count = Path("count");
+  auto conf = WriteConf("slow.conf",
+                        "[program:spew]\n"
+                        "command = " +
+                            probe_ + " spew 200000 " + count +
+                            "\n"
+                            "autorestart = false\n"
+                            "[program:crash]\n"
+                            "command = sh -c 'sleep 0.2; exit 1'\n"
+                            "startsecs = 0\n"
+                            "autorestart = true\n");
+  TendProcess::Options o;
+  o.stdout_pipe = true;
+  auto& t = Start({"-c", conf}, o);
+  // Nobody reads tend's stdout: spew blocks once the buffers are full, yet tend goes
+  // on restarting the crashing program...
+  EXPECT_TRUE(Eventually([&] {
+    return Lines(t.Stderr()).size() > 0 && [&] {
+      size_t n = 0;
+      for (const auto& l : Lines(t.Stderr())) n += l.find("crash: started") != std::string::npos;
+      return n >= 3;
+    }();
+  })) << t.Stderr();
+  // ...and honours SIGTERM.
+  t.Signal(SIGTERM);
+  ASSERT_TRUE(WaitForLog("spew: stopped")) << t.Stderr();
+  // The reader comes back: every line spew managed to write arrives, whole.
+  std::string out;
+  int code = -1;
+  ASSERT_TRUE(Eventually([&] {
+    out += t.ReadPipe();
+    code = t.Wait(1);
+    return code >= 0;
+  }));
+  out += t.ReadPipe();
+  EXPECT_EQ(0, code);
+  auto lines = Lines(out);
+  long written = atol(ReadFile(count).c_str());
+  EXPECT_GT(written, 0);
+  EXPECT_LT(written, 200000);  // It was stopped while blocked.
+  ASSERT_EQ(static_cast<size_t>(written), lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string head = "spew  | spew " + std::to_string(i) + " ";  // Padded to "crash".
+    ASSERT_EQ(head, lines[i].substr(0, head.size())) << i;
+    ASSERT_EQ(107u, lines[i].size()) << i;
+  }
+}
+
+TEST_F(Logging, LogfilesRotate) {
+  std::string log = Path("app.log");
+  auto conf = WriteConf("rot.conf",
+                        "[program:app]\n"
+                        "command = sh -c 'seq 1 3000'\n"
+                        "stdout_logfile = " +
+                            log +
+                            "\n"
+                            "stdout_logfile_maxbytes = 4KB\n"
+                            "stdout_logfile_backups = 2\n"
+                            "autorestart = false\n"
+                            "startsecs = 0\n");
+  auto& t = Start({"-c", conf});
+  ASSERT_TRUE(WaitForLog("app: exited with status 0"));
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+  // 13893 bytes in all: rotated into app.log.2, app.log.1 and app.log, older ones gone.
+  std::string all = ReadFile(log + ".2") + ReadFile(log + ".1") + ReadFile(log);
+  EXPECT_FALSE(ReadFile(log + ".1").empty());
+  EXPECT_FALSE(ReadFile(log + ".2").empty());
+  EXPECT_TRUE(ReadFile(log + ".3").empty());
+  EXPECT_LE(ReadFile(log + ".1").size(), 4096u);
+  EXPECT_GE(ReadFile(log + ".1").size(), 4000u);
+  auto lines = Lines(all);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ("3000", lines.back());  // Unprefixed, in order, the newest last.
+  for (size_t i = 1; i < lines.size(); ++i) {
+    EXPECT_EQ(atol(lines[i - 1].c_str()) + 1, atol(lines[i].c_str()));
+  }
+}
+
+}  // namespace
+}  // namespace tend
