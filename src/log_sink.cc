@@ -17,7 +17,7 @@
 namespace tend {
 
 namespace {
-constexpr size_t kReadSize = 64 * 1024;
+constexpr size_t kReadSize = 256 * 1024;  // The program pipes' size (spawn.cc).
 constexpr int kReadsPerWakeup = 4;  // Then let other sources have a turn.
 constexpr int kMaxIov = 64;
 }  // namespace
@@ -27,17 +27,29 @@ void LogRing::Put(const char* p, size_t n) {
   if (n >= cap) {  // Only the end of it fits.
     p += n - cap;
     written_ += n - cap;
+    pos_ = (pos_ + n - cap) % cap;
     n = cap;
   }
-  size_t at = written_ % cap;
-  size_t first = std::min(n, cap - at);
-  memcpy(&buf_[at], p, first);
+  size_t first = std::min(n, cap - pos_);
+  memcpy(&buf_[pos_], p, first);
   memcpy(&buf_[0], p + first, n - first);
   written_ += n;
+  pos_ = n - first > 0 ? n - first : pos_ + first;
+  if (pos_ == cap) pos_ = 0;
 }
 
 void LogRing::Add(int stream, std::string_view line) {
   if (buf_.empty()) return;
+  const size_t need = line.size() + 2;
+  if (pos_ + need < buf_.size()) {  // The common case: no wrap, one copy.
+    char* at = &buf_[pos_];
+    at[0] = stream == 2 ? '2' : '1';
+    memcpy(at + 1, line.data(), line.size());
+    at[need - 1] = '\n';
+    pos_ += need;
+    written_ += need;
+    return;
+  }
   char tag = stream == 2 ? '2' : '1';
   Put(&tag, 1);
   Put(line.data(), line.size());
@@ -280,8 +292,7 @@ LogSource::~LogSource() {
 }
 
 void LogSource::OnReadable() {
-  for (int i = 0; i < kReadsPerWakeup && ReadChunk(); ++i) {
-  }
+  for (int i = 0; i < kReadsPerWakeup && ReadChunk(); ++i) Commit();
   Commit();
 }
 
@@ -352,13 +363,17 @@ void LogSource::Commit() {
   if (!batch_.empty()) {
     out_->Append(std::move(batch_), credit_);
     batch_.clear();
+    // A read's worth of lines plus their prefixes, so that Emit never reallocates.
+    batch_.reserve(kReadSize + kReadSize / 2);
   }
   if (!eof_ && !options_.drop && credit_->queued > options_.limit) {
     watcher_.Stop();  // Backpressure: the program now blocks on its own write.
   }
+  // The unfinished line is shown once the program has been quiet for a while: every
+  // read re-arms the timer, so a line still being written is never cut by it.
   if (!eof_ && splitter_.pending() > 0) {
-    if (!partial_timer_->active()) partial_timer_->Start(options_.partial_flush_ms);
-  } else {
+    partial_timer_->Start(options_.partial_flush_ms);
+  } else if (partial_timer_->active()) {
     partial_timer_->Stop();
   }
 }

@@ -46,7 +46,8 @@ class LogRing {
  private:
   void Put(const char* p, size_t n);
   std::vector<char> buf_;
-  size_t written_ = 0;  // Bytes ever written; buf_[written_ % size] is the next one.
+  size_t written_ = 0;  // Bytes ever written.
+  size_t pos_ = 0;      // Where the next byte goes: written_ % size.
 };
 
 class LogOutput {
