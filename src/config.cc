@@ -123,8 +123,9 @@ bool SplitCommand(const std::string& command, std::vector<std::string>* words, s
 }
 
 // Only what the running process is made of; supervision settings (autostart, restart,
-// exitcodes, startsecs, startretries, stop*, priority, depends_on, critical, backoff*)
-// and log rotation limits can change without restarting it.
+// exitcodes, startsecs, startretries, stop*, priority, depends_on, critical, backoff*),
+// log rotation limits and how its lines are shown (log_prefix, log_timestamps) can
+// change without restarting it.
 bool ProgramConfig::SameRun(const ProgramConfig& o) const {
   const UserSpec& u = user;
   const UserSpec& v = o.user;

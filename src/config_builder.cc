@@ -98,6 +98,7 @@ class Builder {
       std::string suffix;
       SectionKind kind = ClassifySection(s.name, &suffix);
       CheckSection(s, kind);
+      if (kind == SectionKind::kTend) BuildTend(s);
       if (kind == SectionKind::kProgram) BuildProgram(s, Trim(suffix));
     }
     CheckNames();
@@ -109,11 +110,13 @@ class Builder {
   void Prepare(const RawConfig& raw);
   void CheckSection(const RawSection& s, SectionKind kind);
   void CheckKeys(const RawSection& s, SectionKind kind);
+  void BuildTend(const RawSection& s);
   void BuildProgram(const RawSection& s, const std::string& name);
   int64_t ReadCount(const ProgramPlan& plan, const char* key, int64_t dflt, int64_t max,
                     std::vector<ConfigProblem>* local);
   void BuildProcess(const ProgramPlan& plan, int64_t num, std::vector<ConfigProblem>* local);
-  void ApplyEntry(const RawEntry& e, const KeySpec& row, Expander* ex, ProgramConfig* p,
+  template <typename Target>  // ProgramConfig or TendSettings.
+  void ApplyEntry(const RawEntry& e, const KeySpec& row, Expander* ex, Target* target,
                   std::vector<ConfigProblem>* local);
   void CheckSameAs(const RawSection& s, std::vector<ConfigProblem>* local);
   void CheckNames();
@@ -231,6 +234,18 @@ void Builder::CheckKeys(const RawSection& s, SectionKind kind) {
   }
 }
 
+// [tend]'s keys go to Config::tend, expanded as a program's are but without the names
+// of a program. [tend] sections of several files are one (the reader merges them), so
+// a key given twice keeps its last value.
+void Builder::BuildTend(const RawSection& s) {
+  for (const RawEntry& e : s.entries) {
+    const KeySpec* row = FindKey(SectionKind::kTend, e.key);
+    if (!row || !row->apply.tend) continue;
+    Expander ex = base_;
+    ApplyEntry(e, *row, &ex, &config_.tend, problems_);
+  }
+}
+
 void Builder::BuildProgram(const RawSection& s, const std::string& name) {
   std::vector<ConfigProblem> local;
   if (!ValidName(name)) {
@@ -307,7 +322,7 @@ void Builder::BuildProcess(const ProgramPlan& plan, int64_t num,
   for (const RawEntry& e : s.entries) {
     given[e.key] = e.where;
     const KeySpec* row = FindKey(SectionKind::kProgram, e.key);
-    if (row && row->apply && e.key != kKeyEnvironment) ApplyEntry(e, *row, &ex, &p, local);
+    if (row && row->apply.program && e.key != kKeyEnvironment) ApplyEntry(e, *row, &ex, &p, local);
   }
   const RawEntry* pn = plan.process_name_entry;
   ex.SetText(kExpandHere, pn ? pn->here : AbsolutePath(DirName(s.where.file)));
@@ -326,7 +341,8 @@ void Builder::BuildProcess(const ProgramPlan& plan, int64_t num,
 // Expands one value, parses it with its row and reports what went wrong. A value
 // spoilt by its expansion (an undefined %(ENV_X)s, a bad %-format) is reported once,
 // not again as a bad value.
-void Builder::ApplyEntry(const RawEntry& e, const KeySpec& row, Expander* ex, ProgramConfig* p,
+template <typename Target>
+void Builder::ApplyEntry(const RawEntry& e, const KeySpec& row, Expander* ex, Target* target,
                          std::vector<ConfigProblem>* local) {
   ex->SetText(kExpandHere, e.here);
   auto mode = row.type == ValueType::kCommand ? Expander::Mode::kCommand : Expander::Mode::kValue;
@@ -334,7 +350,7 @@ void Builder::ApplyEntry(const RawEntry& e, const KeySpec& row, Expander* ex, Pr
   std::string v = Trim(ex->Expand(e.value, mode, &issues));
   AddExpandIssues(issues, e.key, e.where, local);
   std::string why;
-  switch (row.apply(v, actx_, p, &why)) {
+  switch (row.apply(v, actx_, target, &why)) {
     case ApplyStatus::kOk:
       break;
     case ApplyStatus::kBad:

@@ -52,7 +52,8 @@ constexpr SectionSpec kSections[] = {
     {SectionKind::kCtlPlugin, "ctlplugin", Form::kNamed},
 };
 
-// --- Apply functions: each parses one expanded value into the ProgramConfig. ---
+// --- Apply functions: each parses one expanded value into the ProgramConfig or, for
+// [tend] keys, into the TendSettings. ---
 
 ApplyStatus Bad(std::string* why, const std::string& reason) {
   *why = reason;
@@ -88,45 +89,92 @@ ApplyStatus ApplyUmask(const std::string& v, const ApplyContext&, ProgramConfig*
   return ParseOctalMask(v, &p->umask, why) ? ApplyStatus::kOk : ApplyStatus::kBad;
 }
 
-template <bool ProgramConfig::*F>
-ApplyStatus ApplyBool(const std::string& v, const ApplyContext&, ProgramConfig* p,
-                      std::string* why) {
-  return ParseBool(v, &(p->*F), why) ? ApplyStatus::kOk : ApplyStatus::kBad;
+// The struct a pointer to member belongs to, so that one template serves fields of
+// ProgramConfig and of TendSettings: ApplyBool<&ProgramConfig::autostart> is a
+// ProgramApplyFn, ApplyBool<&TendSettings::log_timestamps> a TendApplyFn.
+template <typename M>
+struct ClassOf;
+template <typename C, typename T>
+struct ClassOf<T C::*> {
+  using type = C;
+};
+template <auto F>
+using Target = typename ClassOf<decltype(F)>::type;
+
+// Into a bool or a std::optional<bool>.
+template <auto F>
+ApplyStatus ApplyBool(const std::string& v, const ApplyContext&, Target<F>* p, std::string* why) {
+  bool b = false;
+  if (!ParseBool(v, &b, why)) return ApplyStatus::kBad;
+  p->*F = b;
+  return ApplyStatus::kOk;
 }
 
-template <int64_t ProgramConfig::*F>
-ApplyStatus ApplyDuration(const std::string& v, const ApplyContext&, ProgramConfig* p,
+template <auto F>
+ApplyStatus ApplyDuration(const std::string& v, const ApplyContext&, Target<F>* p,
                           std::string* why) {
   return ParseDuration(v, &(p->*F), why) ? ApplyStatus::kOk : ApplyStatus::kBad;
 }
 
-template <int64_t ProgramConfig::*F>
-ApplyStatus ApplySize(const std::string& v, const ApplyContext&, ProgramConfig* p,
-                      std::string* why) {
-  return ParseByteSize(v, &(p->*F), why) ? ApplyStatus::kOk : ApplyStatus::kBad;
+// How a limit of a size is written in messages: "128", "16KB", "1MB".
+std::string SizeText(int64_t n) {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) == 0) return std::to_string(n / (1024 * 1024)) + "MB";
+  if (n >= 1024 && n % 1024 == 0) return std::to_string(n / 1024) + "KB";
+  return std::to_string(n);
 }
 
-template <int ProgramConfig::*F, int64_t kMin>
-ApplyStatus ApplyInt(const std::string& v, const ApplyContext&, ProgramConfig* p,
-                     std::string* why) {
+template <auto F, int64_t kMin = 0, int64_t kMax = INT64_MAX>
+ApplyStatus ApplySize(const std::string& v, const ApplyContext&, Target<F>* p, std::string* why) {
+  int64_t n = 0;
+  if (!ParseByteSize(v, &n, why)) return ApplyStatus::kBad;
+  if (n < kMin || n > kMax)
+    return Bad(why, "not between " + SizeText(kMin) + " and " + SizeText(kMax));
+  p->*F = n;
+  return ApplyStatus::kOk;
+}
+
+template <auto F, int64_t kMin>
+ApplyStatus ApplyInt(const std::string& v, const ApplyContext&, Target<F>* p, std::string* why) {
   int64_t n = 0;
   if (!ParseInteger(v, kMin, INT32_MAX, &n, why)) return ApplyStatus::kBad;
   p->*F = static_cast<int>(n);
   return ApplyStatus::kOk;
 }
 
-template <std::string ProgramConfig::*F>
-ApplyStatus ApplyText(const std::string& v, const ApplyContext&, ProgramConfig* p, std::string*) {
+template <auto F>
+ApplyStatus ApplyText(const std::string& v, const ApplyContext&, Target<F>* p, std::string*) {
   p->*F = v;
   return ApplyStatus::kOk;
 }
 
 // supervisord reads none/off and auto in any case; they are stored in one spelling.
-template <std::string ProgramConfig::*F>
-ApplyStatus ApplyLogfile(const std::string& v, const ApplyContext&, ProgramConfig* p,
-                         std::string*) {
+template <auto F>
+ApplyStatus ApplyLogfile(const std::string& v, const ApplyContext&, Target<F>* p, std::string*) {
   std::string lower = Lower(v);
   p->*F = lower == "none" || lower == "off" ? "NONE" : lower == "auto" ? "AUTO" : v;
+  return ApplyStatus::kOk;
+}
+
+// Into a std::string or a std::optional<std::string>.
+template <auto F>
+ApplyStatus ApplyLogPrefix(const std::string& v, const ApplyContext&, Target<F>* p,
+                           std::string* why) {
+  std::string prefix;
+  if (!ParseLogPrefix(v, &prefix, why)) return ApplyStatus::kBad;
+  p->*F = prefix;
+  return ApplyStatus::kOk;
+}
+
+ApplyStatus ApplyLogOverflow(const std::string& text, const ApplyContext&, TendSettings* t,
+                             std::string* why) {
+  std::string v = Lower(text);
+  if (v == "block") {
+    t->log_overflow_drop = false;
+  } else if (v == "drop") {
+    t->log_overflow_drop = true;
+  } else {
+    return Bad(why, "not block or drop");
+  }
   return ApplyStatus::kOk;
 }
 
@@ -200,7 +248,10 @@ ApplyStatus ApplyDependsOn(const std::string& v, const ApplyContext&, ProgramCon
 }
 
 using P = ProgramConfig;
+using T = TendSettings;
 constexpr SectionKind kProg = SectionKind::kProgram;
+constexpr SectionKind kTend = SectionKind::kTend;
+constexpr int64_t kMB = 1024 * 1024;
 
 // THE key table. Keep it in the order tend.conf(5) documents the keys.
 const KeySpec kKeys[] = {
@@ -263,6 +314,20 @@ const KeySpec kKeys[] = {
      ApplyDuration<&P::backoff_ms>, nullptr},
     {kProg, "backoff_max", ValueType::kDuration, "30s", "longest delay before a restart",
      ApplyDuration<&P::backoff_max_ms>, nullptr},
+    {kProg, "log_prefix", ValueType::kLogPrefix, "", "this program's [tend] log_prefix",
+     ApplyLogPrefix<&P::log_prefix>, nullptr},
+    {kProg, "log_timestamps", ValueType::kBool, "", "this program's [tend] log_timestamps",
+     ApplyBool<&P::log_timestamps>, nullptr},
+    {kTend, "log_prefix", ValueType::kLogPrefix, "\"{name} | \"",
+     "put before each line of output; \"\" for none", ApplyLogPrefix<&T::log_prefix>, nullptr},
+    {kTend, "log_timestamps", ValueType::kBool, "false", "put the time before each line",
+     ApplyBool<&T::log_timestamps>, nullptr},
+    {kTend, "log_max_line", ValueType::kSize, "16KB", "longer lines are cut in pieces",
+     ApplySize<&T::log_max_line, 128, kMB>, nullptr},
+    {kTend, "log_overflow", ValueType::kLogOverflow, "block",
+     "when tend's stdout is slow: block the program, or drop lines", ApplyLogOverflow, nullptr},
+    {kTend, "log_buffer", ValueType::kSize, "64KB", "recent output kept per program",
+     ApplySize<&T::log_buffer, 0, 64 * kMB>, nullptr},
     {SectionKind::kSupervisord, kKeyEnvironment, ValueType::kEnvironment, "",
      "variables added to every program's environment", ApplyEnvironment, nullptr},
     {SectionKind::kInclude, kKeyFiles, ValueType::kPatterns, "", "more files to read", nullptr,
@@ -400,6 +465,10 @@ const char* TypeName(ValueType type) {
       return "names";
     case ValueType::kPatterns:
       return "patterns";
+    case ValueType::kLogPrefix:
+      return "template";
+    case ValueType::kLogOverflow:
+      return "mode";
   }
   return "?";
 }

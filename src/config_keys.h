@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <vector>
@@ -16,7 +17,7 @@ namespace tend {
 
 /// The kinds of section tend knows, its own and supervisord's.
 enum class SectionKind {
-  kTend,            ///< [tend]: global settings (none yet).
+  kTend,            ///< [tend]: tend's own settings (TendSettings).
   kProgram,         ///< [program:NAME]: a program to run.
   kSupervisord,     ///< [supervisord]: only `environment` is used.
   kInclude,         ///< [include]: `files` to read.
@@ -58,6 +59,8 @@ enum class ValueType {
   kProgramType,  ///< longrun or oneshot.
   kNames,        ///< Names separated by commas and/or spaces.
   kPatterns,     ///< Glob patterns separated by spaces.
+  kLogPrefix,    ///< Text with {name}, {pid} and {stream} (ParseLogPrefix).
+  kLogOverflow,  ///< block or drop.
 };
 const char* TypeName(ValueType type);
 
@@ -70,9 +73,34 @@ struct ApplyContext {
 /// (the value is fine but this machine cannot honour it; `why` is the whole message).
 enum class ApplyStatus { kOk, kBad, kMachine };
 
-/// Parses an expanded value and stores it into `p`.
-using ApplyFn = ApplyStatus (*)(const std::string& value, const ApplyContext& ctx, ProgramConfig* p,
-                                std::string* why);
+/// Parses an expanded value of a [program:x] key (or of [supervisord] environment) and
+/// stores it into `p`.
+using ProgramApplyFn = ApplyStatus (*)(const std::string& value, const ApplyContext& ctx,
+                                       ProgramConfig* p, std::string* why);
+/// Parses an expanded value of a [tend] key and stores it into `t`.
+using TendApplyFn = ApplyStatus (*)(const std::string& value, const ApplyContext& ctx,
+                                    TendSettings* t, std::string* why);
+
+/// A row's apply function: one that stores into a ProgramConfig, one that stores into
+/// the TendSettings, or none (keys the loader reads itself). Built implicitly from
+/// either kind of function, or from nullptr; called like the function it holds.
+struct Applier {
+  // Implicit, so that the table's rows name their function only.
+  constexpr Applier(std::nullptr_t = nullptr) {}
+  constexpr Applier(ProgramApplyFn f) : program(f) {}
+  constexpr Applier(TendApplyFn f) : tend(f) {}
+  explicit operator bool() const { return program || tend; }
+  ApplyStatus operator()(const std::string& value, const ApplyContext& ctx, ProgramConfig* p,
+                         std::string* why) const {
+    return program(value, ctx, p, why);
+  }
+  ApplyStatus operator()(const std::string& value, const ApplyContext& ctx, TendSettings* t,
+                         std::string* why) const {
+    return tend(value, ctx, t, why);
+  }
+  ProgramApplyFn program = nullptr;
+  TendApplyFn tend = nullptr;
+};
 
 /// One row of the key table.
 struct KeySpec {
@@ -81,8 +109,9 @@ struct KeySpec {
   ValueType type;
   const char* default_text;  ///< "" when the default is "not set"; tend.conf(5) explains.
   const char* doc;           ///< One line.
-  /// nullptr for keys the loader reads itself (numprocs, process_name, include files...).
-  ApplyFn apply;
+  /// nullptr for keys the loader reads itself (numprocs, process_name, include files...);
+  /// a TendApplyFn for [tend] keys, else a ProgramApplyFn.
+  Applier apply;
   /// Another key of the section that sets the same field, or nullptr; when both are
   /// given, the later line wins and a warning says so.
   const char* same_as;

@@ -10,12 +10,13 @@ bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+bool IsAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
 // Python's shlex.shlex wordchars plus the '/.+-():' supervisord adds; ASCII only, as
 // non-POSIX shlex does.
-bool IsWordChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         (c != '\0' && strchr("_/.+-():", c) != nullptr);
-}
+bool IsWordChar(char c) { return IsAlnum(c) || (c != '\0' && strchr("_/.+-():", c) != nullptr); }
 
 size_t SkipLine(const std::string& s, size_t i) {
   size_t nl = s.find('\n', i);
@@ -151,6 +152,30 @@ bool ParseByteSize(const std::string& text, int64_t* out, std::string* err) {
     return false;
   }
   *out = n * factor;
+  return true;
+}
+
+bool ParseLogPrefix(const std::string& text, std::string* out, std::string* err) {
+  static const char* const kPlaceholders[] = {"name", "pid", "stream"};
+  std::string t = text;
+  if (t.size() >= 2 && (t[0] == '"' || t[0] == '\'') && t.back() == t[0])
+    t = t.substr(1, t.size() - 2);
+  for (size_t i = 0; (i = t.find('{', i)) != std::string::npos; ++i) {
+    size_t end = i + 1;
+    while (end < t.size() && (IsAlnum(t[end]) || t[end] == '_')) ++end;
+    if (end == i + 1 || end == t.size() || t[end] != '}') continue;
+    std::string word = t.substr(i + 1, end - i - 1);
+    bool known = false;
+    std::string list;
+    for (const char* p : kPlaceholders) {
+      known = known || word == p;
+      list += std::string(list.empty() ? "" : ", ") + "{" + p + "}";
+    }
+    if (known) continue;
+    *err = "unknown placeholder {" + word + "} (known: " + list + ")";
+    return false;
+  }
+  *out = t;
   return true;
 }
 

@@ -29,6 +29,12 @@ bool ParseInteger(const std::string& text, int64_t min, int64_t max, int64_t* ou
 /// (supervisord's byte_size): "0", "1024", "10MB", "1gb".
 bool ParseByteSize(const std::string& text, int64_t* out, std::string* err);
 
+/// A log prefix template: text with the placeholders {name}, {pid} and {stream}; any
+/// other {word} (letters, digits, '_') is an unknown placeholder, other braces are
+/// text. Quotes (' or ") around the whole value are removed, so that it may end with a
+/// space; "" (or an empty value) is no prefix.
+bool ParseLogPrefix(const std::string& text, std::string* out, std::string* err);
+
 /// An octal file mode mask such as "022" or "0o022", at most 0777.
 bool ParseOctalMask(const std::string& text, int* out, std::string* err);
 

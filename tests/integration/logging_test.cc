@@ -110,3 +110,78 @@ TEST_F(Logging, LogfilesRotate) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST_F(Logging, PrefixTemplateAndTimestampsFromTheTendSection) {
+  auto conf = WriteConf("fmt.conf",
+                        "[tend]\n"
+                        "log_prefix = \"[{name}:{stream}] \"\n"
+                        "[program:web]\n"
+                        "command = sh -c 'echo hello; echo oops >&2'\n"
+                        "autorestart = false\n"
+                        "startsecs = 0\n"
+                        "[program:stamped]\n"
+                        "command = echo tick\n"
+                        "log_timestamps = true\n"
+                        "log_prefix = \"\"\n"
+                        "autorestart = false\n"
+                        "startsecs = 0\n");
+  auto& t = Start({"-c", conf});
+  ASSERT_TRUE(WaitForLog("web: exited with status 0"));
+  ASSERT_TRUE(WaitForLog("stamped: exited with status 0"));
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+  EXPECT_NE(std::string::npos, t.Stdout().find("[web    :out] hello\n")) << t.Stdout();
+  EXPECT_NE(std::string::npos, t.Stderr().find("[web    :err] oops\n")) << t.Stderr();
+  std::string stamped;
+  for (const auto& l : Lines(t.Stdout()))
+    if (l.size() > 5 && l.substr(l.size() - 5) == " tick") stamped = l;
+  ASSERT_EQ(29u, stamped.size()) << t.Stdout();  // "2026-11-23T13:49:46.123Z tick"
+  EXPECT_EQ('T', stamped[10]);
+  EXPECT_EQ('Z', stamped[23]);
+}
+
+TEST_F(Logging, DropModeCountsWhatTheSlowReaderMissed) {
+  std::string count = Path("count");
+  auto conf = WriteConf("drop.conf",
+                        "[tend]\n"
+                        "log_overflow = drop\n"
+                        "[program:spew]\n"
+                        "command = " +
+                            probe_ + " spew 200000 " + count +
+                            "\n"
+                            "autorestart = false\n"
+                            "startsecs = 0\n");
+  TendProcess::Options o;
+  o.stdout_pipe = true;
+  auto& t = Start({"-c", conf}, o);
+  // Nobody reads: the program is never held back, it finishes.
+  ASSERT_TRUE(WaitForLog("spew: exited with status 0")) << t.Stderr();
+  EXPECT_EQ("200000\n", ReadFile(count));
+  t.Signal(SIGTERM);
+  std::string out;
+  int code = -1;
+  ASSERT_TRUE(Eventually([&] {
+    out += t.ReadPipe();
+    code = t.Wait(1);
+    return code >= 0;
+  }));
+  out += t.ReadPipe();
+  EXPECT_EQ(0, code);
+  size_t lines = 0, dropped = 0;
+  for (const auto& l : Lines(out)) {
+    size_t at = l.find("(tend: ");
+    if (at != std::string::npos) {
+      dropped += static_cast<size_t>(atol(l.c_str() + at + 7));
+    } else {
+      ++lines;
+    }
+  }
+  EXPECT_GT(dropped, 0u);
+  EXPECT_EQ(200000u, lines + dropped) << out.substr(0, 300);
+}
+
+}  // namespace
+}  // namespace tend

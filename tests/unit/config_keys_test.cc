@@ -75,9 +75,15 @@ std::vector<DocEntry> ParseManPage() {
   return entries;
 }
 
+// A default as tend.conf(5) writes it: '-', '"' and '|' (an mdoc delimiter) escaped.
 std::string ManEscape(const std::string& s) {
   std::string out;
-  for (char c : s) out += c == '-' ? std::string("\\-") : std::string(1, c);
+  for (char c : s) {
+    out += c == '-'   ? std::string("\\-")
+           : c == '"' ? std::string("\\(dq")
+           : c == '|' ? std::string("\\(ba")
+                      : std::string(1, c);
+  }
   return out;
 }
 
@@ -109,6 +115,43 @@ TEST(ConfigKeysTest, RowsAreComplete) {
       EXPECT_STREQ(k.name, other->same_as) << name;
     }
   }
+}
+
+// [tend] rows store into TendSettings, the others into a ProgramConfig.
+TEST(ConfigKeysTest, AppliersFitTheirSection) {
+  size_t tend_rows = 0;
+  for (const KeySpec& k : AllKeys()) {
+    if (k.section == SectionKind::kTend) {
+      ++tend_rows;
+      EXPECT_NE(nullptr, k.apply.tend) << k.name;
+      EXPECT_EQ(nullptr, k.apply.program) << k.name;
+    } else {
+      EXPECT_EQ(nullptr, k.apply.tend) << k.name;
+    }
+  }
+  EXPECT_GE(tend_rows, 5u);
+}
+
+// The defaults the table shows (and tend.conf(5) with it) are TendSettings' own.
+TEST(ConfigKeysTest, TendDefaultsAreTheStructs) {
+  TendSettings t;
+  t.log_prefix = "?";
+  t.log_timestamps = true;
+  t.log_max_line = 1;
+  t.log_overflow_drop = true;
+  t.log_buffer = 1;
+  for (const KeySpec& k : AllKeys()) {
+    if (k.section != SectionKind::kTend) continue;
+    std::string why;
+    EXPECT_EQ(ApplyStatus::kOk, k.apply(k.default_text, ApplyContext(), &t, &why))
+        << k.name << ": " << why;
+  }
+  TendSettings d;
+  EXPECT_EQ(d.log_prefix, t.log_prefix);
+  EXPECT_EQ(d.log_timestamps, t.log_timestamps);
+  EXPECT_EQ(d.log_max_line, t.log_max_line);
+  EXPECT_EQ(d.log_overflow_drop, t.log_overflow_drop);
+  EXPECT_EQ(d.log_buffer, t.log_buffer);
 }
 
 TEST(ConfigKeysTest, EveryKeyIsDocumented) {
@@ -166,6 +209,11 @@ TEST(ConfigKeysTest, ClassifiesKeys) {
   EXPECT_EQ(KeyStatus::kWrongSection, ClassifyKey(SectionKind::kTend, "priority", &belongs));
   EXPECT_EQ(SectionKind::kProgram, belongs);
   EXPECT_EQ(KeyStatus::kUnknown, ClassifyKey(SectionKind::kProgram, "frobnicate", &belongs));
+  EXPECT_EQ(KeyStatus::kUsed, ClassifyKey(SectionKind::kTend, "log_buffer", &belongs));
+  EXPECT_EQ(KeyStatus::kUsed, ClassifyKey(SectionKind::kTend, "log_prefix", &belongs));
+  EXPECT_EQ(KeyStatus::kUsed, ClassifyKey(SectionKind::kProgram, "log_prefix", &belongs));
+  EXPECT_EQ(KeyStatus::kWrongSection, ClassifyKey(SectionKind::kProgram, "log_buffer", &belongs));
+  EXPECT_EQ(SectionKind::kTend, belongs);
 }
 
 // STYLE principle 12: key names are literals only in config_keys.cc. Checked over the

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -210,6 +211,8 @@ TEST(ConfigTest, DefaultsFollowTheContract) {
   EXPECT_FALSE(p.critical);
   EXPECT_EQ(1000, p.backoff_ms);
   EXPECT_EQ(30000, p.backoff_max_ms);
+  EXPECT_FALSE(p.log_prefix.has_value());
+  EXPECT_FALSE(p.log_timestamps.has_value());
   EXPECT_EQ(1, p.where.line);
 }
 
@@ -248,6 +251,8 @@ TEST(ConfigTest, EveryProgramKey) {
   EXPECT_TRUE(p.critical);
   EXPECT_EQ(2000, p.backoff_ms);
   EXPECT_EQ(60000, p.backoff_max_ms);
+  EXPECT_EQ(std::optional<std::string>("{name}>"), p.log_prefix);
+  EXPECT_EQ(std::optional<bool>(true), p.log_timestamps);
   EXPECT_EQ(2, p.where.line);
 
   const ProgramConfig& db = l.Get("db");
@@ -258,6 +263,16 @@ TEST(ConfigTest, EveryProgramKey) {
   EXPECT_EQ(5, l.Get("cache-5").process_num);
   EXPECT_EQ(6, l.Get("cache-6").process_num);
   EXPECT_EQ("cache", l.Get("cache-6").program_name);
+  EXPECT_FALSE(db.log_prefix.has_value());
+  EXPECT_FALSE(db.log_timestamps.has_value());
+
+  const TendSettings& t = l.config.tend;
+  EXPECT_EQ("[{name} {pid} {stream}] ", t.log_prefix);
+  EXPECT_TRUE(t.log_timestamps);
+  EXPECT_EQ(1024 * 1024, t.log_max_line);
+  EXPECT_TRUE(t.log_overflow_drop);
+  EXPECT_EQ(0, t.log_buffer);
+  EXPECT_EQ(43, t.where.line);
 }
 
 TEST(ConfigTest, BooleansAndEnumsIgnoreCase) {
@@ -376,6 +391,180 @@ TEST(ConfigTest, UnknownUserIsAMachineProblem) {
             l.Of(Kind::kMachine));
   EXPECT_EQ("nobody", l.Get("a").user.name);
   EXPECT_FALSE(l.Get("a").user.resolved);
+}
+
+// --- [tend] and the programs' log keys ---
+
+TEST(ConfigTendTest, Defaults) {
+  Loaded l = Load("[program:a]\ncommand=a\n");
+  ASSERT_EQ("", l.All());
+  const TendSettings& t = l.config.tend;
+  EXPECT_EQ("{name} | ", t.log_prefix);
+  EXPECT_FALSE(t.log_timestamps);
+  EXPECT_EQ(16 * 1024, t.log_max_line);
+  EXPECT_FALSE(t.log_overflow_drop);
+  EXPECT_EQ(64 * 1024, t.log_buffer);
+  EXPECT_EQ("", t.where.file);
+  // An empty [tend] changes nothing but where it is.
+  Loaded e = Load("[program:a]\ncommand=a\n[tend]\n");
+  ASSERT_EQ("", e.All());
+  EXPECT_EQ("{name} | ", e.config.tend.log_prefix);
+  EXPECT_EQ(64 * 1024, e.config.tend.log_buffer);
+  EXPECT_EQ(3, e.config.tend.where.line);
+}
+
+TEST(ConfigTendTest, Values) {
+  Loaded l = Load(
+      "[tend]\nlog_prefix = {stream}:{pid}:{name}|\nlog_timestamps = TRUE\n"
+      "log_max_line = 128\nlog_overflow = Block\nlog_buffer = 64MB\n");
+  ASSERT_EQ("", l.All());
+  const TendSettings& t = l.config.tend;
+  EXPECT_EQ("{stream}:{pid}:{name}|", t.log_prefix);
+  EXPECT_TRUE(t.log_timestamps);
+  EXPECT_EQ(128, t.log_max_line);
+  EXPECT_FALSE(t.log_overflow_drop);
+  EXPECT_EQ(64 * 1024 * 1024, t.log_buffer);
+
+  Loaded m = Load("[tend]\nlog_max_line = 16kb\nlog_overflow = DROP\nlog_buffer = 1024\n");
+  ASSERT_EQ("", m.All());
+  EXPECT_EQ(16 * 1024, m.config.tend.log_max_line);
+  EXPECT_TRUE(m.config.tend.log_overflow_drop);
+  EXPECT_EQ(1024, m.config.tend.log_buffer);
+}
+
+TEST(ConfigTendTest, EmptyPrefixMeansNone) {
+  for (const char* line : {"log_prefix=", "log_prefix =", "log_prefix = \"\"", "log_prefix=''"}) {
+    Loaded l = Load(std::string("[tend]\n") + line + "\n[program:a]\ncommand=a\n" + line + "\n");
+    ASSERT_EQ("", l.All()) << line;
+    EXPECT_EQ("", l.config.tend.log_prefix) << line;
+    EXPECT_EQ(std::optional<std::string>(""), l.Get("a").log_prefix) << line;
+  }
+}
+
+TEST(ConfigTendTest, QuotesKeepSpacesAtTheEnds) {
+  Loaded l = Load(
+      "[tend]\nlog_prefix = \" {name} | \"\n"
+      "[program:a]\ncommand=a\nlog_prefix = '{name}: '\n"
+      "[program:b]\ncommand=b\nlog_prefix = \"{name}' \n"
+      "[program:c]\ncommand=c\nlog_prefix = say \"{name}\"\n");
+  ASSERT_EQ("", l.All());
+  EXPECT_EQ(" {name} | ", l.config.tend.log_prefix);
+  EXPECT_EQ(std::optional<std::string>("{name}: "), l.Get("a").log_prefix);
+  // Only matching quotes around the whole value are removed.
+  EXPECT_EQ(std::optional<std::string>("\"{name}'"), l.Get("b").log_prefix);
+  EXPECT_EQ(std::optional<std::string>("say \"{name}\""), l.Get("c").log_prefix);
+}
+
+TEST(ConfigTendTest, BracesThatAreNotPlaceholdersAreText) {
+  Loaded l = Load("[tend]\nlog_prefix = {} { name } {a-b} {{name}} {\n");
+  ASSERT_EQ("", l.All());
+  EXPECT_EQ("{} { name } {a-b} {{name}} {", l.config.tend.log_prefix);
+}
+
+TEST(ConfigTendTest, Errors) {
+  Loaded l = Load(
+      "[tend]\nlog_prefix = {name} {foo} |\nlog_timestamps = sometimes\nlog_max_line = 127\n"
+      "log_overflow = wait\nlog_buffer = 65MB\n"
+      "[program:a]\ncommand=a\nlog_prefix = [{Name}]\nlog_timestamps = 2\n");
+  EXPECT_EQ(
+      Lines({
+          "t.conf:2: error: bad log_prefix \"{name} {foo} |\": unknown placeholder {foo} "
+          "(known: {name}, {pid}, {stream})",
+          "t.conf:3: error: bad log_timestamps \"sometimes\": not a boolean (true, false, yes, "
+          "no, on, off, 1, 0)",
+          "t.conf:4: error: bad log_max_line \"127\": not between 128 and 1MB",
+          "t.conf:5: error: bad log_overflow \"wait\": not block or drop",
+          "t.conf:6: error: bad log_buffer \"65MB\": not between 0 and 64MB",
+          "t.conf:9: error: bad log_prefix \"[{Name}]\": unknown placeholder {Name} (known: "
+          "{name}, {pid}, {stream})",
+          "t.conf:10: error: bad log_timestamps \"2\": not a boolean (true, false, yes, no, on, "
+          "off, 1, 0)",
+      }),
+      l.Of(Kind::kError));
+  // A bad value leaves the default.
+  EXPECT_EQ("{name} | ", l.config.tend.log_prefix);
+  EXPECT_EQ(16 * 1024, l.config.tend.log_max_line);
+  EXPECT_FALSE(l.Get("a").log_prefix.has_value());
+}
+
+TEST(ConfigTendTest, SizeErrors) {
+  Loaded l = Load("[tend]\nlog_max_line = lots\nlog_buffer = -1\n");
+  EXPECT_EQ(Lines({"t.conf:2: error: bad log_max_line \"lots\": not a size such as 1024, 10KB, "
+                   "50MB or 1GB",
+                   "t.conf:3: error: bad log_buffer \"-1\": not a size such as 1024, 10KB, 50MB "
+                   "or 1GB"}),
+            l.Of(Kind::kError));
+  EXPECT_EQ(Lines({"t.conf:2: error: bad log_max_line \"1025KB\": not between 128 and 1MB"}),
+            Load("[tend]\nlog_max_line = 1025KB\n").Of(Kind::kError));
+  EXPECT_EQ(Lines({"t.conf:2: error: bad log_max_line \"0\": not between 128 and 1MB"}),
+            Load("[tend]\nlog_max_line = 0\n").Of(Kind::kError));
+  EXPECT_EQ(Lines({"t.conf:2: error: bad log_buffer \"1GB\": not between 0 and 64MB"}),
+            Load("[tend]\nlog_buffer = 1GB\n").Of(Kind::kError));
+}
+
+TEST(ConfigTendTest, ProgramOverrides) {
+  Loaded l = Load(
+      "[tend]\nlog_prefix = {name} |\nlog_timestamps = true\n"
+      "[program:a]\ncommand=a\nlog_prefix = %(program_name)s/{pid}>\nlog_timestamps = false\n"
+      "[program:b]\ncommand=b\n");
+  ASSERT_EQ("", l.All());
+  EXPECT_EQ("{name} |", l.config.tend.log_prefix);
+  EXPECT_TRUE(l.config.tend.log_timestamps);
+  EXPECT_EQ(std::optional<std::string>("a/{pid}>"), l.Get("a").log_prefix);
+  EXPECT_EQ(std::optional<bool>(false), l.Get("a").log_timestamps);
+  EXPECT_FALSE(l.Get("b").log_prefix.has_value());
+  EXPECT_FALSE(l.Get("b").log_timestamps.has_value());
+}
+
+TEST(ConfigTendTest, Expansions) {
+  ExpansionContext ctx = TestContext();
+  ctx.environ.push_back("BUF=2KB");
+  Loaded l = Load(
+      "[supervisord]\nenvironment=SEP=\">\"\n"
+      "[tend]\nlog_prefix = ${NAME}{name}%(ENV_SEP)s%(host_node_name)s %%\n"
+      "log_buffer = ${BUF}\nlog_max_line = ${UNSET:-256}\n",
+      ctx);
+  ASSERT_EQ("", l.All());
+  EXPECT_EQ("world{name}>testhost %", l.config.tend.log_prefix);
+  EXPECT_EQ(2048, l.config.tend.log_buffer);
+  EXPECT_EQ(256, l.config.tend.log_max_line);
+
+  // No program names in [tend]; an undefined %(ENV_X)s leaves the default.
+  Loaded bad = Load("[tend]\nlog_prefix = %(program_name)s\nlog_buffer = %(ENV_NOPE)s\n");
+  EXPECT_EQ(Lines({"t.conf:2: error: log_prefix: unknown name in %(program_name) (known: here, "
+                   "host_node_name, ENV_<variable>)"}),
+            bad.Of(Kind::kError));
+  EXPECT_EQ(Lines({"t.conf:3: unavailable: log_buffer: undefined variable NOPE in %(ENV_NOPE)s"}),
+            bad.Of(Kind::kMachine));
+  EXPECT_EQ(64 * 1024, bad.config.tend.log_buffer);
+}
+
+TEST(ConfigTendTest, AnyFileLastValueWins) {
+  TempDir dir;
+  dir.Write("a.conf", "[program:a]\ncommand=a\n[tend]\nlog_buffer=1KB\nlog_overflow=drop\n");
+  dir.Write("b.conf", "[tend]\nlog_buffer=2KB\n");
+  Loaded l = LoadPath(dir.path());
+  EXPECT_EQ(Lines({dir.path() + "/b.conf:2: warning: duplicate key log_buffer (also at " +
+                   dir.path() + "/a.conf:4); the last one wins"}),
+            l.Of(Kind::kWarning));
+  EXPECT_EQ(2048, l.config.tend.log_buffer);
+  EXPECT_TRUE(l.config.tend.log_overflow_drop);
+  EXPECT_EQ(dir.path() + "/a.conf", l.config.tend.where.file);
+  EXPECT_EQ(3, l.config.tend.where.line);
+}
+
+TEST(ConfigTendTest, KeysInTheWrongSection) {
+  Loaded l = Load(
+      "[program:a]\ncommand=a\nlog_max_line=1KB\nlog_buffer=0\n"
+      "[tend]\nlog_prefix=x\nautostart=false\n");
+  EXPECT_EQ(Lines({"t.conf:3: warning: log_max_line belongs in [tend], not in [program:a]; "
+                   "ignored",
+                   "t.conf:4: warning: log_buffer belongs in [tend], not in [program:a]; ignored",
+                   "t.conf:7: warning: autostart belongs in [program:x], not in [tend]; ignored"}),
+            l.Of(Kind::kWarning));
+  EXPECT_TRUE(l.Of(Kind::kError).empty()) << l.All();
+  EXPECT_EQ(64 * 1024, l.config.tend.log_buffer);
+  EXPECT_EQ("x", l.config.tend.log_prefix);
 }
 
 // --- Errors, each with its file:line ---
@@ -834,6 +1023,18 @@ TEST(SameRunTest, ComparesWhatTheProcessIsMadeOf) {
   EXPECT_TRUE(differs([](ProgramConfig* c) { c->umask = 0; }));
   EXPECT_TRUE(differs([](ProgramConfig* c) { c->stdout_logfile = "/x"; }));
   EXPECT_TRUE(differs([](ProgramConfig* c) { c->type = ProgramType::kOneshot; }));
+}
+
+TEST(SameRunTest, IgnoresHowLinesAreShown) {
+  Loaded l = Load("[program:a]\ncommand=a\n");
+  Loaded changed = Load("[program:a]\ncommand=a\nlog_prefix={pid} |\nlog_timestamps=true\n");
+  ASSERT_EQ("", changed.All());
+  EXPECT_TRUE(l.Get("a").SameRun(changed.Get("a")));
+  EXPECT_TRUE(changed.Get("a").SameRun(l.Get("a")));
+  ProgramConfig c = changed.Get("a");
+  c.log_prefix = "";
+  c.log_timestamps = false;
+  EXPECT_TRUE(changed.Get("a").SameRun(c));
 }
 
 // --- FormatPrograms ---
