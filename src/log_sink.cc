@@ -207,7 +207,11 @@ ssize_t LogOutput::WriteOnce(const char* p, size_t n) {
 // Writes as much of the queue as the descriptor takes now. Credits are settled after
 // the loop, because a drained source may append again from its callback.
 bool LogOutput::WriteSome() {
+  // Reused across calls (no allocation per write); swapped out while in use, because a
+  // drained source may append, and so write, again from its callback.
   std::vector<std::shared_ptr<LogCredit>> drained;
+  drained.swap(drained_);
+  drained.clear();
   bool ok = true;
   while (!queue_.empty()) {
     ssize_t n;
@@ -253,6 +257,8 @@ bool LogOutput::WriteSome() {
   for (auto& c : drained) {
     if (c->on_drained) c->on_drained();
   }
+  drained.clear();
+  if (drained_.capacity() < drained.capacity()) drained_.swap(drained);
   return ok;
 }
 

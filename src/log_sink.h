@@ -92,6 +92,7 @@ class LogOutput {
   UniqueFd fd_;
   Mode mode_ = Mode::kPrivate;
   std::deque<Chunk> queue_;
+  std::vector<std::shared_ptr<LogCredit>> drained_;
   size_t queued_ = 0;
   IoWatcher watcher_;
   uint64_t errors_ = 0;
