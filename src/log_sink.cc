@@ -167,7 +167,9 @@ void LogOutput::AppendToFile(std::string_view lines) {
 }
 
 void LogOutput::Append(std::string lines, const std::shared_ptr<LogCredit>& credit) {
-  if (lines.empty()) return;
+  // No descriptor (tend was started with that stream closed): the lines have nowhere
+  // to go, and must not hold the program back either.
+  if (lines.empty() || !fd_.valid()) return;
   if (!path_.empty()) {
     AppendToFile(lines);
     return;

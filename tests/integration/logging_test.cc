@@ -185,3 +185,24 @@ TEST_F(Logging, DropModeCountsWhatTheSlowReaderMissed) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST_F(Logging, AClosedStdoutIsNoProblem) {
+  auto conf = WriteConf("c.conf",
+                        "[program:talker]\n"
+                        "command = sh -c 'seq 1 100000'\n"
+                        "autorestart = false\n"
+                        "startsecs = 0\n");
+  // tend started with its stdout closed: the lines have nowhere to go; nothing stalls.
+  TendProcess::Options o;
+  o.binary = "/bin/sh";
+  auto& t = Start({"-c", "exec 1>&-; exec " + BuildPath("tend") + " -c " + conf}, o);
+  ASSERT_TRUE(WaitForLog("talker: exited with status 0")) << t.Stderr();
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+}
+
+}  // namespace
+}  // namespace tend
