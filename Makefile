@@ -140,6 +140,7 @@ bench: $(B)/tend build/tend-static $(HELPERS)
 	$(Q)contrib/install-deps --bench
 	$(Q)TEND_BUILD=$(B) bench/run
 	$(Q)TEND=$(B)/tend bench/supervise
+	$(Q)TEND=$(B)/tend bench/logs
 
 MANDIR ?= $(PREFIX)/share/man
 install: $(B)/tend
