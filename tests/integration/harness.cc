@@ -156,6 +156,19 @@ std::string TendProcess::ReadPipe() {
   return s;
 }
 
+int TendProcess::ReadPipeUntilExit(std::string* out, int deadline_ms) {
+  int code = -1;
+  Eventually(
+      [&] {
+        *out += ReadPipe();
+        code = Wait(1);
+        return code >= 0;
+      },
+      deadline_ms);
+  *out += ReadPipe();
+  return code;
+}
+
 TendProcess::~TendProcess() {
   if (pipe_read_ >= 0) close(pipe_read_);
   if (exited_ || pid_ <= 0) return;
@@ -233,9 +246,14 @@ std::string Pid1Test::WriteConf(const std::string& name, const std::string& text
   return dir;
 }
 
+size_t Pid1Test::CountLog(const std::string& text) {
+  size_t n = 0;
+  for (const auto& l : Lines(tend_->Stderr())) n += l.find(text) != std::string::npos;
+  return n;
+}
+
 bool Pid1Test::WaitForLog(const std::string& text, int deadline_ms) {
-  return Eventually([&] { return tend_->Stderr().find(text) != std::string::npos; },
-                    deadline_ms);
+  return Eventually([&] { return tend_->Stderr().find(text) != std::string::npos; }, deadline_ms);
 }
 
 bool Pid1Test::WaitForLine(const std::string& file, const std::string& line, int deadline_ms) {

@@ -54,6 +54,9 @@ class TendProcess {
   std::string Stdout() const { return ReadFile(dir_ + "/stdout"); }
   /// With stdout_pipe: reads what tend's stdout has for us now (never blocks).
   std::string ReadPipe();
+  /// With stdout_pipe: reads tend's stdout until tend exits, appending to `out`; returns
+  /// the exit code, or -1 on timeout.
+  int ReadPipeUntilExit(std::string* out, int deadline_ms = kDeadlineMs);
   std::string Stderr() const { return ReadFile(dir_ + "/stderr"); }
 
   /// Runs `argv` inside tend's namespaces (nsenter), returning its stdout.
@@ -84,6 +87,8 @@ class Pid1Test : public testing::Test {
   std::string Path(const std::string& name) const { return dir_ + "/" + name; }
   /// Writes conf.d/NAME in this test's directory; returns the conf.d path.
   std::string WriteConf(const std::string& name, const std::string& text);
+  /// How many lines of tend's stderr contain `text`.
+  size_t CountLog(const std::string& text);
   /// Waits until tend's stderr has a line containing `text`.
   bool WaitForLog(const std::string& text, int deadline_ms = kDeadlineMs);
   /// Waits until `file` has a line equal to `line`.

@@ -45,26 +45,13 @@ TEST_F(Logging, ABlockedStdoutStallsNeitherRestartsNorSignalsAndLosesNothing) {
   auto& t = Start({"-c", conf}, o);
   // Nobody reads tend's stdout: spew blocks once the buffers are full, yet tend goes
   // on restarting the crashing program...
-  EXPECT_TRUE(Eventually([&] {
-    return Lines(t.Stderr()).size() > 0 && [&] {
-      size_t n = 0;
-      for (const auto& l : Lines(t.Stderr())) n += l.find("crash: started") != std::string::npos;
-      return n >= 3;
-    }();
-  })) << t.Stderr();
+  EXPECT_TRUE(Eventually([&] { return CountLog("crash: started") >= 3; })) << t.Stderr();
   // ...and honours SIGTERM.
   t.Signal(SIGTERM);
   ASSERT_TRUE(WaitForLog("spew: stopped")) << t.Stderr();
   // The reader comes back: every line spew managed to write arrives, whole.
   std::string out;
-  int code = -1;
-  ASSERT_TRUE(Eventually([&] {
-    out += t.ReadPipe();
-    code = t.Wait(1);
-    return code >= 0;
-  }));
-  out += t.ReadPipe();
-  EXPECT_EQ(0, code);
+  EXPECT_EQ(0, t.ReadPipeUntilExit(&out));
   auto lines = Lines(out);
   long written = atol(ReadFile(count).c_str());
   EXPECT_GT(written, 0);
@@ -162,14 +149,7 @@ TEST_F(Logging, DropModeCountsWhatTheSlowReaderMissed) {
   EXPECT_EQ("200000\n", ReadFile(count));
   t.Signal(SIGTERM);
   std::string out;
-  int code = -1;
-  ASSERT_TRUE(Eventually([&] {
-    out += t.ReadPipe();
-    code = t.Wait(1);
-    return code >= 0;
-  }));
-  out += t.ReadPipe();
-  EXPECT_EQ(0, code);
+  EXPECT_EQ(0, t.ReadPipeUntilExit(&out));
   size_t lines = 0, dropped = 0;
   for (const auto& l : Lines(out)) {
     size_t at = l.find("(tend: ");

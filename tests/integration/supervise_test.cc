@@ -35,8 +35,7 @@ TEST_F(Supervise, FailingProgramBacksOffThenGoesFatal) {
                         "[program:steady]\n"
                         "command = sleep 1000\n");
   auto& t = Start({"-c", conf});
-  ASSERT_TRUE(WaitForLog("crash: exited with status 1; FATAL after 3 failed starts"))
-      << t.Stderr();
+  ASSERT_TRUE(WaitForLog("crash: exited with status 1; FATAL after 3 failed starts")) << t.Stderr();
   EXPECT_EQ(2u, LogLines("crash: exited with status 1; restarting in").size()) << t.Stderr();
   EXPECT_EQ(1u, LogLines("(retry 2/2)").size()) << t.Stderr();
   // Not critical: tend keeps running the rest.
@@ -49,12 +48,16 @@ TEST_F(Supervise, CriticalExitStopsOthersGracefullyWithItsStatus) {
   std::string rec = Path("rec");
   auto conf = WriteConf("app.conf",
                         "[program:other]\n"
-                        "command = " + probe_ + " sigrecord " + rec + "\n"
-                        "[program:vital]\n"
-                        "command = sh -c '" + probe_ + " wait-file " + rec + " ready; exit 3'\n"
-                        "critical = true\n"
-                        "autorestart = false\n"
-                        "startsecs = 0\n");
+                        "command = " +
+                            probe_ + " sigrecord " + rec +
+                            "\n"
+                            "[program:vital]\n"
+                            "command = sh -c '" +
+                            probe_ + " wait-file " + rec +
+                            " ready; exit 3'\n"
+                            "critical = true\n"
+                            "autorestart = false\n"
+                            "startsecs = 0\n");
   auto& t = Start({"-c", conf});
   EXPECT_EQ(3, t.Wait());
   EXPECT_EQ((std::vector<std::string>{"ready", std::to_string(SIGTERM)}), Lines(ReadFile(rec)));
@@ -74,8 +77,7 @@ TEST_F(Supervise, DependenciesStartInOrderAndStopInReverse) {
                                          prog("db", "") + "priority = 900\n");
   auto& t = Start({"-c", conf});
   ASSERT_TRUE(WaitForLine(order, "web start"));
-  int db = LogIndex("db: started"), app = LogIndex("app: started"),
-      web = LogIndex("web: started");
+  int db = LogIndex("db: started"), app = LogIndex("app: started"), web = LogIndex("web: started");
   EXPECT_TRUE(db >= 0 && db < app && app < web) << t.Stderr();
   t.Signal(SIGTERM);
   EXPECT_EQ(0, t.Wait());
@@ -86,10 +88,9 @@ TEST_F(Supervise, DependenciesStartInOrderAndStopInReverse) {
 
 TEST_F(Supervise, MainCommandRunsBesideProgramsAndDecidesTheStatus) {
   std::string rec = Path("rec");
-  auto conf = WriteConf("side.conf", "[program:sidecar]\ncommand = " + probe_ + " sigrecord " +
-                                         rec + "\n");
-  auto& t = Start({"-c", conf, "--", "sh", "-c",
-                   probe_ + " wait-file " + rec + " ready; exit 4"});
+  auto conf =
+      WriteConf("side.conf", "[program:sidecar]\ncommand = " + probe_ + " sigrecord " + rec + "\n");
+  auto& t = Start({"-c", conf, "--", "sh", "-c", probe_ + " wait-file " + rec + " ready; exit 4"});
   EXPECT_EQ(4, t.Wait());
   EXPECT_EQ((std::vector<std::string>{"ready", std::to_string(SIGTERM)}), Lines(ReadFile(rec)));
 }
@@ -133,12 +134,13 @@ TEST_F(Supervise, UserSwitchingWorksWithTheStaticBinary) {
   std::string out = Path("id");
   auto conf = WriteConf("user.conf",
                         "[program:asnobody]\n"
-                        "command = sh -c 'echo \"$(id -u) $(id -g) $HOME $USER\" > " + out +
+                        "command = sh -c 'echo \"$(id -u) $(id -g) $HOME $USER\" > " +
+                            out +
                             "'\n"
-                        "user = nobody\n"
-                        "autorestart = false\n"
-                        "startsecs = 0\n"
-                        "critical = true\n");
+                            "user = nobody\n"
+                            "autorestart = false\n"
+                            "startsecs = 0\n"
+                            "critical = true\n");
   TendProcess::Options o;
   // The static build is not rebuilt per build directory (make asan): $TEND_STATIC.
   const char* st = getenv("TEND_STATIC");
@@ -156,12 +158,14 @@ TEST_F(Supervise, SupervisordFileAsDockerImagesWriteThem) {
   std::string order = Path("order");
   WriteConf("workers.conf",
             "[program:worker]\n"
-            "command=" + probe_ + " lifecycle " + order + " worker_%(process_num)02d\n"
-            "process_name=%(program_name)s_%(process_num)02d\n"
-            "numprocs=2\n"
-            "stdout_logfile=/dev/stdout\n"
-            "stdout_logfile_maxbytes=0\n"
-            "redirect_stderr=true\n");
+            "command=" +
+                probe_ + " lifecycle " + order +
+                " worker_%(process_num)02d\n"
+                "process_name=%(program_name)s_%(process_num)02d\n"
+                "numprocs=2\n"
+                "stdout_logfile=/dev/stdout\n"
+                "stdout_logfile_maxbytes=0\n"
+                "redirect_stderr=true\n");
   std::string main_conf = Path("supervisord.conf");
   WriteFile(main_conf,
             "[unix_http_server]\n"
@@ -177,15 +181,17 @@ TEST_F(Supervise, SupervisordFileAsDockerImagesWriteThem) {
             "[supervisorctl]\n"
             "serverurl=unix:///var/run/supervisor.sock\n\n"
             "[program:web]\n"
-            "command=" + probe_ + " lifecycle " + order + " web\n"
-            "autostart=true\n"
-            "autorestart=true\n"
-            "stdout_logfile=/dev/stdout\n"
-            "stdout_logfile_maxbytes=0\n"
-            "stderr_logfile=/dev/stderr\n"
-            "stderr_logfile_maxbytes=0\n\n"
-            "[include]\n"
-            "files = conf.d/*.conf\n");
+            "command=" +
+                probe_ + " lifecycle " + order +
+                " web\n"
+                "autostart=true\n"
+                "autorestart=true\n"
+                "stdout_logfile=/dev/stdout\n"
+                "stdout_logfile_maxbytes=0\n"
+                "stderr_logfile=/dev/stderr\n"
+                "stderr_logfile_maxbytes=0\n\n"
+                "[include]\n"
+                "files = conf.d/*.conf\n");
   auto& t = Start({"-c", main_conf});
   EXPECT_TRUE(WaitForLine(order, "web start"));
   EXPECT_TRUE(WaitForLine(order, "worker_00 start"));
@@ -199,8 +205,8 @@ TEST_F(Supervise, SupervisordFileAsDockerImagesWriteThem) {
 TEST_F(Supervise, OutputIsPrefixedWithWholeLinesOnTheRightStream) {
   // Two programs at full speed: every line arrives whole, prefixed, none lost or mixed.
   auto prog = [&](const std::string& name) {
-    return "[program:" + name + "]\ncommand = sh -c 'seq 1 100000 | sed s/^/" + name +
-           "-/; echo " + name + "-err >&2'\nautorestart = false\nstartsecs = 0\n";
+    return "[program:" + name + "]\ncommand = sh -c 'seq 1 100000 | sed s/^/" + name + "-/; echo " +
+           name + "-err >&2'\nautorestart = false\nstartsecs = 0\n";
   };
   auto conf = WriteConf("two.conf", prog("a") + prog("bbb"));
   auto& t = Start({"-c", conf});
@@ -231,11 +237,10 @@ TEST_F(Supervise, LogfileDestinations) {
     return "[program:" + name + "]\ncommand = sh -c 'echo " + name + "-out; echo " + name +
            "-err >&2'\nautorestart = false\nstartsecs = 0\n" + keys;
   };
-  auto conf = WriteConf("logs.conf",
-                        prog("quiet", "stdout_logfile = NONE\nstderr_logfile = NONE\n") +
-                            prog("swapped", "stdout_logfile = /dev/stderr\n") +
-                            prog("tofile", "stdout_logfile = " + file +
-                                               "\nredirect_stderr = true\n"));
+  auto conf = WriteConf(
+      "logs.conf", prog("quiet", "stdout_logfile = NONE\nstderr_logfile = NONE\n") +
+                       prog("swapped", "stdout_logfile = /dev/stderr\n") +
+                       prog("tofile", "stdout_logfile = " + file + "\nredirect_stderr = true\n"));
   auto& t = Start({"-c", conf});
   ASSERT_TRUE(WaitForLog("tofile: exited with status 0"));
   ASSERT_TRUE(WaitForLog("swapped: exited with status 0"));
@@ -253,16 +258,18 @@ TEST_F(Supervise, ConfigurationErrorsAreReportedBeforeAnythingStarts) {
   std::string marker = Path("ran");
   auto conf = WriteConf("bad.conf",
                         "[program:ok]\n"
-                        "command = touch " + marker + "\n"
-                        "[program:bad]\n"
-                        "command = sleep 1\n"
-                        "stopsignal = NOPE\n"
-                        "[program:cycle1]\n"
-                        "command = true\n"
-                        "depends_on = cycle2\n"
-                        "[program:cycle2]\n"
-                        "command = true\n"
-                        "depends_on = cycle1\n");
+                        "command = touch " +
+                            marker +
+                            "\n"
+                            "[program:bad]\n"
+                            "command = sleep 1\n"
+                            "stopsignal = NOPE\n"
+                            "[program:cycle1]\n"
+                            "command = true\n"
+                            "depends_on = cycle2\n"
+                            "[program:cycle2]\n"
+                            "command = true\n"
+                            "depends_on = cycle1\n");
   auto& t = Start({"-c", conf});
   EXPECT_EQ(2, t.Wait());
   EXPECT_NE(-1, LogIndex(conf + "/bad.conf:5: error:")) << t.Stderr();
