@@ -55,7 +55,11 @@ HELPERS   := $(patsubst tests/helpers/%.cc,$(B)/tests/%,$(wildcard tests/helpers
 MANPAGES  := $(wildcard man/*.[1-8])
 
 .PHONY: all static check test run bench deps install uninstall clean dist asan
-all: $(B)/tend
+all: $(B)/tend $(B)/tendctl
+
+# tendctl is tend under another name: one binary, as busybox does.
+$(B)/tendctl: $(B)/tend
+	$(Q)ln -sf tend $@
 
 deps:
 	$(Q)contrib/install-deps
@@ -109,7 +113,8 @@ $(B)/tests/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
 	@$(if $(Q),echo "  LINK $@")
 	$(Q)$(CXX) $(ALL_LDFLAGS) $^ $(LIBS) -lgtest -lgtest_main -pthread -o $@
 
-$(B)/tests/integration_tests: $(INTEG_OBJS) $(B)/obj/sys.o $(B)/obj/values.o
+$(B)/tests/integration_tests: $(INTEG_OBJS) $(B)/obj/sys.o $(B)/obj/values.o \
+                              $(B)/obj/protocol.o
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK $@")
 	$(Q)$(CXX) $(ALL_LDFLAGS) $^ -lgtest -lgtest_main -pthread -o $@
@@ -120,7 +125,7 @@ $(B)/tests/%: tests/helpers/%.cc
 	$(Q)$(CXX) $(PROJECT_CXXFLAGS) $(CXXFLAGS) $(ALL_LDFLAGS) $< -o $@
 
 TEST_BINS := $(B)/tests/unit_tests $(B)/tests/integration_tests
-test: $(B)/tend build/tend-static $(TEST_BINS) $(HELPERS)
+test: $(B)/tend $(B)/tendctl build/tend-static $(TEST_BINS) $(HELPERS)
 	$(Q)TEND_BUILD=$(B) TEND_STATIC=build/tend-static tests/run $(TEST_BINS) -- $(MANPAGES)
 
 check: deps
@@ -144,13 +149,17 @@ bench: $(B)/tend build/tend-static $(HELPERS)
 
 MANDIR ?= $(PREFIX)/share/man
 install: $(B)/tend
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(B)/tend $(DESTDIR)$(PREFIX)/bin/tend
+	ln -sf tend $(DESTDIR)$(PREFIX)/bin/tendctl
+	install -m 644 man/tendctl.1 $(DESTDIR)$(MANDIR)/man1/tendctl.1
 	install -m 644 man/tend.conf.5 $(DESTDIR)$(MANDIR)/man5/tend.conf.5
 	install -m 644 man/tend.8 $(DESTDIR)$(MANDIR)/man8/tend.8
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/tend $(DESTDIR)$(MANDIR)/man5/tend.conf.5 \
+	rm -f $(DESTDIR)$(PREFIX)/bin/tend $(DESTDIR)$(PREFIX)/bin/tendctl \
+	  $(DESTDIR)$(MANDIR)/man1/tendctl.1 $(DESTDIR)$(MANDIR)/man5/tend.conf.5 \
 	  $(DESTDIR)$(MANDIR)/man8/tend.8
 
 dist:

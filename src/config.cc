@@ -134,7 +134,7 @@ bool ProgramConfig::SameRun(const ProgramConfig& o) const {
          environment == o.environment && u.name == v.name && u.uid == v.uid && u.gid == v.gid &&
          u.groups == v.groups && u.home == v.home && u.shell == v.shell &&
          u.resolved == v.resolved && umask == o.umask && redirect_stderr == o.redirect_stderr &&
-         stdout_logfile == o.stdout_logfile && stderr_logfile == o.stderr_logfile && type == o.type;
+         stdout_logfile == o.stdout_logfile && stderr_logfile == o.stderr_logfile && type == o.type && tty == o.tty;
 }
 
 ExpansionContext ExpansionContext::FromProcess() {

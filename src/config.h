@@ -94,6 +94,10 @@ struct ProgramConfig {
   std::optional<std::string> log_prefix;
   std::optional<bool> log_timestamps;
 
+  /// Run on a pseudo-terminal whose output goes to the log pipeline and to which
+  /// tendctl can attach; stdin, stdout and stderr are all the terminal.
+  bool tty = false;
+
   std::vector<std::string> depends_on;  ///< Program names ([program:NAME]), not processes.
   ProgramType type = ProgramType::kLongrun;
   bool critical = false;
@@ -114,6 +118,8 @@ struct TendSettings {
   int64_t log_max_line = 16 * 1024;  ///< Longer lines come in pieces.
   bool log_overflow_drop = false;  ///< log_overflow = drop (default: block).
   int64_t log_buffer = 64 * 1024;  ///< Recent output kept per program (tendctl logs).
+  /// tendctl's control socket; "none" or "": none. Overridden by --socket, TEND_SOCKET.
+  std::string socket = "/run/tend.sock";
 };
 
 struct Config {

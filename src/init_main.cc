@@ -1,11 +1,14 @@
 // tend's main: options -> configuration -> signals -> supervisor -> event loop -> exit.
 #include <stdlib.h>
+#include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <random>
 
 #include "config.h"
+#include "control_server.h"
+#include "ctl_commands.h"
 #include "diag.h"
 #include "event_loop.h"
 #include "init.h"
@@ -29,9 +32,9 @@ std::string ConfigPath(const Options& opts) {
   return DefaultConfigPath();
 }
 
-// Loads and reports every problem. Returns 0 (usable), 1 (fine, but not on this
-// machine) or 2 (errors in the files).
-int LoadAndReport(const std::string& path, Config* config) {
+// Loads and reports every problem (also appended to `text`, one per line, if given).
+// Returns 0 (usable), 1 (fine, but not on this machine) or 2 (errors in the files).
+int LoadAndReport(const std::string& path, Config* config, std::string* text = nullptr) {
   std::vector<ConfigProblem> problems;
   *config = LoadConfig(path, ExpansionContext::FromProcess(), &problems);
   int status = 0;
@@ -54,6 +57,7 @@ int LoadAndReport(const std::string& path, Config* config) {
     }
     // The problem's text names its kind already: print it without another tag.
     if (DiagEnabled(level)) DiagWrite(Level::kError, p.ToString());
+    if (text && level != Level::kInfo) *text += (text->empty() ? "" : "\n") + p.ToString();
   }
   return status;
 }
@@ -72,6 +76,17 @@ ProgramConfig MainProgram(const Options& opts) {
   p.stopwaitsecs_ms = opts.stop_timeout_ms;
   p.stopasgroup = !opts.signal_child_only;
   return p;
+}
+
+constexpr const char kDefaultSocket[] = "/run/tend.sock";
+
+// --socket, else $TEND_SOCKET, else [tend] socket; "" when there is to be none.
+std::string SocketPath(const Options& opts, const Config& config) {
+  std::string path = opts.socket_path;
+  const char* env = getenv("TEND_SOCKET");
+  if (path.empty() && env && *env) path = env;
+  if (path.empty()) path = config.tend.socket;
+  return path == "none" ? "" : path;
 }
 
 int Print(const std::string& s, int status) {
@@ -101,10 +116,14 @@ int Run(const Options& opts, const std::string& config_path, const Config& confi
   Supervisor::Callbacks callbacks;
   callbacks.done = [&](int code) { init->OnWorkloadDone(code); };
   callbacks.request_stop = [&] { init->RequestStop(); };
+  ControlServer* control = nullptr;
+  callbacks.changed = [&](Service*) {
+    if (control) control->OnServiceChanged();
+  };
   if (!config_path.empty()) {
-    callbacks.reload = [&](Config* next) {
-      Diag(Level::kInfo, "SIGHUP received: reloading {}", config_path);
-      if (LoadAndReport(config_path, next) == 0) return true;
+    callbacks.reload = [&](Config* next, std::string* problems) {
+      Diag(Level::kInfo, "reloading {}", config_path);
+      if (LoadAndReport(config_path, next, problems) == 0) return true;
       Diag(Level::kError, "configuration not reloaded: the running one stays in force");
       return false;
     };
@@ -151,6 +170,20 @@ int Run(const Options& opts, const std::string& config_path, const Config& confi
     Diag(Level::kError, "{}", err);
     return kExitSystem;
   }
+  ControlServer control_server(&loop, &supervisor, &logs, {[&] { pid1.RequestStop(); }});
+  const std::string socket = SocketPath(opts, config);
+  if (!socket.empty()) {
+    if (control_server.Listen(socket, &err)) {
+      control = &control_server;
+      Diag(Level::kDebug, "control socket: {}", socket);
+    } else if (socket == kDefaultSocket && errno != EADDRINUSE) {
+      // tendctl is a convenience: an image without a writable /run still runs.
+      Diag(Level::kWarn, "{}; tendctl will not reach this tend", err);
+    } else {
+      Diag(Level::kError, "{}", err);
+      return kExitSystem;
+    }
+  }
   if (!supervisor.Start(&err)) {
     Diag(Level::kError, "{}", err);
     return kExitSystem;
@@ -162,6 +195,8 @@ int Run(const Options& opts, const std::string& config_path, const Config& confi
   if (pid1.phase() != Init::Phase::kDone) loop.Run();
   SetDiagSink(nullptr);
   SetDiagNonBlocking(false);
+  control = nullptr;
+  control_server.Close();
   // Everything the programs wrote goes out before tend does (a bounded wait).
   logs.Flush(1000);
 
@@ -177,6 +212,11 @@ int Run(const Options& opts, const std::string& config_path, const Config& confi
 }  // namespace
 
 int main(int argc, char** argv) {
+  // One binary: "tendctl ..." and "tend ctl ..." are the control client.
+  const char* base = strrchr(argv[0], '/');
+  base = base ? base + 1 : argv[0];
+  if (strcmp(base, "tendctl") == 0) return CtlMain(argc, argv);
+  if (argc > 1 && strcmp(argv[1], "ctl") == 0) return CtlMain(argc - 1, argv + 1);
   Options opts;
   std::string err;
   if (!ParseOptions(argc, argv, &opts, &err)) {

@@ -64,6 +64,8 @@ LogSourceOptions LogRouter::Options(const Source& s) {
   o.max_line = static_cast<size_t>(settings_.log_max_line);
   o.drop = settings_.log_overflow_drop;
   o.timestamps = s.timestamps.value_or(settings_.log_timestamps);
+  o.tap = &tap_;
+  o.strip_cr = s.terminal;
   if (settings_.log_buffer > 0) {
     auto& ring = rings_[s.name];
     if (!ring) ring = std::make_unique<LogRing>(static_cast<size_t>(settings_.log_buffer));

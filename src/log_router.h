@@ -33,6 +33,7 @@ class LogRouter {
     int destination = 1;                ///< tend's stream the lines go to.
     std::optional<std::string> prefix;  ///< Overrides [tend] log_prefix.
     std::optional<bool> timestamps;     ///< Overrides [tend] log_timestamps.
+    bool terminal = false;  ///< A pseudo-terminal: lines end in "\r\n".
   };
   /// A source reading `fd` into tend's stream, each line prefixed.
   std::unique_ptr<LogSource> Attach(const Source& s, UniqueFd fd);
@@ -44,6 +45,9 @@ class LogRouter {
   /// Keeps a source whose program is gone but whose pipe is still open (a daemon it
   /// left holds it) until its EOF.
   void Linger(std::unique_ptr<LogSource> source);
+
+  /// Tells `tap` (null: no one) of every program's output from now on.
+  void SetTap(LogTap* tap) { tap_ = tap; }
 
   /// A program's recent lines, or null if it never wrote any.
   const LogRing* Ring(const std::string& name) const;
@@ -67,6 +71,7 @@ class LogRouter {
   std::map<std::string, std::unique_ptr<LogRing>> rings_;
   std::shared_ptr<LogCredit> diag_credit_ = std::make_shared<LogCredit>();
   std::vector<std::unique_ptr<LogSource>> lingering_;
+  LogTap* tap_ = nullptr;
   size_t width_ = 0;
   bool color_[2] = {false, false};
 };

@@ -38,20 +38,33 @@ void LogRing::Put(const char* p, size_t n) {
   if (pos_ == cap) pos_ = 0;
 }
 
-void LogRing::Add(int stream, std::string_view line) {
+uint64_t NextLineSeq() {
+  static uint64_t seq = 0;  // tend is single-threaded.
+  return ++seq;
+}
+
+// A kept line is its stream ('1' or '2'), its sequence number in kSeqDigits hex digits,
+// the text and a newline (lines never hold one).
+constexpr size_t kSeqDigits = 12;
+
+void LogRing::Add(int stream, std::string_view line, uint64_t seq) {
   if (buf_.empty()) return;
-  const size_t need = line.size() + 2;
+  char head[1 + kSeqDigits];
+  head[0] = stream == 2 ? '2' : '1';
+  for (size_t i = 0; i < kSeqDigits; ++i) {
+    head[kSeqDigits - i] = "0123456789abcdef"[(seq >> (4 * i)) & 0xf];
+  }
+  const size_t need = line.size() + sizeof head + 1;
   if (pos_ + need < buf_.size()) {  // The common case: no wrap, one copy.
     char* at = &buf_[pos_];
-    at[0] = stream == 2 ? '2' : '1';
-    memcpy(at + 1, line.data(), line.size());
+    memcpy(at, head, sizeof head);
+    memcpy(at + sizeof head, line.data(), line.size());
     at[need - 1] = '\n';
     pos_ += need;
     written_ += need;
     return;
   }
-  char tag = stream == 2 ? '2' : '1';
-  Put(&tag, 1);
+  Put(head, sizeof head);
   Put(line.data(), line.size());
   Put("\n", 1);
 }
@@ -67,7 +80,15 @@ std::vector<LogRing::Line> LogRing::Tail(size_t n) const {
   while (start < flat.size()) {
     size_t end = flat.find('\n', start);
     if (end == std::string::npos) break;
-    if (end > start) lines.push_back({flat[start] - '0', flat.substr(start + 1, end - start - 1)});
+    if (end >= start + 1 + kSeqDigits) {
+      uint64_t seq = 0;
+      for (size_t i = 1; i <= kSeqDigits; ++i) {
+        char c = flat[start + i];
+        seq = seq * 16 + static_cast<uint64_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+      }
+      lines.push_back({flat[start] - '0', seq,
+                       flat.substr(start + 1 + kSeqDigits, end - start - 1 - kSeqDigits)});
+    }
     start = end + 1;
   }
   if (lines.size() > n) lines.erase(lines.begin(), lines.end() - static_cast<ptrdiff_t>(n));
@@ -310,6 +331,10 @@ bool LogSource::ReadChunk() {
   ssize_t n = ReadSome(fd_.get(), buf, sizeof buf);
   stamp_.clear();
   if (n > 0) {
+    if (options_.tap && *options_.tap) {
+      (*options_.tap)->OnBytes(options_.name, options_.stream,
+                               std::string_view(buf, static_cast<size_t>(n)));
+    }
     splitter_.Feed(std::string_view(buf, static_cast<size_t>(n)),
                    [this](std::string_view p, LineSplitter::End e) { Emit(p, e); });
     return true;
@@ -322,6 +347,10 @@ bool LogSource::ReadChunk() {
 }
 
 void LogSource::Emit(std::string_view piece, LineSplitter::End end) {
+  if (options_.strip_cr && end == LineSplitter::End::kNewline && !piece.empty() &&
+      piece.back() == '\r') {
+    piece.remove_suffix(1);
+  }
   if (options_.drop && credit_->queued + batch_.size() > options_.limit) {
     ++dropped_;
     continuing_ = end == LineSplitter::End::kCut;
@@ -331,7 +360,13 @@ void LogSource::Emit(std::string_view piece, LineSplitter::End end) {
   batch_ += continuing_ ? options_.cut_prefix : options_.prefix;
   batch_.append(piece.data(), piece.size());
   batch_ += '\n';
-  if (options_.ring) options_.ring->Add(options_.stream, piece);
+  if (options_.ring || (options_.tap && *options_.tap)) {
+    const uint64_t seq = NextLineSeq();
+    if (options_.ring) options_.ring->Add(options_.stream, piece, seq);
+    if (options_.tap && *options_.tap) {
+      (*options_.tap)->OnLine(options_.name, options_.stream, piece, seq);
+    }
+  }
   continuing_ = end == LineSplitter::End::kCut;
 }
 

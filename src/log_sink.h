@@ -34,10 +34,12 @@ struct LogCredit {
 class LogRing {
  public:
   explicit LogRing(size_t capacity) : buf_(capacity) {}
-  /// Keeps `line` (without its newline) from the program's stream 1 or 2.
-  void Add(int stream, std::string_view line);
+  /// Keeps `line` (without its newline) from the program's stream 1 or 2, numbered
+  /// `seq` (the order of lines among all programs).
+  void Add(int stream, std::string_view line, uint64_t seq = 0);
   struct Line {
     int stream;
+    uint64_t seq;
     std::string text;
   };
   /// The last `n` whole lines kept, oldest first.
@@ -103,6 +105,20 @@ class LogOutput {
   int64_t size_ = 0;
 };
 
+/// Told of programs' output as it is read: tendctl logs -f and attach.
+class LogTap {
+ public:
+  virtual ~LogTap() = default;
+  /// Bytes as read from a program's pipe or terminal, before any splitting.
+  virtual void OnBytes(const std::string& name, int stream, std::string_view bytes) = 0;
+  /// One line (or piece of a cut line) without its newline, as the ring keeps it.
+  virtual void OnLine(const std::string& name, int stream, std::string_view line,
+                      uint64_t seq) = 0;
+};
+
+/// Numbers a line in the order of all programs' lines (never 0).
+uint64_t NextLineSeq();
+
 struct LogSourceOptions {
   std::string prefix;              ///< Put before every line ("web    | ").
   std::string cut_prefix;          ///< Before the continuation pieces of a cut line.
@@ -114,6 +130,8 @@ struct LogSourceOptions {
   bool timestamps = false;         ///< An RFC 3339 UTC time before each line.
   LogRing* ring = nullptr;         ///< Where recent lines are kept too (may be null).
   int stream = 1;                  ///< The program's stream, for the ring.
+  LogTap* const* tap = nullptr;    ///< Where the current tap is, if any (it may change).
+  bool strip_cr = false;           ///< Drop a '\r' before the newline (a terminal's).
 };
 
 class LogSource {

@@ -26,6 +26,16 @@ constexpr OptionSpec kOptions[] = {
        o->config_path = v;
        return true;
      }},
+    {"socket", 's', "PATH",
+     "tendctl's control socket, \"none\" for none (default: $TEND_SOCKET, else /run/tend.sock)",
+     [](Options* o, const std::string& v, std::string* err) {
+       if (v.empty()) {
+         *err = "empty path";
+         return false;
+       }
+       o->socket_path = v;
+       return true;
+     }},
     {"check", 0, nullptr, "check the configuration, list the programs, start nothing",
      [](Options* o, const std::string&, std::string*) {
        o->action = Options::Action::kCheck;

@@ -18,6 +18,7 @@ constexpr int kExitSystem = 111;  ///< tend could not set itself up (s6's conven
 struct Options {
   enum class Action { kRun, kCheck, kHelp, kVersion } action = Action::kRun;
   std::string config_path;  ///< -c; empty: TEND_CONFIG, else the default path.
+  std::string socket_path;  ///< -s; empty: TEND_SOCKET, else [tend] socket.
   int64_t stop_timeout_ms = 8000;
   int stop_signal = 0;  ///< 0: pass on the TERM/INT received.
   bool signal_child_only = false;

@@ -1,8 +1,13 @@
 #include "service.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -66,7 +71,33 @@ Service::~Service() {
 
 // Where a pipe's lines go: tend's stdout or stderr, prefixed, or the program's own
 // rotated log file.
+void Service::OnTerminal(pid_t pid, UniqueFd master) {
+  // One descriptor for the log pipeline to read, one for tendctl attach to write to.
+  terminal_.Reset(fcntl(master.get(), F_DUPFD_CLOEXEC, 3));
+  RouteOutput(pid, 1, std::move(master), /*terminal=*/true);
+}
+
+bool Service::WriteTerminal(std::string_view data) {
+  if (!terminal_.valid()) return false;
+  // Never waits: keystrokes for a program that does not read are dropped.
+  ssize_t n;
+  do {
+    n = write(terminal_.get(), data.data(), data.size());
+  } while (n < 0 && errno == EINTR);
+  return n == static_cast<ssize_t>(data.size());
+}
+
+bool Service::ResizeTerminal(int rows, int cols) {
+  struct winsize ws = {static_cast<unsigned short>(rows), static_cast<unsigned short>(cols), 0,
+                       0};
+  return terminal_.valid() && rows > 0 && cols > 0 && ioctl(terminal_.get(), TIOCSWINSZ, &ws) == 0;
+}
+
 void Service::OnOutputPipe(pid_t pid, int stream, UniqueFd read_end) {
+  RouteOutput(pid, stream, std::move(read_end), /*terminal=*/false);
+}
+
+void Service::RouteOutput(pid_t pid, int stream, UniqueFd read_end, bool terminal) {
   if (!env_.logs) return;
   const bool out = stream == 1;
   const std::string dest = OutputDestination(out ? config_.stdout_logfile : config_.stderr_logfile);
@@ -77,6 +108,7 @@ void Service::OnOutputPipe(pid_t pid, int stream, UniqueFd read_end) {
   src.destination = dest == "&2" ? 2 : dest == "&1" ? 1 : stream;
   src.prefix = config_.log_prefix;
   src.timestamps = config_.log_timestamps;
+  src.terminal = terminal;
   if (dest.empty() || dest == "&1" || dest == "&2") {
     sources_.push_back(env_.logs->Attach(src, std::move(read_end)));
     return;
@@ -214,6 +246,7 @@ void Service::Step(Event event) {
       const int status = exit_status_;
       const bool expected = IsExpectedExit(config_.exitcodes, status);
       pid_ = -1;
+      terminal_.Reset();
       last_status_ = status;
       has_exited_ = true;
       timer_->Stop();
@@ -340,6 +373,7 @@ SpawnSpec Service::MakeSpawnSpec() const {
     if (config_.redirect_stderr) spec.output[1].clear();  // It shares stdout's pipe.
   }
   spec.merge_stderr = config_.redirect_stderr;
+  spec.pty = config_.tty && !options_.main_program && env_.logs;
   return spec;
 }
 

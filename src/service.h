@@ -103,6 +103,18 @@ class Service : public ExitObserver, public SpawnObserver {
   void OnReaped(pid_t pid, int status) override;
   void OnExecResult(pid_t pid, const ExecError* error) override;
   void OnOutputPipe(pid_t pid, int stream, UniqueFd read_end) override;
+  void OnTerminal(pid_t pid, UniqueFd master) override;
+
+  /// How the process is (or would be) spawned: tendctl exec runs commands the same way.
+  SpawnSpec MakeSpawnSpec() const;
+
+  /// tty = true: whether the process has its terminal now.
+  bool has_terminal() const { return terminal_.valid(); }
+  /// Types `data` on the program's terminal; false (nothing or part written) when there
+  /// is no terminal or it is full. Never blocks.
+  bool WriteTerminal(std::string_view data);
+  /// Sets the terminal's window size (the program gets SIGWINCH).
+  bool ResizeTerminal(int rows, int cols);
 
   const std::string& name() const { return config_.name; }
   const ProgramConfig& config() const { return config_; }
@@ -136,7 +148,7 @@ class Service : public ExitObserver, public SpawnObserver {
   void SendStop();
   void Enter(State s);
   void ArmTimer(int64_t ms);
-  SpawnSpec MakeSpawnSpec() const;
+  void RouteOutput(pid_t pid, int stream, UniqueFd read_end, bool terminal);
   /// How messages name this service: "web: ", or "" for the main command.
   std::string Subject() const;
 
@@ -159,6 +171,7 @@ class Service : public ExitObserver, public SpawnObserver {
   int64_t state_since_ms_ = 0;
   int64_t started_ms_ = 0;
   std::vector<std::unique_ptr<LogSource>> sources_;  // The current process's pipes.
+  UniqueFd terminal_;  // tty = true: the pseudo-terminal's master, for input.
 };
 
 /// A process that was RUNNING but exits sooner than this after its start is restarted

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -46,21 +47,7 @@ const char* FindEnv(const std::vector<std::string>& env, const char* name) {
 
 void BuildPlan(const SpawnSpec& spec, ChildPlan* plan) {
   plan->spec = &spec;
-  // Environment: tend's own, then spec.env in order, each entry replacing any earlier
-  // one of the same name (so that the last word wins, as in a shell).
-  for (char** e = environ; *e; ++e) plan->env_storage.emplace_back(*e);
-  for (const auto& e : spec.env) {
-    size_t len = e.find('=');
-    auto same = [&](const std::string& x) {
-      return x.size() > len && x.compare(0, len + 1, e, 0, len + 1) == 0;
-    };
-    auto it = std::find_if(plan->env_storage.begin(), plan->env_storage.end(), same);
-    if (it != plan->env_storage.end()) {
-      *it = e;
-    } else {
-      plan->env_storage.push_back(e);
-    }
-  }
+  plan->env_storage = MergeEnvironment(spec.env);
   for (auto& e : plan->env_storage) plan->envp.push_back(&e[0]);
   plan->envp.push_back(nullptr);
 
@@ -96,6 +83,27 @@ void BuildPlan(const SpawnSpec& spec, ChildPlan* plan) {
   _exit(ExecFailureExitCode(e));
 }
 
+// Opens a new pseudo-terminal: the master non-blocking for tend, the slave for the
+// child, 80x24 until an attached client says otherwise.
+bool OpenPty(UniqueFd* master, UniqueFd* slave, std::string* err) {
+  master->Reset(open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK));
+  int unlock = 0, n = -1;
+  if (!master->valid() || ioctl(master->get(), TIOCSPTLCK, &unlock) != 0 ||
+      ioctl(master->get(), TIOCGPTN, &n) != 0) {
+    *err = "unable to open a pseudo-terminal: " + ErrnoString(errno);
+    return false;
+  }
+  const std::string name = "/dev/pts/" + std::to_string(n);
+  slave->Reset(open(name.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!slave->valid()) {
+    *err = fmt::format("unable to open {}: {}", name, ErrnoString(errno));
+    return false;
+  }
+  struct winsize ws = {24, 80, 0, 0};
+  (void)ioctl(master->get(), TIOCSWINSZ, &ws);
+  return true;
+}
+
 // Runs in the forked child: the set-up stages in order, then exec. Async-signal-safe
 // calls only; any failure is reported on `status_fd` and ends the child.
 [[noreturn]] void RunChild(ChildPlan* plan, int status_fd) {
@@ -107,6 +115,10 @@ void BuildPlan(const SpawnSpec& spec, ChildPlan* plan) {
   // While every signal is still blocked (inherited from tend), so that tcsetpgrp from
   // a background group does not stop us with SIGTTOU.
   if (spec.take_terminal && tcsetpgrp(STDIN_FILENO, getpid()) != 0 && errno != ENOTTY) {
+    ChildFail(status_fd, ExecStage::kTerminal);
+  }
+  // A pseudo-terminal of its own becomes the new session's controlling terminal.
+  if (spec.pty && ioctl(spec.stdio[0], TIOCSCTTY, 0) != 0) {
     ChildFail(status_fd, ExecStage::kTerminal);
   }
   ResetSignalsInChild();
@@ -154,6 +166,26 @@ void BuildPlan(const SpawnSpec& spec, ChildPlan* plan) {
 }
 
 }  // namespace
+
+std::vector<std::string> MergeEnvironment(const std::vector<std::string>& extra) {
+  // tend's own, then `extra` in order, each entry replacing any earlier one of the same
+  // name (so that the last word wins, as in a shell).
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) env.emplace_back(*e);
+  for (const auto& e : extra) {
+    size_t len = e.find('=');
+    auto same = [&](const std::string& x) {
+      return x.size() > len && x.compare(0, len + 1, e, 0, len + 1) == 0;
+    };
+    auto it = std::find_if(env.begin(), env.end(), same);
+    if (it != env.end()) {
+      *it = e;
+    } else {
+      env.push_back(e);
+    }
+  }
+  return env;
+}
 
 const char* ExecStageDescription(ExecStage stage) {
   switch (stage) {
@@ -251,8 +283,14 @@ pid_t SystemProcessOps::Spawn(const SpawnSpec& given, SpawnObserver* observer, s
     return -1;
   }
   SpawnSpec spec = given;
-  UniqueFd files[3], pipes[2];
-  if (!OpenStdio(given, spec.stdio, files, pipes, err)) return -1;
+  UniqueFd files[3], pipes[2], pty_master, pty_slave;
+  if (spec.pty) {
+    if (!OpenPty(&pty_master, &pty_slave, err)) return -1;
+    spec.isolation = SpawnSpec::Isolation::kSession;
+    for (int& fd : spec.stdio) fd = pty_slave.get();
+  } else if (!OpenStdio(given, spec.stdio, files, pipes, err)) {
+    return -1;
+  }
   ChildPlan plan;
   BuildPlan(spec, &plan);
   UniqueFd status_read, status_write;
@@ -271,6 +309,8 @@ pid_t SystemProcessOps::Spawn(const SpawnSpec& given, SpawnObserver* observer, s
   // (fails harmlessly once the child has exec'd or made its own session).
   if (spec.isolation == SpawnSpec::Isolation::kGroup) setpgid(pid, pid);
   status_write.Reset();
+  pty_slave.Reset();  // The master sees EOF (EIO) once the child's side is all closed.
+  if (pty_master.valid() && observer) observer->OnTerminal(pid, std::move(pty_master));
   for (int i = 0; i < 2; ++i) {
     if (pipes[i].valid() && observer) {
       observer->OnOutputPipe(pid, i + 1, std::move(pipes[i]));

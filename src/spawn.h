@@ -43,7 +43,14 @@ struct SpawnSpec {
   gid_t gid = 0;
   std::vector<gid_t> groups;
   int umask = -1;  ///< -1: inherit tend's.
+  /// Run on a new pseudo-terminal: a new session whose controlling terminal it is, as
+  /// stdin, stdout and stderr (stdio, input and output are ignored). Its master goes to
+  /// SpawnObserver::OnTerminal.
+  bool pty = false;
 };
+
+/// tend's environment with `extra` ("NAME=value") applied in order: what a child gets.
+std::vector<std::string> MergeEnvironment(const std::vector<std::string>& extra);
 
 /// The steps a child goes through between fork and exec, in order.
 enum class ExecStage { kProcessGroup, kTerminal, kStdio, kDirectory, kUser, kExec };
@@ -72,6 +79,9 @@ class SpawnObserver {
   /// The read end of an output pipe ("|"), before Spawn returns: `stream` is the
   /// child's stream it carries (1 stdout, 2 stderr; with merge_stderr, both on 1).
   virtual void OnOutputPipe(pid_t pid, int stream, UniqueFd read_end) {}
+  /// The master side of the child's pseudo-terminal (SpawnSpec::pty), non-blocking,
+  /// before Spawn returns; it reads EIO once the child's side is closed.
+  virtual void OnTerminal(pid_t pid, UniqueFd master) {}
 };
 
 class ProcessOps {

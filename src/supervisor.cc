@@ -119,8 +119,8 @@ void Supervisor::Stop(int trigger) {
 
 void Supervisor::Signal(int signo) {
   if (signo == SIGHUP && callbacks_.reload) {
-    Config next;
-    if (callbacks_.reload(&next)) Diag(Level::kInfo, "reloaded: {}", Reload(next));
+    std::string out;
+    ReloadFromFile(&out);
     return;
   }
   // With a main command, it alone hears forwarded signals (tini's behaviour); without
@@ -171,6 +171,70 @@ void Supervisor::OnServiceChanged(Service* s) {
     if (callbacks_.request_stop) callbacks_.request_stop();
   }
   Pump();
+  if (callbacks_.changed) callbacks_.changed(s);
+}
+
+bool Supervisor::ReloadFromFile(std::string* out) {
+  if (!callbacks_.reload) {
+    *out = "no configuration file to reload: tend runs a command only";
+    return false;
+  }
+  if (stopping_) {
+    *out = "tend is stopping";
+    return false;
+  }
+  Config next;
+  out->clear();
+  if (!callbacks_.reload(&next, out)) return false;
+  *out = Reload(next);
+  Diag(Level::kInfo, "reloaded: {}", *out);
+  return true;
+}
+
+// Finds a program for tendctl, which may act on it only while tend is not stopping.
+Supervisor::Entry* Supervisor::ControlEntry(const std::string& name, std::string* err) const {
+  Entry* e = FindEntry(name);
+  if (!e || e->retiring) {
+    *err = "no such program: " + name;
+    return nullptr;
+  }
+  if (stopping_) {
+    *err = "tend is stopping";
+    return nullptr;
+  }
+  return e;
+}
+
+bool Supervisor::StartProgram(const std::string& name, std::string* err) {
+  Entry* e = ControlEntry(name, err);
+  if (!e) return false;
+  WantUp(e);
+  Pump();
+  return true;
+}
+
+bool Supervisor::StopProgram(const std::string& name, std::string* err) {
+  Entry* e = ControlEntry(name, err);
+  if (!e) return false;
+  e->pending = false;
+  e->restart_after = false;
+  e->service->Stop(0);
+  Pump();
+  return true;
+}
+
+bool Supervisor::RestartProgram(const std::string& name, std::string* err) {
+  Entry* e = ControlEntry(name, err);
+  if (!e) return false;
+  if (e->service->Down()) {
+    WantUp(e);  // Its dependencies too.
+  } else {
+    // Stopping first; a service whose want is up starts again once down.
+    e->service->Stop(0);
+    e->service->Start();
+  }
+  Pump();
+  return true;
 }
 
 std::string Supervisor::Reload(const Config& next) {

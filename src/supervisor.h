@@ -22,9 +22,11 @@ class Supervisor : public Workload, public ServiceObserver {
     std::function<void(int exit_code)> done;
     /// A critical program ended: Init should run the stop sequence (calls Stop()).
     std::function<void()> request_stop;
-    /// SIGHUP: re-read the configuration; false (with the problems logged) keeps the
-    /// old one. Unset: no configuration, and HUP is forwarded like other signals.
-    std::function<bool(Config* next)> reload;
+    /// SIGHUP: re-read the configuration; false (with the problems logged and in
+    /// `problems`, one per line) keeps the old one. Unset: no configuration, and HUP is forwarded like other signals.
+    std::function<bool(Config* next, std::string* problems)> reload;
+    /// Any service changed state (tendctl's waiters look again).
+    std::function<void(Service*)> changed;
   };
 
   Supervisor(Service::Env env, Callbacks callbacks);
@@ -47,6 +49,15 @@ class Supervisor : public Workload, public ServiceObserver {
   /// Applies a new configuration: starts added programs, stops removed ones, restarts
   /// changed ones, leaves the others running. Returns a one-line summary.
   std::string Reload(const Config& next);
+  /// SIGHUP's work for tendctl reload: re-reads and applies the configuration. True with
+  /// the summary in `out`, or false with the problems (or why there is nothing to read).
+  bool ReloadFromFile(std::string* out);
+
+  /// tendctl: want a program up (its dependencies too), down, or down then up again.
+  /// False with `err` when there is no such program or tend is stopping.
+  bool StartProgram(const std::string& name, std::string* err);
+  bool StopProgram(const std::string& name, std::string* err);
+  bool RestartProgram(const std::string& name, std::string* err);
 
   /// Every service, in configuration order.
   std::vector<Service*> services() const;
@@ -65,6 +76,7 @@ class Supervisor : public Workload, public ServiceObserver {
 
   Entry* Add(ProgramConfig config, ServiceOptions options);
   Entry* FindEntry(const std::string& name) const;
+  Entry* ControlEntry(const std::string& name, std::string* err) const;
   /// Services of the programs `s` depends on.
   std::vector<Entry*> DependenciesOf(const Service* s) const;
   bool DependedOnByLiveService(const Service* s) const;

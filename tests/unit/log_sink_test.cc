@@ -180,13 +180,14 @@ TEST_F(LogSinkTest, TimestampsAreRfc3339UtcWithMilliseconds) {
 
 TEST(LogRingTest, KeepsTheLastLinesWithinItsSize) {
   LogRing ring(64);
-  for (int i = 0; i < 20; ++i) ring.Add(i % 2 ? 2 : 1, "line " + std::to_string(i));
+  for (int i = 0; i < 20; ++i) ring.Add(i % 2 ? 2 : 1, "line " + std::to_string(i), 1000 + i);
   auto tail = ring.Tail(100);
   ASSERT_FALSE(tail.empty());
   EXPECT_EQ("line 19", tail.back().text);
   EXPECT_EQ(2, tail.back().stream);
+  EXPECT_EQ(1019u, tail.back().seq);
   size_t bytes = 0;
-  for (const auto& l : tail) bytes += l.text.size() + 2;
+  for (const auto& l : tail) bytes += l.text.size() + 14;
   EXPECT_LE(bytes, 64u);
   auto two = ring.Tail(2);
   ASSERT_EQ(2u, two.size());

@@ -1,0 +1,108 @@
+// ControlServer: tend's side of the control socket (protocol.h), served from the event
+// loop. Each connection is checked with SO_PEERCRED (root and tend's own uid only),
+// must send each request within kRequestTimeoutMs, and is answered through a
+// non-blocking output queue: a slow or vanished client costs memory up to a bound,
+// never a wait. Requests act on the Supervisor; LOGS and ATTACH stream from the
+// LogRouter's tap.
+#ifndef TEND_CONTROL_SERVER_H_
+#define TEND_CONTROL_SERVER_H_
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "event_loop.h"
+#include "log_router.h"
+#include "protocol.h"
+#include "supervisor.h"
+
+namespace tend {
+
+/// A client must send a whole request this soon after connecting or after its last one.
+constexpr int64_t kRequestTimeoutMs = 5000;
+/// Connections served at once; more are told so and closed.
+constexpr size_t kMaxConnections = 512;
+/// Output queued for one client past which streamed lines (logs -f, attach) are dropped.
+constexpr size_t kMaxQueuedBytes = 1024 * 1024;
+
+class ControlServer : public LogTap {
+ public:
+  struct Callbacks {
+    /// tendctl shutdown: stop everything as on SIGTERM.
+    std::function<void()> shutdown;
+  };
+  ControlServer(EventLoop* loop, Supervisor* supervisor, LogRouter* logs, Callbacks callbacks);
+  ~ControlServer() override;
+
+  /// Listens on `path`: an existing socket nobody answers on is replaced; one that
+  /// answers (another tend) or a file that is not a socket is an error. The socket is
+  /// 0600; its directory is made 0700 if missing. errno is EADDRINUSE after a failure
+  /// because another tend listens.
+  bool Listen(const std::string& path, std::string* err);
+  /// Removes the socket (if it is still ours) and drops every client.
+  void Close();
+
+  /// Serves one connected socket (accepted, or a socketpair end in tests).
+  void Serve(UniqueFd fd);
+  /// A program changed state: waiting requests look again.
+  void OnServiceChanged();
+
+  size_t connections() const { return conns_.size(); }
+
+  void OnBytes(const std::string& name, int stream, std::string_view bytes) override;
+  void OnLine(const std::string& name, int stream, std::string_view line, uint64_t seq) override;
+
+ private:
+  struct Conn;
+  void OnAcceptable();
+  void OnReadable(Conn* c);
+  void OnWritable(Conn* c);
+  void Handle(Conn* c, const Message& m);
+  void HandleStatus(Conn* c, const Message& m);
+  void HandleControl(Conn* c, const Message& m);
+  void HandleSignal(Conn* c, const Message& m);
+  void HandleLogs(Conn* c, const Message& m);
+  void HandleWait(Conn* c, const Message& m);
+  void HandleHealth(Conn* c);
+  void HandleExecInfo(Conn* c, const Message& m);
+  void HandleAttach(Conn* c, const Message& m);
+  void HandleTerminal(Conn* c, const Message& m);
+  /// The programs a request names (kName*, or every one with kAll or none when
+  /// `empty_is_all`); false after answering ERROR for an unknown name.
+  bool Names(Conn* c, const Message& m, bool empty_is_all, std::vector<std::string>* out);
+  /// Answers `m` (START... with kWait, or WAIT) once `names` got there.
+  void BeginWait(Conn* c, const Message& m, const std::vector<std::string>& names);
+  /// Checks a waiting request: answers and ends the wait when it is decided.
+  void CheckWait(Conn* c);
+  void Send(Conn* c, const Message& m);
+  void SendOk(Conn* c, const std::string& message = "");
+  void SendError(Conn* c, int code, const std::string& message);
+  /// Closes once the queued output is written (at once if nothing is queued).
+  void CloseAfterWrite(Conn* c);
+  void Drop(Conn* c);
+  void ArmRequestTimer(Conn* c);
+
+  EventLoop* loop_;
+  Supervisor* supervisor_;
+  LogRouter* logs_;
+  Callbacks callbacks_;
+  UniqueFd listen_fd_;
+  std::unique_ptr<IoWatcher> accept_watcher_;
+  std::unique_ptr<Timer> accept_retry_;  // After EMFILE: accept again a little later.
+  std::string path_;
+  struct stat socket_stat_ = {};
+  std::map<uint64_t, std::unique_ptr<Conn>> conns_;
+  std::vector<std::unique_ptr<Conn>> dead_;  // Closed in a callback; freed from a timer.
+  std::unique_ptr<Timer> reap_dead_;
+  uint64_t next_id_ = 1;
+  int followers_ = 0;  // Connections streaming logs or attached.
+};
+
+}  // namespace tend
+
+#endif  // TEND_CONTROL_SERVER_H_
