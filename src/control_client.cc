@@ -40,8 +40,11 @@ bool ControlClient::Connect(const std::string& path, std::string* err, int* code
   }
   Message hello(MsgType::kHello);
   hello.AddInt(Tag::kVersion, kProtocolVersion);
-  if (!Send(hello, err) || !Receive(&hello_, err)) {
-    *err = "no answer from tend on " + path + ": " + *err;
+  // A refusal may come before tend reads HELLO (and make the send fail): read it anyway.
+  std::string send_err;
+  const bool sent = Send(hello, &send_err);
+  if (!Receive(&hello_, err)) {
+    *err = "no answer from tend on " + path + ": " + (sent ? *err : send_err);
     return false;
   }
   if (hello_.type == MsgType::kError) {

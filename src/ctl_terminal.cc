@@ -65,6 +65,21 @@ bool SendResize(ControlClient* client) {
   return client->Send(r, &err);
 }
 
+// Whether `name` is a file in one of $PATH's directories.
+bool InPath(const std::string& name) {
+  const char* path = getenv("PATH");
+  std::string p = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  for (;;) {
+    size_t end = p.find(':', start);
+    std::string dir = p.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    struct stat st;
+    if (stat(((dir.empty() ? "." : dir) + "/" + name).c_str(), &st) == 0) return true;
+    if (end == std::string::npos) return false;
+    start = end + 1;
+  }
+}
+
 }  // namespace
 
 std::string DetachKeys::Feed(const char* data, size_t n, bool* detach) {
@@ -136,7 +151,10 @@ int ExecAsProgram(const std::string& name, const Message& info,
   cenv.push_back(nullptr);
   environ = cenv.data();  // execvp searches the program's PATH, not the caller's.
   execvp(cargv[0], cargv.data());
-  const int e = errno;
+  int e = errno;
+  // execvp says EACCES when a PATH directory is closed to the user, even when the
+  // command is nowhere: say "not found" as a shell would.
+  if (e == EACCES && argv[0].find('/') == std::string::npos && !InPath(argv[0])) e = ENOENT;
   return Fail(e == ENOENT ? 127 : 126,
               fmt::format("exec: unable to run \"{}\": {}", argv[0],
                           e == ENOENT ? std::string("command not found") : ErrnoString(e)));

@@ -79,14 +79,14 @@ std::vector<std::string> Lines(const std::string& text) {
   return out;
 }
 
-int RunCommand(const std::vector<std::string>& argv, std::string* out) {
+int RunCommand(const std::vector<std::string>& argv, std::string* out, bool with_stderr) {
   int p[2];
   if (pipe2(p, O_CLOEXEC) != 0) return -1;
   pid_t pid = fork();
   if (pid == 0) {
     dup2(p[1], 1);
     int null = open("/dev/null", O_WRONLY);
-    dup2(null, 2);
+    dup2(with_stderr ? p[1] : null, 2);
     CloseExtraFds();
     execvp(argv[0].c_str(), Argv(argv).data());
     _exit(127);
@@ -116,6 +116,8 @@ TendProcess::TendProcess(const std::string& dir, std::vector<std::string> args, 
   if (pid_ == 0) {
     // A process group of its own, away from the test runner's terminal and signals.
     setpgid(0, 0);
+    // A control socket of the test's own, never the machine's /run/tend.sock.
+    setenv("TEND_SOCKET", (dir + "/ctl.sock").c_str(), 1);
     for (int s : opts.ignore_signals) {
       // The raw call, because glibc refuses its own signals 32 and 33.
       struct {
@@ -232,6 +234,52 @@ void Pid1Test::SetUp() {
 void Pid1Test::TearDown() {
   tend_.reset();
   if (!dir_.empty()) RunCommand({"rm", "-rf", dir_});
+}
+
+Tmux::Tmux(const std::string& cmd) {
+  static int serial = 0;
+  socket_ = "tend-test-" + std::to_string(getpid()) + "-" + std::to_string(++serial);
+  ok_ = RunCommand({"tmux", "-L", socket_, "-f", "/dev/null", "new-session", "-d", "-x", "100",
+                    "-y", "30", "-s", "t", cmd}) == 0;
+  RunCommand({"tmux", "-L", socket_, "set-option", "-t", "t", "remain-on-exit", "on"});
+}
+
+Tmux::~Tmux() { RunCommand({"tmux", "-L", socket_, "kill-server"}); }
+
+void Tmux::Keys(const std::vector<std::string>& keys) {
+  std::vector<std::string> a = {"tmux", "-L", socket_, "send-keys", "-t", "t"};
+  a.insert(a.end(), keys.begin(), keys.end());
+  RunCommand(a);
+}
+
+std::string Tmux::Screen() {
+  std::string s;
+  RunCommand({"tmux", "-L", socket_, "capture-pane", "-p", "-t", "t"}, &s);
+  return s;
+}
+
+bool Tmux::WaitScreen(const std::string& text) {
+  return Eventually([&] { return Screen().find(text) != std::string::npos; });
+}
+
+bool Tmux::Exited(int* status) {
+  std::string s;
+  RunCommand({"tmux", "-L", socket_, "list-panes", "-t", "t", "-F",
+              "#{pane_dead} #{pane_dead_status}"},
+             &s);
+  if (s.compare(0, 1, "1") != 0) return false;
+  *status = atoi(s.c_str() + 2);
+  return true;
+}
+
+int Pid1Test::Ctl(std::vector<std::string> args, std::string* out) {
+  args.insert(args.begin(), {BuildPath("tendctl"), "-s", Path("ctl.sock")});
+  int status = RunCommand(args, out, /*with_stderr=*/true);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool Pid1Test::WaitForSocket() {
+  return Eventually([&] { return Ctl({"pid"}) == 0; });
 }
 
 TendProcess& Pid1Test::Start(std::vector<std::string> args, TendProcess::Options opts) {

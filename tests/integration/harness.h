@@ -27,8 +27,10 @@ void WriteFile(const std::string& path, const std::string& text);
 /// Lines of `text` (without their newlines).
 std::vector<std::string> Lines(const std::string& text);
 
-/// Runs `argv` to completion with stdout and stderr captured; returns the wait status.
-int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr);
+/// Runs `argv` to completion with stdout (and stderr, if asked) captured; returns the
+/// wait status.
+int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr,
+               bool with_stderr = false);
 
 /// One tend process under test, with its stdout and stderr captured to files.
 class TendProcess {
@@ -74,6 +76,24 @@ class TendProcess {
   int pipe_read_ = -1;
 };
 
+/// A terminal session for interactive tests: a private tmux server running `cmd` in
+/// a 100x30 window, driven with send-keys and read with capture-pane.
+class Tmux {
+ public:
+  explicit Tmux(const std::string& cmd);
+  ~Tmux();
+  bool ok() const { return ok_; }
+  void Keys(const std::vector<std::string>& keys);
+  std::string Screen();
+  bool WaitScreen(const std::string& text);
+  /// Whether the command in the window has ended; its exit status in `status`.
+  bool Exited(int* status);
+
+ private:
+  std::string socket_;
+  bool ok_ = false;
+};
+
 /// Per-test fixture: a fresh directory and helpers to start tend in it.
 class Pid1Test : public testing::Test {
  protected:
@@ -87,6 +107,11 @@ class Pid1Test : public testing::Test {
   std::string Path(const std::string& name) const { return dir_ + "/" + name; }
   /// Writes conf.d/NAME in this test's directory; returns the conf.d path.
   std::string WriteConf(const std::string& name, const std::string& text);
+  /// Runs `tendctl -s DIR/ctl.sock ARGS...` (tend's socket in a test); returns its exit
+  /// status, with stdout and stderr in `out`.
+  int Ctl(std::vector<std::string> args, std::string* out = nullptr);
+  /// Waits until tend answers on its control socket.
+  bool WaitForSocket();
   /// How many lines of tend's stderr contain `text`.
   size_t CountLog(const std::string& text);
   /// Waits until tend's stderr has a line containing `text`.

@@ -1,0 +1,417 @@
+// tendctl against a real tend running as PID 1: every command, the socket's
+// permissions, abuse of the socket, exec and attach.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <random>
+
+#include "harness.h"
+#include "protocol.h"
+
+namespace tend {
+namespace {
+
+bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class Control : public Pid1Test {
+ protected:
+  /// Starts tend on one configuration file and waits for its socket.
+  void StartWith(const std::string& conf) {
+    Start({"-c", WriteConf("a.conf", conf)});
+    ASSERT_TRUE(WaitForSocket()) << tend_->Stderr();
+  }
+
+  /// `tendctl ARGS...` in the background, its stdout and stderr going to `file`.
+  pid_t Background(std::vector<std::string> args, const std::string& file) {
+    args.insert(args.begin(), {BuildPath("tendctl"), "-s", Path("ctl.sock")});
+    pid_t pid = fork();
+    if (pid == 0) {
+      int in = open("/dev/null", O_RDONLY);
+      int out = open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(in, 0);
+      dup2(out, 1);
+      dup2(out, 2);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(&a[0]);
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    return pid;
+  }
+
+  void Finish(pid_t pid) {
+    kill(pid, SIGTERM);
+    waitpid(pid, nullptr, 0);
+  }
+
+  /// A raw connection to tend's socket (-1 on failure).
+  int Connect() {
+    sockaddr_un a = {};
+    a.sun_family = AF_UNIX;
+    std::string path = Path("ctl.sock");
+    memcpy(a.sun_path, path.c_str(), path.size());
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      close(fd);
+      return -1;
+    }
+    return fd;
+  }
+
+  /// Whether tend closes `fd` (after whatever it answers) within the deadline.
+  bool ClosedByTend(int fd) {
+    char buf[4096];
+    return Eventually([&] {
+      pollfd p = {fd, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) return false;
+      ssize_t n = read(fd, buf, sizeof buf);
+      return n == 0 || (n < 0 && errno == ECONNRESET);
+    });
+  }
+};
+
+constexpr const char kWeb[] =
+    "[program:web]\ncommand = sleep 1000\nstartsecs = 0\n"
+    "[program:off]\ncommand = sleep 1000\nautostart = false\nstartsecs = 0\n";
+
+TEST_F(Control, StatusShowsEveryProgramAndExitsThreeUnlessAllRun) {
+  StartWith(kWeb);
+  struct stat st;
+  ASSERT_EQ(0, stat(Path("ctl.sock").c_str(), &st));
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(0600u, st.st_mode & 0777);
+
+  std::string out;
+  ASSERT_TRUE(Eventually([&] { return Ctl({"status", "web"}, &out) == 0; })) << out;
+  EXPECT_EQ(3, Ctl({"status"}, &out)) << out;
+  auto lines = Lines(out);
+  ASSERT_EQ(3u, lines.size()) << out;
+  EXPECT_EQ(0u, lines[0].find("NAME  STATE    PID")) << out;
+  EXPECT_EQ(0u, lines[1].find("web   RUNNING  ")) << out;
+  EXPECT_EQ(0u, lines[2].find("off   STOPPED  -")) << out;
+
+  EXPECT_EQ(0, Ctl({"--json", "status", "web"}, &out));
+  EXPECT_TRUE(Has(out, "[{\"name\":\"web\",\"state\":\"RUNNING\",\"pid\":")) << out;
+  EXPECT_EQ(4, Ctl({"status", "nope"}, &out));
+  EXPECT_EQ("tendctl: no such program: nope\n", out);
+  // The same binary, called as "tend ctl".
+  EXPECT_EQ(0, WEXITSTATUS(RunCommand({BuildPath("tend"), "ctl", "-s", Path("ctl.sock"), "status",
+                                       "web"},
+                                      &out)));
+  // Inside the namespace tend is PID 1.
+  EXPECT_EQ(0, Ctl({"pid"}, &out));
+  EXPECT_EQ("1\n", out);
+}
+
+TEST_F(Control, StartStopAndRestartWaitForTheNewState) {
+  StartWith(kWeb +
+            std::string("[program:bad]\ncommand = false\nautostart = false\nstartretries = 1\n"
+                        "backoff = 100ms\n"
+                        "[program:slow]\ncommand = sleep 1000\nautostart = false\n"
+                        "startsecs = 1h\n"));
+  std::string out;
+  EXPECT_EQ(0, Ctl({"start", "off"}, &out)) << out;
+  EXPECT_EQ("off: started\n", out);
+  EXPECT_EQ(0, Ctl({"status", "off"}, &out)) << out;
+  std::string pid;
+  EXPECT_EQ(0, Ctl({"pid", "off"}, &pid));
+  EXPECT_EQ(0, Ctl({"restart", "off"}, &out)) << out;
+  std::string pid2;
+  EXPECT_EQ(0, Ctl({"pid", "off"}, &pid2));
+  EXPECT_NE(pid, pid2);
+  EXPECT_EQ(0, Ctl({"stop", "off"}, &out)) << out;
+  EXPECT_EQ(3, Ctl({"status", "off"}, &out));
+  EXPECT_TRUE(Has(out, "off   STOPPED")) << out;
+  EXPECT_EQ(3, Ctl({"pid", "off"}, &out));
+  EXPECT_EQ("0\n", out);
+
+  // A program that cannot start: the reason, exit 1.
+  EXPECT_EQ(1, Ctl({"start", "bad"}, &out));
+  EXPECT_TRUE(Has(out, "bad: FATAL (exited with status 1)")) << out;
+  // One that never gets there in time.
+  EXPECT_EQ(7, Ctl({"start", "--timeout", "200ms", "slow"}, &out));
+  EXPECT_EQ("tendctl: timed out\n", out);
+  EXPECT_EQ(0, Ctl({"stop", "slow"}, &out)) << out;
+  EXPECT_EQ(0, Ctl({"start", "--no-wait", "off"}, &out)) << out;
+  EXPECT_EQ(0, Ctl({"wait", "off", "web"}, &out)) << out;
+  EXPECT_EQ(0, Ctl({"stop", "all"}, &out)) << out;
+  EXPECT_EQ(3, Ctl({"status", "web"}, &out));
+
+  // Usage errors and unknown programs.
+  EXPECT_EQ(2, Ctl({"start"}, &out));
+  EXPECT_TRUE(Has(out, "usage: tendctl start")) << out;
+  EXPECT_EQ(2, Ctl({"stop", "--bogus", "web"}, &out));
+  EXPECT_EQ(2, Ctl({"frobnicate"}, &out));
+  EXPECT_EQ(4, Ctl({"start", "nope"}, &out));
+  EXPECT_EQ(2, Ctl({"wait", "--timeout", "soon", "web"}, &out));
+}
+
+TEST_F(Control, SignalReachesTheProgram) {
+  std::string rec = Path("rec");
+  StartWith("[program:rec]\ncommand = " + probe_ + " sigrecord " + rec + "\nstartsecs = 0\n");
+  ASSERT_TRUE(WaitForLine(rec, "ready"));
+  std::string out;
+  EXPECT_EQ(0, Ctl({"signal", "USR1", "rec"}, &out)) << out;
+  EXPECT_TRUE(WaitForLine(rec, std::to_string(SIGUSR1)));
+  EXPECT_EQ(0, Ctl({"signal", "SIGUSR2", "all"}, &out)) << out;
+  EXPECT_TRUE(WaitForLine(rec, std::to_string(SIGUSR2)));
+  EXPECT_EQ(2, Ctl({"signal", "NOSUCH", "rec"}, &out));
+  EXPECT_EQ("tendctl: unknown signal 'NOSUCH'\n", out);
+}
+
+TEST_F(Control, LogsShowRecentLinesInOrderAndFollow) {
+  std::string flag = Path("flag");
+  StartWith("[program:a]\ncommand = sh -c 'echo a1; echo a2; echo a3 >&2; exec sleep 1000'\n"
+            "[program:bee]\ncommand = sh -c 'echo b1; while [ ! -e " +
+            flag + " ]; do sleep 0.05; done; echo b2; exec sleep 1000'\n");
+  std::string out;
+  ASSERT_TRUE(Eventually([&] {
+    // Lines of one stream keep their order; stdout and stderr are two pipes.
+    Ctl({"logs", "a"}, &out);
+    return Lines(out).size() == 3 && out.find("a1\na2\n") != std::string::npos;
+  })) << out;
+  EXPECT_EQ(0, Ctl({"logs", "-n", "2", "a"}, &out));
+  EXPECT_EQ(2u, Lines(out).size()) << out;
+  ASSERT_TRUE(Eventually([&] {
+    Ctl({"logs"}, &out);
+    return Has(out, "bee | b1");
+  })) << out;
+  EXPECT_TRUE(Has(out, "a   | a1\na   | a2\n")) << out;
+  EXPECT_EQ(0, Ctl({"--json", "logs", "a"}, &out));
+  EXPECT_TRUE(Has(out, "{\"name\":\"a\",\"stream\":\"stderr\",\"line\":\"a3\"}\n")) << out;
+  EXPECT_TRUE(Has(out, "{\"name\":\"a\",\"stream\":\"stdout\",\"line\":\"a1\"}\n")) << out;
+
+  std::string followed = Path("followed");
+  pid_t f = Background({"logs", "-f", "bee"}, followed);
+  // The recent lines come first: once they are there, the follower is registered.
+  ASSERT_TRUE(Eventually([&] { return ReadFile(followed) == "b1\n"; })) << ReadFile(followed);
+  WriteFile(flag, "");
+  EXPECT_TRUE(Eventually([&] { return ReadFile(followed) == "b1\nb2\n"; })) << ReadFile(followed);
+  Finish(f);
+}
+
+TEST_F(Control, ReloadReportsWhatChangedOrTheErrors) {
+  StartWith(kWeb);
+  std::string out;
+  WriteConf("b.conf", "[program:api]\ncommand = sleep 1000\nstartsecs = 0\n");
+  EXPECT_EQ(0, Ctl({"reload"}, &out)) << out;
+  EXPECT_EQ("reloaded: added api; removed none; changed none; 2 unchanged\n", out);
+  EXPECT_TRUE(Eventually([&] { return Ctl({"status", "api"}) == 0; }));
+
+  WriteConf("c.conf", "[program:broken]\ncommand = sleep 1\nstartsecs = banana\n");
+  EXPECT_EQ(1, Ctl({"reload"}, &out));
+  EXPECT_TRUE(Has(out, "configuration not reloaded")) << out;
+  EXPECT_TRUE(Has(out, "c.conf:3: error:")) << out;
+  EXPECT_EQ(4, Ctl({"status", "broken"}, &out));
+  EXPECT_EQ(0, Ctl({"status", "api", "web"}, &out));
+}
+
+TEST_F(Control, ShutdownStopsEverythingAndTendExits) {
+  StartWith(kWeb);
+  std::string out;
+  EXPECT_EQ(0, Ctl({"shutdown"}, &out)) << out;
+  EXPECT_EQ(0, tend_->Wait());
+  EXPECT_TRUE(Has(tend_->Stderr(), "shutdown requested (tendctl")) << tend_->Stderr();
+  // Its socket went with it.
+  struct stat st;
+  EXPECT_NE(0, stat(Path("ctl.sock").c_str(), &st));
+  EXPECT_EQ(5, Ctl({"status"}, &out));
+  EXPECT_TRUE(Has(out, "tend is not running")) << out;
+}
+
+TEST_F(Control, HealthIsGoodWhenAutostartProgramsAreUp) {
+  StartWith(kWeb + std::string("[program:once]\ncommand = true\ntype = oneshot\n"));
+  std::string out;
+  ASSERT_TRUE(Eventually([&] { return Ctl({"health"}, &out) == 0; })) << out;
+  EXPECT_EQ("healthy\n", out);
+  EXPECT_EQ(0, Ctl({"stop", "web"}, &out));
+  EXPECT_EQ(1, Ctl({"health"}, &out));
+  EXPECT_EQ("unhealthy:\nweb: STOPPED (was killed by SIGTERM)\n", out);
+  EXPECT_EQ(1, Ctl({"--json", "health"}, &out));
+  EXPECT_EQ("{\"healthy\":false,\"problems\":[\"web: STOPPED (was killed by SIGTERM)\"]}\n", out);
+}
+
+TEST_F(Control, HealthNamesFailedPrograms) {
+  StartWith(kWeb + std::string("[program:bad]\ncommand = false\nstartretries = 0\n"));
+  std::string out;
+  ASSERT_TRUE(Eventually([&] { return Has((Ctl({"health"}, &out), out), "bad: FATAL"); }))
+      << out;
+  EXPECT_EQ(1, Ctl({"health"}, &out));
+}
+
+TEST_F(Control, ExecRunsACommandAsTheProgramRuns) {
+  ASSERT_EQ(0, chmod(dir_.c_str(), 0755));  // nobody must reach the directory.
+  ASSERT_EQ(0, mkdir(Path("work").c_str(), 0755));
+  StartWith("[program:web]\ncommand = sleep 1000\nstartsecs = 0\nuser = nobody\n"
+            "environment = GREETING=\"hi there\"\numask = 027\ndirectory = " +
+            Path("work") + "\n");
+  std::string out;
+  EXPECT_EQ(7, Ctl({"exec", "web", "--", "sh", "-c",
+                    "echo $GREETING:$(pwd):$(id -u):$(umask):$SUPERVISOR_PROCESS_NAME; exit 7"},
+                   &out));
+  EXPECT_EQ("hi there:" + Path("work") + ":65534:0027:web\n", out);
+  // Without "--", and the command's options are its own.
+  EXPECT_EQ(0, Ctl({"exec", "web", "id", "-un"}, &out));
+  EXPECT_EQ("nobody\n", out);
+  EXPECT_EQ(127, Ctl({"exec", "web", "--", "no-such-command"}, &out));
+  EXPECT_TRUE(Has(out, "command not found")) << out;
+  EXPECT_EQ(4, Ctl({"exec", "nope"}, &out));
+}
+
+TEST_F(Control, OtherUsersAreRefused) {
+  ASSERT_EQ(0, chmod(dir_.c_str(), 0755));
+  StartWith(kWeb);
+  const std::vector<std::string> nobody = {"setpriv", "--reuid=65534", "--regid=65534",
+                                           "--clear-groups", BuildPath("tendctl"),
+                                           "-s", Path("ctl.sock"), "status"};
+  std::string out;
+  // The socket's mode keeps them out...
+  int status = RunCommand(nobody, &out, true);
+  EXPECT_EQ(6, WEXITSTATUS(status)) << out;
+  EXPECT_TRUE(Has(out, "permission denied")) << out;
+  // ...and so does tend when the mode is opened up: it checks who is calling.
+  ASSERT_EQ(0, chmod(Path("ctl.sock").c_str(), 0666));
+  status = RunCommand(nobody, &out, true);
+  EXPECT_EQ(6, WEXITSTATUS(status)) << out;
+  EXPECT_EQ("tendctl: permission denied: uid 65534 may not control tend\n", out);
+  EXPECT_TRUE(WaitForLog("control socket: refused uid 65534"));
+  EXPECT_EQ(0, Ctl({"status", "web"}, &out)) << out;
+}
+
+TEST_F(Control, TwoHundredConcurrentClientsAreAllAnswered) {
+  StartWith(kWeb);
+  constexpr int kClients = 200;
+  std::vector<pid_t> pids;
+  for (int i = 0; i < kClients; ++i) {
+    pids.push_back(Background({"status", "web"}, Path("client" + std::to_string(i))));
+  }
+  int answered = 0;
+  for (int i = 0; i < kClients; ++i) {
+    int status = 0;
+    waitpid(pids[i], &status, 0);
+    answered += WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+                Has(ReadFile(Path("client" + std::to_string(i))), "web   RUNNING");
+  }
+  EXPECT_EQ(kClients, answered);
+  EXPECT_EQ(0, tend_->ZombieCount());
+}
+
+TEST_F(Control, GarbageOnTheSocketLeavesTendHealthy) {
+  StartWith(kWeb);
+  std::mt19937 rng(42);
+  // Random bytes: answered with an error and closed.
+  int a = Connect();
+  std::string junk(4096, '\0');
+  for (auto& c : junk) c = static_cast<char>(rng());
+  junk[0] = 10;  // A small length, so that the frame is judged at once.
+  junk[1] = junk[2] = junk[3] = 0;
+  ASSERT_EQ(static_cast<ssize_t>(junk.size()), write(a, junk.data(), junk.size()));
+  EXPECT_TRUE(ClosedByTend(a));
+  // A frame claiming a gigabyte.
+  int b = Connect();
+  const char huge[] = {0, 0, 0, 0x40, 1, 0};
+  ASSERT_EQ(6, write(b, huge, sizeof huge));
+  EXPECT_TRUE(ClosedByTend(b));
+  // Another protocol version.
+  int c = Connect();
+  Message hello(MsgType::kHello);
+  hello.AddInt(Tag::kVersion, 99);
+  std::string bytes = Encode(hello);
+  ASSERT_EQ(static_cast<ssize_t>(bytes.size()), write(c, bytes.data(), bytes.size()));
+  EXPECT_TRUE(ClosedByTend(c));
+  // Half a frame, then gone; and many that connect and vanish.
+  int d = Connect();
+  ASSERT_EQ(3, write(d, bytes.data(), 3));
+  close(d);
+  for (int i = 0; i < 300; ++i) close(Connect());
+  // A client that says nothing is dropped after the request deadline.
+  int e = Connect();
+  EXPECT_TRUE(ClosedByTend(e));
+  close(a);
+  close(b);
+  close(c);
+  close(e);
+
+  std::string out;
+  EXPECT_EQ(0, Ctl({"status", "web"}, &out)) << out;
+  EXPECT_EQ(0, Ctl({"health"}, &out)) << out;
+}
+
+TEST_F(Control, StaleSocketIsReplacedAndALiveOneRefused) {
+  // A socket left by a tend that is gone.
+  {
+    sockaddr_un addr = {};
+    addr.sun_family = AF_UNIX;
+    std::string path = Path("ctl.sock");
+    memcpy(addr.sun_path, path.c_str(), path.size());
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    ASSERT_EQ(0, bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr));
+    close(fd);
+  }
+  StartWith(kWeb);
+  // A second tend on the same socket stops at once.
+  ASSERT_EQ(0, mkdir(Path("second").c_str(), 0700));
+  TendProcess second(Path("second"), {"-s", Path("ctl.sock"), "--", "sleep", "1000"}, {});
+  EXPECT_EQ(111, second.Wait());
+  EXPECT_TRUE(Has(second.Stderr(), "another tend is listening there")) << second.Stderr();
+  std::string out;
+  EXPECT_EQ(0, Ctl({"status", "web"}, &out)) << out;
+}
+
+TEST_F(Control, SocketNoneMeansNoSocket) {
+  Start({"-s", "none", "-c", WriteConf("a.conf", kWeb)});
+  ASSERT_TRUE(WaitForLog("web: started"));
+  struct stat st;
+  EXPECT_NE(0, stat(Path("ctl.sock").c_str(), &st));
+}
+
+TEST_F(Control, AttachGivesATerminalOnATtyProgram) {
+  StartWith("[program:shell]\ncommand = sh -i\ntty = true\nstopsignal = HUP\n"
+            "environment = PS1=\"shell> \"\n");
+  std::string out;
+  ASSERT_TRUE(Eventually([&] { return Ctl({"status", "shell"}) == 0; }));
+  Tmux tmux(BuildPath("tendctl") + " -s " + Path("ctl.sock") + " attach shell");
+  ASSERT_TRUE(tmux.ok());
+  ASSERT_TRUE(tmux.WaitScreen("Ctrl-P Ctrl-Q detaches")) << tmux.Screen();
+  tmux.Keys({"echo hello-$((6*7))", "Enter"});
+  ASSERT_TRUE(tmux.WaitScreen("hello-42")) << tmux.Screen();
+  // The program's terminal follows the window's size.
+  tmux.Keys({"stty size", "Enter"});
+  ASSERT_TRUE(tmux.WaitScreen("30 100")) << tmux.Screen();
+  // What it writes goes to tend's log too, prefixed.
+  EXPECT_TRUE(Eventually([&] { return Has(tend_->Stdout(), "shell | hello-42\n"); }))
+      << tend_->Stdout();
+  tmux.Keys({"C-p", "C-q"});
+  int status = -1;
+  ASSERT_TRUE(Eventually([&] { return tmux.Exited(&status); })) << tmux.Screen();
+  EXPECT_EQ(0, status);
+  EXPECT_TRUE(Has(tmux.Screen(), "[detached from shell]")) << tmux.Screen();
+  EXPECT_EQ(0, Ctl({"status", "shell"}, &out)) << out;
+}
+
+TEST_F(Control, AttachToAProgramWithoutATerminalStreamsItsOutput) {
+  std::string flag = Path("flag");
+  StartWith("[program:web]\ncommand = sh -c 'while [ ! -e " + flag +
+            " ]; do sleep 0.05; done; echo after-flag; exec sleep 1000'\n");
+  std::string seen = Path("seen");
+  pid_t f = Background({"attach", "web"}, seen);
+  ASSERT_TRUE(Eventually([&] { return Has(ReadFile(seen), "input is not available"); }))
+      << ReadFile(seen);
+  WriteFile(flag, "");
+  EXPECT_TRUE(Eventually([&] { return Has(ReadFile(seen), "after-flag\n"); })) << ReadFile(seen);
+  Finish(f);
+  std::string out;
+  EXPECT_EQ(4, Ctl({"attach", "nope"}, &out));
+}
+
+}  // namespace
+}  // namespace tend
