@@ -23,7 +23,10 @@ struct ControlServer::Conn {
   std::unique_ptr<IoWatcher> reader, writer;
   std::unique_ptr<Timer> timer;  // The request deadline, or a wait's timeout.
   FrameReader frames{kMaxRequestBytes};
-  std::string out;
+  std::string out;       // Queued output; out_pos bytes of it are written.
+  size_t out_pos = 0;
+  uint64_t written = 0;  // Bytes written so far: progress, for the deadline.
+  uint64_t written_at_arm = 0;
   bool hello = false;
   bool closing = false;  // Close once `out` is written.
   uid_t uid = 0;
@@ -45,8 +48,7 @@ bool SockAddr(const std::string& path, sockaddr_un* a, std::string* err) {
   memset(a, 0, sizeof *a);
   a->sun_family = AF_UNIX;
   if (path.empty() || path.size() >= sizeof a->sun_path) {
-    *err = fmt::format("{}: invalid socket path (at most {} bytes)", path,
-                       sizeof a->sun_path - 1);
+    *err = fmt::format("{}: invalid socket path (at most {} bytes)", path, sizeof a->sun_path - 1);
     return false;
   }
   memcpy(a->sun_path, path.data(), path.size());
@@ -160,7 +162,14 @@ void ControlServer::Close() {
   }
   path_.clear();
   listen_fd_.Reset();
-  while (!conns_.empty()) Drop(conns_.begin()->second.get());
+  while (!conns_.empty()) {
+    // A last answer that fits (shutdown's OK, when everything was down already).
+    Conn* c = conns_.begin()->second.get();
+    if (Queued(c) > 0) {
+      (void)!send(c->fd.get(), c->out.data() + c->out_pos, Queued(c), MSG_DONTWAIT | MSG_NOSIGNAL);
+    }
+    Drop(c);
+  }
   dead_.clear();
 }
 
@@ -197,8 +206,10 @@ void ControlServer::Serve(UniqueFd fd) {
       c->waiting = MsgType::kOk;
       SendError(c, kCodeTimeout, "timed out");
       ArmRequestTimer(c);
+    } else if (Queued(c) > 0 && c->written > c->written_at_arm) {
+      ArmRequestTimer(c);  // Still reading a long answer: give it time.
     } else {
-      Drop(c);  // No whole request in time.
+      Drop(c);  // No whole request in time, or an answer nobody reads.
     }
   });
   conns_[c->id] = std::move(conn);
@@ -214,8 +225,8 @@ void ControlServer::Serve(UniqueFd fd) {
   if (cred.uid != 0 && cred.uid != geteuid()) {
     Diag(Level::kWarn, "control socket: refused uid {} (pid {}): only root and uid {} may use it",
          cred.uid, cred.pid, geteuid());
-    SendError(c, kCodeDenied, fmt::format("permission denied: uid {} may not control tend",
-                                          cred.uid));
+    SendError(c, kCodeDenied,
+              fmt::format("permission denied: uid {} may not control tend", cred.uid));
     CloseAfterWrite(c);
     return;
   }
@@ -229,8 +240,13 @@ void ControlServer::Serve(UniqueFd fd) {
 }
 
 void ControlServer::ArmRequestTimer(Conn* c) {
-  if (c->waiting == MsgType::kOk && !c->following) c->timer->Start(kRequestTimeoutMs);
+  if (c->waiting == MsgType::kOk && !c->following) {
+    c->written_at_arm = c->written;
+    c->timer->Start(kRequestTimeoutMs);
+  }
 }
+
+size_t ControlServer::Queued(const Conn* c) { return c->out.size() - c->out_pos; }
 
 void ControlServer::OnReadable(Conn* c) {
   char buf[16 * 1024];
@@ -256,20 +272,31 @@ void ControlServer::OnReadable(Conn* c) {
     Handle(c, m);
     if (!conns_.count(id) || c->closing) return;  // Handling it ended the connection.
   }
+  // Backpressure: a client that asks faster than it reads waits for its answers.
+  if (Queued(c) > kMaxQueuedBytes) c->reader->Stop();
 }
 
 void ControlServer::OnWritable(Conn* c) {
-  while (!c->out.empty()) {
-    ssize_t n = send(c->fd.get(), c->out.data(), c->out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  while (Queued(c) > 0) {
+    ssize_t n = send(c->fd.get(), c->out.data() + c->out_pos, Queued(c),
+                     MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) break;
     if (n < 0) {  // EPIPE, ECONNRESET: the client is gone.
       Drop(c);
       return;
     }
-    c->out.erase(0, static_cast<size_t>(n));
+    c->out_pos += static_cast<size_t>(n);
+    c->written += static_cast<uint64_t>(n);
   }
-  if (c->out.empty()) {
+  if (c->out_pos > 0 && (Queued(c) == 0 || c->out_pos >= kMaxQueuedBytes / 4)) {
+    c->out.erase(0, c->out_pos);  // Compact now and then, not on every write.
+    c->out_pos = 0;
+  }
+  if (!c->closing && !c->reader->active() && Queued(c) <= kMaxQueuedBytes / 2) {
+    c->reader->Start();
+  }
+  if (Queued(c) == 0) {
     c->writer->Stop();
     if (c->closing) {
       Drop(c);
@@ -278,15 +305,16 @@ void ControlServer::OnWritable(Conn* c) {
     if (c->dropped > 0 && !c->attached.empty()) {
       // Tell an attached client that part of the output is missing.
       Message note(MsgType::kOutput);
-      note.AddInt(Tag::kStream, 2).Add(
-          Tag::kData, fmt::format("\r\n[tend: {} chunks of output dropped: too slow]\r\n",
-                                  c->dropped));
+      note.AddInt(Tag::kStream, 2)
+          .Add(Tag::kData,
+               fmt::format("\r\n[tend: {} chunks of output dropped: too slow]\r\n", c->dropped));
       c->dropped = 0;
       Send(c, note);
     } else if (c->dropped > 0) {
       Message note(MsgType::kLog);
-      note.Add(Tag::kName, "tend").AddInt(Tag::kStream, 2).Add(
-          Tag::kData, fmt::format("{} lines dropped: tendctl was too slow", c->dropped));
+      note.Add(Tag::kName, "tend")
+          .AddInt(Tag::kStream, 2)
+          .Add(Tag::kData, fmt::format("{} lines dropped: tendctl was too slow", c->dropped));
       c->dropped = 0;
       Send(c, note);
     }
@@ -296,11 +324,9 @@ void ControlServer::OnWritable(Conn* c) {
 void ControlServer::Send(Conn* c, const Message& m) {
   if (c->closing) return;
   Encode(m, &c->out);
-  if (!c->writer->active()) {
-    c->writer->Start();
-    // Try at once: most replies fit in the socket buffer, and the client waits for them.
-    OnWritable(c);
-  }
+  // Written from the loop, never from here: a failed write drops the connection, which
+  // must not happen under a caller still walking the connections.
+  if (!c->writer->active()) c->writer->Start();
 }
 
 void ControlServer::SendOk(Conn* c, const std::string& message) {
@@ -317,7 +343,7 @@ void ControlServer::SendError(Conn* c, int code, const std::string& message) {
 
 void ControlServer::CloseAfterWrite(Conn* c) {
   if (!conns_.count(c->id)) return;
-  if (c->out.empty()) {
+  if (Queued(c) == 0) {
     Drop(c);
     return;
   }
@@ -330,6 +356,7 @@ void ControlServer::Drop(Conn* c) {
   auto it = conns_.find(c->id);
   if (it == conns_.end()) return;
   if (c->following) --followers_;
+  c->closing = true;  // Nothing more is queued for it.
   c->reader->Stop();
   c->writer->Stop();
   c->timer->Stop();
@@ -350,8 +377,8 @@ void ControlServer::Handle(Conn* c, const Message& m) {
     const int64_t version = m.GetInt(Tag::kVersion, 0);
     if (version != kProtocolVersion) {
       SendError(c, kCodeUnreachable,
-                fmt::format("protocol version {} is not spoken here (tend {} speaks {})",
-                            version, kVersion, kProtocolVersion));
+                fmt::format("protocol version {} is not spoken here (tend {} speaks {})", version,
+                            kVersion, kProtocolVersion));
       CloseAfterWrite(c);
       return;
     }
@@ -439,7 +466,11 @@ bool ControlServer::Names(Conn* c, const Message& m, bool empty_is_all,
   *out = m.GetAll(Tag::kName);
   if (m.Has(Tag::kAll) || (out->empty() && empty_is_all)) {
     out->clear();
-    for (Service* s : supervisor_->services()) out->push_back(s->name());
+    // "all" is the configured programs: the main command is named only explicitly
+    // (stopping it ends tend).
+    for (Service* s : supervisor_->services()) {
+      if (s != supervisor_->main() || !m.Has(Tag::kAll)) out->push_back(s->name());
+    }
     return true;
   }
   if (out->empty()) {
@@ -527,8 +558,7 @@ void ControlServer::CheckWait(Conn* c) {
       failure = n + ": removed";
     } else if (down ? s->Down() : s->Up()) {
       continue;
-    } else if (!down && (s->state() == Service::State::kFatal ||
-                         (s->Down() && !s->want_up()) ||
+    } else if (!down && (s->state() == Service::State::kFatal || (s->Down() && !s->want_up()) ||
                          s->state() == Service::State::kExited)) {
       failure = Reason(s);
     } else if (supervisor_->stopping() && !down) {
@@ -630,7 +660,7 @@ void ControlServer::OnLine(const std::string& name, int stream, std::string_view
         std::find(c->follow_names.begin(), c->follow_names.end(), name) == c->follow_names.end()) {
       continue;
     }
-    if (c->out.size() > kMaxQueuedBytes) {
+    if (Queued(c) > kMaxQueuedBytes) {
       ++c->dropped;
       continue;
     }
@@ -648,7 +678,7 @@ void ControlServer::OnBytes(const std::string& name, int stream, std::string_vie
   for (auto& kv : conns_) {
     Conn* c = kv.second.get();
     if (c->attached != name) continue;
-    if (c->out.size() > kMaxQueuedBytes) {
+    if (Queued(c) > kMaxQueuedBytes) {
       ++c->dropped;
       continue;
     }

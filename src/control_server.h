@@ -85,6 +85,8 @@ class ControlServer : public LogTap {
   /// Closes once the queued output is written (at once if nothing is queued).
   void CloseAfterWrite(Conn* c);
   void Drop(Conn* c);
+  /// Output queued for `c` and not yet written.
+  static size_t Queued(const Conn* c);
   void ArmRequestTimer(Conn* c);
 
   EventLoop* loop_;

@@ -57,8 +57,8 @@ struct Ctl {
 
 struct CtlCommand {
   const char* name;
-  const char* usage;  // Arguments, after the name.
-  unsigned flags;     // Options it takes besides --json.
+  const char* usage;       // Arguments, after the name.
+  unsigned flags;          // Options it takes besides --json.
   int min_args, max_args;  // -1: any number.
   int (*run)(Ctl* ctl);
   const char* help;
@@ -166,8 +166,8 @@ int RunStatus(Ctl* ctl) {
     const std::string last = p.Get(Tag::kExitStatus);
     all_running &= state == "RUNNING";
     rows.push_back({p.Get(Tag::kName), state, pid > 0 ? std::to_string(pid) : "-",
-                    Uptime(p.GetInt(Tag::kUptimeMs)),
-                    std::to_string(p.GetInt(Tag::kRestarts)), last.empty() ? "-" : last});
+                    Uptime(p.GetInt(Tag::kUptimeMs)), std::to_string(p.GetInt(Tag::kRestarts)),
+                    last.empty() ? "-" : last});
     json += fmt::format(
         "{}{{\"name\":{},\"state\":\"{}\",\"pid\":{},\"uptime_ms\":{},\"restarts\":{},"
         "\"last_exit\":{},\"exit_code\":{},\"autostart\":{},\"tty\":{}}}",
@@ -230,7 +230,8 @@ int RunLogs(Ctl* ctl) {
     for (const auto& n : ctl->args) req.Add(Tag::kName, n);
     Ctl probe;
     probe.socket = ctl->socket;
-    if (int rc = Request(&probe, req, [&](const Message& m) { names.push_back(m.Get(Tag::kName)); }))
+    if (int rc =
+            Request(&probe, req, [&](const Message& m) { names.push_back(m.Get(Tag::kName)); }))
       return rc;
   }
   size_t width = 0;
@@ -398,8 +399,8 @@ int RunHelp(Ctl* ctl) {
   }
   for (const auto& c : kCommands) {
     if (ctl->args[0] != c.name) continue;
-    std::string s = fmt::format("usage: tendctl {}{} {}\n{}\n", c.name, OptionUsage(c.flags),
-                                c.usage, c.help);
+    std::string s =
+        fmt::format("usage: tendctl {}{} {}\n{}\n", c.name, OptionUsage(c.flags), c.usage, c.help);
     for (const auto& o : kCtlOptions) {
       if (c.flags & o.flag) s += fmt::format("  --{}  {}\n", o.long_name, o.help);
     }

@@ -122,8 +122,10 @@ int ExecAsProgram(const std::string& name, const Message& info,
   if (term) {
     auto it = std::find_if(env.begin(), env.end(),
                            [](const std::string& e) { return e.compare(0, 5, "TERM=") == 0; });
-    if (it != env.end()) *it = std::string("TERM=") + term;
-    else env.push_back(std::string("TERM=") + term);
+    if (it != env.end())
+      *it = std::string("TERM=") + term;
+    else
+      env.push_back(std::string("TERM=") + term);
   }
   const uid_t uid = static_cast<uid_t>(info.GetInt(Tag::kUid));
   const gid_t gid = static_cast<gid_t>(info.GetInt(Tag::kGid));
@@ -141,8 +143,8 @@ int ExecAsProgram(const std::string& name, const Message& info,
   umask(static_cast<mode_t>(info.GetInt(Tag::kUmask, 022)));
   const std::string dir = info.Get(Tag::kDirectory);
   if (!dir.empty() && chdir(dir.c_str()) != 0) {
-    return Fail(126, fmt::format("exec: unable to change directory to {}: {}", dir,
-                                 ErrnoString(errno)));
+    return Fail(126,
+                fmt::format("exec: unable to change directory to {}: {}", dir, ErrnoString(errno)));
   }
   std::vector<char*> cargv, cenv;
   for (auto& a : argv) cargv.push_back(&a[0]);
@@ -176,7 +178,8 @@ int AttachTo(ControlClient* client, const std::string& name) {
   if (m.Has(Tag::kMessage)) Note("tendctl: " + m.Get(Tag::kMessage) + "\n");
 
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return Fail(kCodeFailed, "pipe: " + ErrnoString(errno));
+  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
+    return Fail(kCodeFailed, "pipe: " + ErrnoString(errno));
   signal_pipe = fds[1];
   struct sigaction sa = {};
   sa.sa_handler = OnSignal;
@@ -201,7 +204,8 @@ int AttachTo(ControlClient* client, const std::string& name) {
                  data.size());
       }
     }
-    struct pollfd p[3] = {{client->fd(), POLLIN, 0}, {fds[0], POLLIN, 0},
+    struct pollfd p[3] = {{client->fd(), POLLIN, 0},
+                          {fds[0], POLLIN, 0},
                           {read_stdin ? STDIN_FILENO : -1, POLLIN, 0}};
     if (poll(p, 3, -1) < 0) {
       if (errno == EINTR) continue;

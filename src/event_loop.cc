@@ -50,6 +50,8 @@ void EventLoop::Run() { ev_run(loop_, 0); }
 
 void EventLoop::RunOnce() { ev_run(loop_, EVRUN_ONCE); }
 
+void EventLoop::RunReady() { ev_run(loop_, EVRUN_NOWAIT); }
+
 void EventLoop::Break() { ev_break(loop_, EVBREAK_ALL); }
 
 int64_t EventLoop::NowMs() const { return static_cast<int64_t>(ev_now(loop_) * 1000.0); }

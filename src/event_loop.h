@@ -27,6 +27,8 @@ class EventLoop : public Clock {
   void Run();
   /// Waits for and handles one round of events (tests drive the loop with this).
   void RunOnce();
+  /// Handles the events that are ready now, without waiting (tests).
+  void RunReady();
   /// Makes Run() return after the current callback.
   void Break();
 

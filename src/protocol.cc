@@ -12,7 +12,8 @@ void PutLe(std::string* out, uint64_t v, int bytes) {
 
 uint64_t GetLe(const char* p, int bytes) {
   uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  for (int i = 0; i < bytes; ++i)
+    v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
   return v;
 }
 
@@ -59,7 +60,8 @@ std::vector<std::string> Message::GetAll(Tag tag) const {
 std::vector<int64_t> Message::GetAllInts(Tag tag) const {
   std::vector<int64_t> v;
   for (const auto& f : fields)
-    if (f.tag == tag && f.value.size() == 8) v.push_back(static_cast<int64_t>(GetLe(f.value.data(), 8)));
+    if (f.tag == tag && f.value.size() == 8)
+      v.push_back(static_cast<int64_t>(GetLe(f.value.data(), 8)));
   return v;
 }
 
@@ -119,29 +121,52 @@ FrameReader::Result FrameReader::Next(Message* m, std::string* err) {
 
 std::string TypeName(MsgType t) {
   switch (t) {
-    case MsgType::kHello: return "HELLO";
-    case MsgType::kStatus: return "STATUS";
-    case MsgType::kStart: return "START";
-    case MsgType::kStop: return "STOP";
-    case MsgType::kRestart: return "RESTART";
-    case MsgType::kSignal: return "SIGNAL";
-    case MsgType::kLogs: return "LOGS";
-    case MsgType::kReload: return "RELOAD";
-    case MsgType::kShutdown: return "SHUTDOWN";
-    case MsgType::kWait: return "WAIT";
-    case MsgType::kHealth: return "HEALTH";
-    case MsgType::kExecInfo: return "EXEC_INFO";
-    case MsgType::kAttach: return "ATTACH";
-    case MsgType::kInput: return "INPUT";
-    case MsgType::kResize: return "RESIZE";
-    case MsgType::kDetach: return "DETACH";
-    case MsgType::kHelloReply: return "HELLO_REPLY";
-    case MsgType::kOk: return "OK";
-    case MsgType::kError: return "ERROR";
-    case MsgType::kProgram: return "PROGRAM";
-    case MsgType::kLog: return "LOG";
-    case MsgType::kOutput: return "OUTPUT";
-    case MsgType::kExec: return "EXEC";
+    case MsgType::kHello:
+      return "HELLO";
+    case MsgType::kStatus:
+      return "STATUS";
+    case MsgType::kStart:
+      return "START";
+    case MsgType::kStop:
+      return "STOP";
+    case MsgType::kRestart:
+      return "RESTART";
+    case MsgType::kSignal:
+      return "SIGNAL";
+    case MsgType::kLogs:
+      return "LOGS";
+    case MsgType::kReload:
+      return "RELOAD";
+    case MsgType::kShutdown:
+      return "SHUTDOWN";
+    case MsgType::kWait:
+      return "WAIT";
+    case MsgType::kHealth:
+      return "HEALTH";
+    case MsgType::kExecInfo:
+      return "EXEC_INFO";
+    case MsgType::kAttach:
+      return "ATTACH";
+    case MsgType::kInput:
+      return "INPUT";
+    case MsgType::kResize:
+      return "RESIZE";
+    case MsgType::kDetach:
+      return "DETACH";
+    case MsgType::kHelloReply:
+      return "HELLO_REPLY";
+    case MsgType::kOk:
+      return "OK";
+    case MsgType::kError:
+      return "ERROR";
+    case MsgType::kProgram:
+      return "PROGRAM";
+    case MsgType::kLog:
+      return "LOG";
+    case MsgType::kOutput:
+      return "OUTPUT";
+    case MsgType::kExec:
+      return "EXEC";
   }
   return "type " + std::to_string(static_cast<unsigned>(t));
 }

@@ -71,7 +71,7 @@ enum class Tag : uint16_t {
   kServerVersion = 2,
   kPid = 3,
   kName = 4,
-  kAll = 5,  ///< Every program (flag; value ignored).
+  kAll = 5,   ///< Every program (flag; value ignored).
   kWait = 6,  ///< Answer once the programs reached the new state (flag).
   kTimeoutMs = 7,
   kSignal = 8,  ///< A signal number.
@@ -79,8 +79,8 @@ enum class Tag : uint16_t {
   kFollow = 10,  ///< Flag.
   kMessage = 11,
   kCode = 12,
-  kState = 13,       ///< "RUNNING"... (Service::ToString).
-  kUptimeMs = 14,    ///< Time in the current state.
+  kState = 13,     ///< "RUNNING"... (Service::ToString).
+  kUptimeMs = 14,  ///< Time in the current state.
   kRestarts = 15,
   kExitStatus = 16,  ///< "exited with status 3", "" if it never exited.
   kStream = 17,      ///< 1 stdout, 2 stderr.
@@ -95,7 +95,7 @@ enum class Tag : uint16_t {
   kUmask = 26,  ///< -1: tend's own.
   kUser = 27,   ///< User name, "" when the program runs as tend's user.
   kAutostart = 28,
-  kTty = 29,        ///< The program runs on a terminal (tty = true).
+  kTty = 29,          ///< The program runs on a terminal (tty = true).
   kDescription = 30,  ///< Why a program is in its state, when there is a reason.
   kSeq = 31,          ///< Order of a LOG line among every program's lines.
   kExpected = 32,     ///< The last exit was an expected one (flag, on PROGRAM).
@@ -104,9 +104,9 @@ enum class Tag : uint16_t {
 
 /// ERROR codes; tendctl exits with them.
 enum ErrorCode : int {
-  kCodeFailed = 1,       ///< The request ran and failed (a program did not start...).
-  kCodeUsage = 2,        ///< A malformed or unknown request, bad arguments.
-  kCodeNotRunning = 3,   ///< status: a named program is not RUNNING.
+  kCodeFailed = 1,      ///< The request ran and failed (a program did not start...).
+  kCodeUsage = 2,       ///< A malformed or unknown request, bad arguments.
+  kCodeNotRunning = 3,  ///< status: a named program is not RUNNING.
   kCodeNoSuchProgram = 4,
   kCodeUnreachable = 5,  ///< No tend at the socket (tendctl only).
   kCodeDenied = 6,       ///< The caller's uid may not use the socket.

@@ -52,4 +52,3 @@ extern "C" void perror(const char* s) noexcept {
   Say(tend::ErrnoString(errno).c_str());
   Say("\n");
 }
-

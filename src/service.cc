@@ -74,6 +74,8 @@ Service::~Service() {
 void Service::OnTerminal(pid_t pid, UniqueFd master) {
   // One descriptor for the log pipeline to read, one for tendctl attach to write to.
   terminal_.Reset(fcntl(master.get(), F_DUPFD_CLOEXEC, 3));
+  // A restarted program gets the size its attached users last gave.
+  if (term_rows_ > 0) ResizeTerminal(term_rows_, term_cols_);
   RouteOutput(pid, 1, std::move(master), /*terminal=*/true);
 }
 
@@ -88,9 +90,12 @@ bool Service::WriteTerminal(std::string_view data) {
 }
 
 bool Service::ResizeTerminal(int rows, int cols) {
+  if (rows <= 0 || cols <= 0 || rows > 0xffff || cols > 0xffff) return false;
+  term_rows_ = rows;
+  term_cols_ = cols;
   struct winsize ws = {static_cast<unsigned short>(rows), static_cast<unsigned short>(cols), 0,
                        0};
-  return terminal_.valid() && rows > 0 && cols > 0 && ioctl(terminal_.get(), TIOCSWINSZ, &ws) == 0;
+  return terminal_.valid() && ioctl(terminal_.get(), TIOCSWINSZ, &ws) == 0;
 }
 
 void Service::OnOutputPipe(pid_t pid, int stream, UniqueFd read_end) {

@@ -113,7 +113,8 @@ class Service : public ExitObserver, public SpawnObserver {
   /// Types `data` on the program's terminal; false (nothing or part written) when there
   /// is no terminal or it is full. Never blocks.
   bool WriteTerminal(std::string_view data);
-  /// Sets the terminal's window size (the program gets SIGWINCH).
+  /// Sets the terminal's window size (the program gets SIGWINCH); remembered for the
+  /// terminals of later runs.
   bool ResizeTerminal(int rows, int cols);
 
   const std::string& name() const { return config_.name; }
@@ -172,6 +173,7 @@ class Service : public ExitObserver, public SpawnObserver {
   int64_t started_ms_ = 0;
   std::vector<std::unique_ptr<LogSource>> sources_;  // The current process's pipes.
   UniqueFd terminal_;  // tty = true: the pseudo-terminal's master, for input.
+  int term_rows_ = 0, term_cols_ = 0;  // The last size asked for.
 };
 
 /// A process that was RUNNING but exits sooner than this after its start is restarted

@@ -62,6 +62,8 @@ class Supervisor : public Workload, public ServiceObserver {
   /// Every service, in configuration order.
   std::vector<Service*> services() const;
   Service* Find(const std::string& name) const;
+  /// The main command's service, or null.
+  const Service* main() const { return main_; }
   bool stopping() const { return stopping_; }
 
  private:

@@ -104,9 +104,8 @@ TEST_F(Control, StatusShowsEveryProgramAndExitsThreeUnlessAllRun) {
   EXPECT_EQ(4, Ctl({"status", "nope"}, &out));
   EXPECT_EQ("tendctl: no such program: nope\n", out);
   // The same binary, called as "tend ctl".
-  EXPECT_EQ(0, WEXITSTATUS(RunCommand({BuildPath("tend"), "ctl", "-s", Path("ctl.sock"), "status",
-                                       "web"},
-                                      &out)));
+  EXPECT_EQ(0, WEXITSTATUS(RunCommand(
+                   {BuildPath("tend"), "ctl", "-s", Path("ctl.sock"), "status", "web"}, &out)));
   // Inside the namespace tend is PID 1.
   EXPECT_EQ(0, Ctl({"pid"}, &out));
   EXPECT_EQ("1\n", out);
@@ -170,9 +169,10 @@ TEST_F(Control, SignalReachesTheProgram) {
 
 TEST_F(Control, LogsShowRecentLinesInOrderAndFollow) {
   std::string flag = Path("flag");
-  StartWith("[program:a]\ncommand = sh -c 'echo a1; echo a2; echo a3 >&2; exec sleep 1000'\n"
-            "[program:bee]\ncommand = sh -c 'echo b1; while [ ! -e " +
-            flag + " ]; do sleep 0.05; done; echo b2; exec sleep 1000'\n");
+  StartWith(
+      "[program:a]\ncommand = sh -c 'echo a1; echo a2; echo a3 >&2; exec sleep 1000'\n"
+      "[program:bee]\ncommand = sh -c 'echo b1; while [ ! -e " +
+      flag + " ]; do sleep 0.05; done; echo b2; exec sleep 1000'\n");
   std::string out;
   ASSERT_TRUE(Eventually([&] {
     // Lines of one stream keep their order; stdout and stderr are two pipes.
@@ -243,17 +243,17 @@ TEST_F(Control, HealthIsGoodWhenAutostartProgramsAreUp) {
 TEST_F(Control, HealthNamesFailedPrograms) {
   StartWith(kWeb + std::string("[program:bad]\ncommand = false\nstartretries = 0\n"));
   std::string out;
-  ASSERT_TRUE(Eventually([&] { return Has((Ctl({"health"}, &out), out), "bad: FATAL"); }))
-      << out;
+  ASSERT_TRUE(Eventually([&] { return Has((Ctl({"health"}, &out), out), "bad: FATAL"); })) << out;
   EXPECT_EQ(1, Ctl({"health"}, &out));
 }
 
 TEST_F(Control, ExecRunsACommandAsTheProgramRuns) {
   ASSERT_EQ(0, chmod(dir_.c_str(), 0755));  // nobody must reach the directory.
   ASSERT_EQ(0, mkdir(Path("work").c_str(), 0755));
-  StartWith("[program:web]\ncommand = sleep 1000\nstartsecs = 0\nuser = nobody\n"
-            "environment = GREETING=\"hi there\"\numask = 027\ndirectory = " +
-            Path("work") + "\n");
+  StartWith(
+      "[program:web]\ncommand = sleep 1000\nstartsecs = 0\nuser = nobody\n"
+      "environment = GREETING=\"hi there\"\numask = 027\ndirectory = " +
+      Path("work") + "\n");
   std::string out;
   EXPECT_EQ(7, Ctl({"exec", "web", "--", "sh", "-c",
                     "echo $GREETING:$(pwd):$(id -u):$(umask):$SUPERVISOR_PROCESS_NAME; exit 7"},
@@ -270,9 +270,9 @@ TEST_F(Control, ExecRunsACommandAsTheProgramRuns) {
 TEST_F(Control, OtherUsersAreRefused) {
   ASSERT_EQ(0, chmod(dir_.c_str(), 0755));
   StartWith(kWeb);
-  const std::vector<std::string> nobody = {"setpriv", "--reuid=65534", "--regid=65534",
-                                           "--clear-groups", BuildPath("tendctl"),
-                                           "-s", Path("ctl.sock"), "status"};
+  const std::vector<std::string> nobody = {
+      "setpriv", "--reuid=65534",  "--regid=65534", "--clear-groups", BuildPath("tendctl"),
+      "-s",      Path("ctl.sock"), "status"};
   std::string out;
   // The socket's mode keeps them out...
   int status = RunCommand(nobody, &out, true);
@@ -375,8 +375,9 @@ TEST_F(Control, SocketNoneMeansNoSocket) {
 }
 
 TEST_F(Control, AttachGivesATerminalOnATtyProgram) {
-  StartWith("[program:shell]\ncommand = sh -i\ntty = true\nstopsignal = HUP\n"
-            "environment = PS1=\"shell> \"\n");
+  StartWith(
+      "[program:shell]\ncommand = sh -i\ntty = true\nstopsignal = HUP\n"
+      "environment = PS1=\"shell> \"\n");
   std::string out;
   ASSERT_TRUE(Eventually([&] { return Ctl({"status", "shell"}) == 0; }));
   Tmux tmux(BuildPath("tendctl") + " -s " + Path("ctl.sock") + " attach shell");

@@ -48,7 +48,12 @@ class ControlServerTest : public testing::Test {
 
   void Write(const std::string& bytes) {
     ASSERT_EQ(static_cast<ssize_t>(bytes.size()), write(client_, bytes.data(), bytes.size()));
-    loop_.RunOnce();  // The server reads, handles and answers.
+    loop_.RunOnce();  // The server reads and handles...
+    Flush();
+  }
+  // ...and answers from the loop.
+  void Flush() {
+    for (int i = 0; i < 3; ++i) loop_.RunReady();
   }
   void Send(const Message& m) { Write(Encode(m)); }
   void Hello() {
@@ -76,6 +81,7 @@ class ControlServerTest : public testing::Test {
       if (ops_.spawned[i].argv[0] == name) ops_.observers[i]->OnExecResult(100 + i, nullptr);
     }
     clock_.Advance(1000);
+    Flush();
   }
 
   EventLoop loop_;
@@ -188,6 +194,7 @@ TEST_F(ControlServerTest, StartWithWaitReportsAFailure) {
       clock_.Advance(100);
     }
   }
+  Flush();
   auto r = Replies();
   ASSERT_EQ(1u, r.size());
   EXPECT_EQ(MsgType::kError, r[0].type);

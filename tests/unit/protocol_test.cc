@@ -7,8 +7,10 @@ namespace {
 
 Message Sample() {
   Message m(MsgType::kStart);
-  m.Add(Tag::kName, "web").Add(Tag::kName, "worker_01").AddInt(Tag::kTimeoutMs, -5).AddFlag(
-      Tag::kWait);
+  m.Add(Tag::kName, "web")
+      .Add(Tag::kName, "worker_01")
+      .AddInt(Tag::kTimeoutMs, -5)
+      .AddFlag(Tag::kWait);
   return m;
 }
 
