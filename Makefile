@@ -154,12 +154,18 @@ install: $(B)/tend
 	install -m 755 $(B)/tend $(DESTDIR)$(PREFIX)/bin/tend
 	ln -sf tend $(DESTDIR)$(PREFIX)/bin/tendctl
 	install -m 644 man/tendctl.1 $(DESTDIR)$(MANDIR)/man1/tendctl.1
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 contrib/bash-completion/tendctl \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tendctl
+	ln -sf tendctl $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tend
 	install -m 644 man/tend.conf.5 $(DESTDIR)$(MANDIR)/man5/tend.conf.5
 	install -m 644 man/tend.8 $(DESTDIR)$(MANDIR)/man8/tend.8
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tend $(DESTDIR)$(PREFIX)/bin/tendctl \
 	  $(DESTDIR)$(MANDIR)/man1/tendctl.1 $(DESTDIR)$(MANDIR)/man5/tend.conf.5 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tendctl \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tend \
 	  $(DESTDIR)$(MANDIR)/man8/tend.8
 
 dist:

@@ -12,8 +12,8 @@
 // terminator. A tag may repeat (several names). Unknown tags are skipped, so a field can
 // be added without a new version; a frame whose fields overrun it is malformed.
 //
-// Conversation. The client opens with HELLO (its kVersion); tend answers HELLO (its own
-// kVersion, kServerVersion, kPid) or ERROR. Then requests, one at a time, each answered
+// Conversation. The client opens with HELLO (its kVersion); tend answers HELLO_REPLY (its
+// own kVersion, kServerVersion, kPid) or ERROR. Then requests, one at a time, each answered
 // by zero or more data frames (PROGRAM, LOG, OUTPUT, EXEC) and one final OK or ERROR. Two
 // requests stream until the client hangs up: LOGS with kFollow (LOG frames) and ATTACH
 // (OUTPUT frames, with INPUT, RESIZE and DETACH accepted from the client meanwhile).
@@ -92,14 +92,14 @@ enum class Tag : uint16_t {
   kUid = 23,
   kGid = 24,
   kGroup = 25,
-  kUmask = 26,  ///< -1: tend's own.
-  kUser = 27,   ///< User name, "" when the program runs as tend's user.
-  kAutostart = 28,
-  kTty = 29,          ///< The program runs on a terminal (tty = true).
-  kDescription = 30,  ///< Why a program is in its state, when there is a reason.
-  kSeq = 31,          ///< Order of a LOG line among every program's lines.
-  kExpected = 32,     ///< The last exit was an expected one (flag, on PROGRAM).
-  kExitCode = 33,     ///< On PROGRAM: the last exit as a shell reports it ($?), -1 none.
+  kUmask = 26,      ///< -1: tend's own.
+  kUser = 27,       ///< User name, "" when the program runs as tend's user.
+  kAutostart = 28,  ///< 1 or 0.
+  kTty = 29,        ///< 1 or 0: the program runs on a terminal (tty = true).
+  // 30: unused.
+  kSeq = 31,  ///< Order of a LOG line among every program's lines.
+  // 32: unused.
+  kExitCode = 33,  ///< On PROGRAM: the last exit as a shell reports it ($?), -1 none.
 };
 
 /// ERROR codes; tendctl exits with them.
