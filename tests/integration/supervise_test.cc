@@ -305,6 +305,15 @@ TEST_F(Supervise, CheckListsProgramsAndStartsNothing) {
   EXPECT_NE(std::string::npos, t.Stdout().find("web")) << t.Stdout();
 }
 
+TEST_F(Supervise, TheExampleConfigurationsAreValid) {
+  for (const char* dir : {"conf.d", "contrib/docker/conf.d"}) {
+    std::string out;
+    int status = RunCommand({BuildPath("tend"), "--check", "-c", dir}, &out, true);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << dir << ":\n" << out;
+    EXPECT_EQ(std::string::npos, out.find("warning")) << dir << ":\n" << out;
+  }
+}
+
 TEST_F(Supervise, CheckAcceptsEverySupervisordFileOfTheCorpus) {
   const char* env = getenv("TEND_COMPAT_DIR");
   std::string dir = env && *env ? env : "../shared/compat/supervisord";
