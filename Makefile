@@ -141,11 +141,12 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	./$(B)/tend -c conf.d
 
-bench: $(B)/tend build/tend-static $(HELPERS)
+bench: $(B)/tend $(B)/tendctl build/tend-static $(HELPERS)
 	$(Q)contrib/install-deps --bench
-	$(Q)TEND_BUILD=$(B) bench/run
-	$(Q)TEND=$(B)/tend bench/supervise
-	$(Q)TEND=$(B)/tend bench/logs
+	$(Q)TEND_SOCKET=none TEND_BUILD=$(B) bench/run
+	$(Q)TEND_SOCKET=none TEND=$(B)/tend bench/supervise
+	$(Q)TEND_SOCKET=none TEND=$(B)/tend bench/logs
+	$(Q)TEND=$(B)/tend bench/ctl
 
 MANDIR ?= $(PREFIX)/share/man
 install: $(B)/tend

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 namespace tend {
 
@@ -36,6 +37,15 @@ bool ControlClient::Connect(const std::string& path, std::string* err, int* code
     } else {
       *err = "unable to connect to " + path + ": " + ErrnoString(e);
     }
+    return false;
+  }
+  // Only a tend of root's or of our own may be believed: exec takes a uid from it.
+  ucred cred = {};
+  socklen_t len = sizeof cred;
+  if (getsockopt(fd_.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+      (cred.uid != 0 && cred.uid != geteuid())) {
+    *err = path + " is served by uid " + std::to_string(cred.uid) +
+           ", neither root nor you: not a tend to trust";
     return false;
   }
   Message hello(MsgType::kHello);

@@ -23,7 +23,7 @@ struct ControlServer::Conn {
   std::unique_ptr<IoWatcher> reader, writer;
   std::unique_ptr<Timer> timer;  // The request deadline, or a wait's timeout.
   FrameReader frames{kMaxRequestBytes};
-  std::string out;       // Queued output; out_pos bytes of it are written.
+  std::string out;  // Queued output; out_pos bytes of it are written.
   size_t out_pos = 0;
   uint64_t written = 0;  // Bytes written so far: progress, for the deadline.
   uint64_t written_at_arm = 0;
@@ -39,6 +39,8 @@ struct ControlServer::Conn {
   bool follow_all = false;
   std::vector<std::string> follow_names;
   std::string attached;  // ATTACH: the program's name.
+  std::string input;     // Keystrokes the program's terminal did not take yet.
+  std::unique_ptr<Timer> input_retry;
   uint64_t dropped = 0;  // Streamed frames dropped since the last notice.
 };
 
@@ -202,7 +204,9 @@ void ControlServer::Serve(UniqueFd fd) {
   c->writer = std::make_unique<IoWatcher>(loop_, c->fd.get(), IoWatcher::kWrite,
                                           [this, c] { OnWritable(c); });
   c->timer = loop_->NewTimer([this, c] {
-    if (c->waiting != MsgType::kOk) {
+    if (c->closing) {
+      Drop(c);  // An answer nobody reads.
+    } else if (c->waiting != MsgType::kOk) {
       c->waiting = MsgType::kOk;
       SendError(c, kCodeTimeout, "timed out");
       ArmRequestTimer(c);
@@ -252,15 +256,28 @@ void ControlServer::OnReadable(Conn* c) {
   char buf[16 * 1024];
   ssize_t n = ReadSome(c->fd.get(), buf, sizeof buf);
   if (n < 0 && errno == EAGAIN) return;
-  if (n <= 0) {  // The client hung up (or the socket failed): nothing more to answer.
-    Drop(c);
+  if (n <= 0) {
+    // The client hung up, or only shut its sending side: it may still read its answer.
+    if (n == 0 && Queued(c) > 0 && !c->following) {
+      CloseAfterWrite(c);
+    } else {
+      Drop(c);
+    }
     return;
   }
   c->frames.Feed(buf, static_cast<size_t>(n));
+  ProcessFrames(c);
+}
+
+bool ControlServer::Busy(const Conn* c) { return Queued(c) > kMaxQueuedBytes || !c->input.empty(); }
+
+// Handles the whole requests read so far, until the client has to wait: a client that
+// asks faster than it reads (or types faster than its program reads) is not read on.
+void ControlServer::ProcessFrames(Conn* c) {
   const uint64_t id = c->id;
   Message m;
   std::string err;
-  for (;;) {
+  while (!Busy(c)) {
     FrameReader::Result r = c->frames.Next(&m, &err);
     if (r == FrameReader::Result::kNeedMore) break;
     if (r == FrameReader::Result::kError) {
@@ -272,14 +289,17 @@ void ControlServer::OnReadable(Conn* c) {
     Handle(c, m);
     if (!conns_.count(id) || c->closing) return;  // Handling it ended the connection.
   }
-  // Backpressure: a client that asks faster than it reads waits for its answers.
-  if (Queued(c) > kMaxQueuedBytes) c->reader->Stop();
+  if (Busy(c)) {
+    c->reader->Stop();
+  } else if (!c->reader->active()) {
+    c->reader->Start();
+  }
 }
 
 void ControlServer::OnWritable(Conn* c) {
   while (Queued(c) > 0) {
-    ssize_t n = send(c->fd.get(), c->out.data() + c->out_pos, Queued(c),
-                     MSG_DONTWAIT | MSG_NOSIGNAL);
+    ssize_t n =
+        send(c->fd.get(), c->out.data() + c->out_pos, Queued(c), MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) break;
     if (n < 0) {  // EPIPE, ECONNRESET: the client is gone.
@@ -293,8 +313,9 @@ void ControlServer::OnWritable(Conn* c) {
     c->out.erase(0, c->out_pos);  // Compact now and then, not on every write.
     c->out_pos = 0;
   }
-  if (!c->closing && !c->reader->active() && Queued(c) <= kMaxQueuedBytes / 2) {
-    c->reader->Start();
+  if (!c->closing && !c->reader->active() && !Busy(c)) {
+    ProcessFrames(c);  // Requests held back while the answers piled up.
+    if (!conns_.count(c->id) || c->closing) return;
   }
   if (Queued(c) == 0) {
     c->writer->Stop();
@@ -360,6 +381,7 @@ void ControlServer::Drop(Conn* c) {
   c->reader->Stop();
   c->writer->Stop();
   c->timer->Stop();
+  if (c->input_retry) c->input_retry->Stop();
   c->fd.Reset();
   // Freed later: this may run inside one of the connection's own callbacks.
   dead_.push_back(std::move(it->second));
@@ -467,10 +489,8 @@ bool ControlServer::Names(Conn* c, const Message& m, bool empty_is_all,
   if (m.Has(Tag::kAll) || (out->empty() && empty_is_all)) {
     out->clear();
     // "all" is the configured programs: the main command is named only explicitly
-    // (stopping it ends tend).
-    for (Service* s : supervisor_->services()) {
-      if (s != supervisor_->main() || !m.Has(Tag::kAll)) out->push_back(s->name());
-    }
+    // (stopping it ends tend), but is listed when nothing is named.
+    for (Service* s : supervisor_->Controllable(!m.Has(Tag::kAll))) out->push_back(s->name());
     return true;
   }
   if (out->empty()) {
@@ -478,7 +498,7 @@ bool ControlServer::Names(Conn* c, const Message& m, bool empty_is_all,
     return false;
   }
   for (const auto& n : *out) {
-    if (!supervisor_->Find(n)) {
+    if (!supervisor_->FindAny(n)) {
       SendError(c, kCodeNoSuchProgram, "no such program: " + n);
       return false;
     }
@@ -491,7 +511,7 @@ void ControlServer::HandleStatus(Conn* c, const Message& m) {
   if (!Names(c, m, true, &names)) return;
   const int64_t now = loop_->NowMs();
   for (const auto& n : names) {
-    const Service* s = supervisor_->Find(n);
+    const Service* s = supervisor_->FindAny(n);
     Message p(MsgType::kProgram);
     p.Add(Tag::kName, s->name())
         .Add(Tag::kState, Service::ToString(s->state()))
@@ -552,15 +572,14 @@ void ControlServer::CheckWait(Conn* c) {
   const bool down = c->waiting == MsgType::kStop;
   bool all = true;
   for (const auto& n : c->wait_names) {
-    const Service* s = supervisor_->Find(n);
+    const Service* s = supervisor_->FindAny(n);
     std::string failure;
     if (!s) {
       failure = n + ": removed";
     } else if (down ? s->Down() : s->Up()) {
       continue;
-    } else if (!down && (s->state() == Service::State::kFatal || (s->Down() && !s->want_up()) ||
-                         s->state() == Service::State::kExited)) {
-      failure = Reason(s);
+    } else if (!down && s->Down() && !supervisor_->Wanted(s)) {
+      failure = Reason(s);  // FATAL, EXITED for good, or stopped: it is not coming.
     } else if (supervisor_->stopping() && !down) {
       failure = "tend is stopping";
     }
@@ -602,7 +621,7 @@ void ControlServer::HandleSignal(Conn* c, const Message& m) {
   if (!Names(c, m, false, &names)) return;
   const bool all = m.Has(Tag::kAll);
   for (const auto& n : names) {
-    Service* s = supervisor_->Find(n);
+    Service* s = supervisor_->FindAny(n);
     if (!s->has_process()) {
       if (all) continue;
       SendError(c, kCodeFailed, n + ": not running");
@@ -691,7 +710,7 @@ void ControlServer::OnBytes(const std::string& name, int stream, std::string_vie
 void ControlServer::HandleHealth(Conn* c) {
   std::string why;
   if (supervisor_->stopping()) why = "tend is stopping\n";
-  for (const Service* s : supervisor_->services()) {
+  for (const Service* s : supervisor_->Controllable(true)) {
     if (s->config().autostart && !Healthy(s)) why += Reason(s) + "\n";
   }
   if (why.empty()) {
@@ -704,7 +723,7 @@ void ControlServer::HandleHealth(Conn* c) {
 
 void ControlServer::HandleExecInfo(Conn* c, const Message& m) {
   const std::string name = m.Get(Tag::kName);
-  const Service* s = supervisor_->Find(name);
+  const Service* s = supervisor_->FindAny(name);
   if (!s) {
     SendError(c, kCodeNoSuchProgram, "no such program: " + name);
     return;
@@ -743,7 +762,7 @@ void ControlServer::HandleExecInfo(Conn* c, const Message& m) {
 
 void ControlServer::HandleAttach(Conn* c, const Message& m) {
   const std::string name = m.Get(Tag::kName);
-  Service* s = supervisor_->Find(name);
+  Service* s = supervisor_->FindAny(name);
   if (!s) {
     SendError(c, kCodeNoSuchProgram, "no such program: " + name);
     return;
@@ -762,13 +781,33 @@ void ControlServer::HandleAttach(Conn* c, const Message& m) {
   c->timer->Stop();
 }
 
+// Types what it can of the client's pending input; the rest waits for the terminal to
+// take it, offered again shortly (the terminal may go away with its program, so it is
+// not watched).
+void ControlServer::FlushInput(Conn* c) {
+  Service* s = supervisor_->FindAny(c->attached);
+  ssize_t n = s ? s->WriteTerminal(c->input) : -1;
+  if (n < 0) {
+    Diag(Level::kDebug, "{}: input from tendctl dropped: no terminal", c->attached);
+    c->input.clear();
+    return;
+  }
+  c->input.erase(0, static_cast<size_t>(n));
+  if (c->input.empty()) return;
+  if (!c->input_retry) {
+    c->input_retry = loop_->NewTimer([this, c] {
+      FlushInput(c);
+      if (c->input.empty()) ProcessFrames(c);
+    });
+  }
+  c->input_retry->Start(kInputRetryMs);
+}
+
 void ControlServer::HandleTerminal(Conn* c, const Message& m) {
-  Service* s = supervisor_->Find(c->attached);
+  Service* s = supervisor_->FindAny(c->attached);
   if (m.type == MsgType::kInput) {
-    if (s && !s->WriteTerminal(m.Get(Tag::kData))) {
-      Diag(Level::kDebug, "{}: input from tendctl dropped: no terminal, or it is full",
-           c->attached);
-    }
+    c->input = m.Get(Tag::kData);
+    FlushInput(c);
   } else if (m.type == MsgType::kResize) {
     if (s) {
       s->ResizeTerminal(static_cast<int>(m.GetInt(Tag::kRows, 0)),

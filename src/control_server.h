@@ -29,6 +29,8 @@ constexpr int64_t kRequestTimeoutMs = 5000;
 constexpr size_t kMaxConnections = 512;
 /// Output queued for one client past which streamed lines (logs -f, attach) are dropped.
 constexpr size_t kMaxQueuedBytes = 1024 * 1024;
+/// How soon keystrokes a program's terminal did not take are offered again.
+constexpr int64_t kInputRetryMs = 20;
 
 class ControlServer : public LogTap {
  public:
@@ -61,6 +63,10 @@ class ControlServer : public LogTap {
   struct Conn;
   void OnAcceptable();
   void OnReadable(Conn* c);
+  void ProcessFrames(Conn* c);
+  void FlushInput(Conn* c);
+  /// The client must wait before its next request is handled.
+  static bool Busy(const Conn* c);
   void OnWritable(Conn* c);
   void Handle(Conn* c, const Message& m);
   void HandleStatus(Conn* c, const Message& m);

@@ -181,6 +181,12 @@ int RunStatus(Ctl* ctl) {
 }
 
 // start, stop and restart: the same request with another type and past tense.
+// The end of a command that prints nothing on success but {"ok":true} for scripts.
+int Done(Ctl* ctl, int rc) {
+  if (rc == 0 && ctl->json) Out("{\"ok\":true}\n");
+  return rc;
+}
+
 int RunControl(Ctl* ctl, MsgType type, const char* done) {
   Message req(type);
   AddNames(&req, ctl->args);
@@ -198,26 +204,29 @@ int RunRestart(Ctl* ctl) { return RunControl(ctl, MsgType::kRestart, "restarted"
 
 int RunSignal(Ctl* ctl) {
   int sig = 0;
-  if (!ParseSignal(ctl->args[0], &sig)) {
+  const std::string& name = ctl->args[0];
+  // kill(1)'s spellings too: -9, -KILL.
+  if (!ParseSignal(name[0] == '-' ? name.substr(1) : name, &sig)) {
     return Fail(kCodeUsage, "unknown signal '" + ctl->args[0] + "'");
   }
   Message req(MsgType::kSignal);
   req.AddInt(Tag::kSignal, sig);
   AddNames(&req, std::vector<std::string>(ctl->args.begin() + 1, ctl->args.end()));
-  return Request(ctl, req, nullptr);
+  return Done(ctl, Request(ctl, req, nullptr));
 }
 
 int RunPid(Ctl* ctl) {
   if (ctl->args.empty()) {
     if (int rc = Connect(ctl)) return rc;
-    Out(std::to_string(ctl->client.hello().GetInt(Tag::kPid)) + "\n");
+    const int64_t pid = ctl->client.hello().GetInt(Tag::kPid);
+    Out(ctl->json ? fmt::format("{{\"pid\":{}}}\n", pid) : std::to_string(pid) + "\n");
     return 0;
   }
   Message req(MsgType::kStatus);
   req.Add(Tag::kName, ctl->args[0]);
   int64_t pid = 0;
   if (int rc = Request(ctl, req, [&](const Message& m) { pid = m.GetInt(Tag::kPid); })) return rc;
-  Out(std::to_string(pid) + "\n");
+  Out(ctl->json ? fmt::format("{{\"pid\":{}}}\n", pid) : std::to_string(pid) + "\n");
   return pid > 0 ? 0 : kCodeNotRunning;
 }
 
@@ -282,7 +291,7 @@ int RunReload(Ctl* ctl) {
 
 int RunShutdown(Ctl* ctl) {
   if (int rc = Request(ctl, Message(MsgType::kShutdown), nullptr)) return rc;
-  if (!ctl->json) Out("tend is stopping\n");
+  Out(ctl->json ? "{\"ok\":true}\n" : "tend is stopping\n");
   return 0;
 }
 
@@ -290,7 +299,7 @@ int RunWait(Ctl* ctl) {
   Message req(MsgType::kWait);
   AddNames(&req, ctl->args);
   if (ctl->timeout_ms > 0) req.AddInt(Tag::kTimeoutMs, ctl->timeout_ms);
-  return Request(ctl, req, nullptr);
+  return Done(ctl, Request(ctl, req, nullptr));
 }
 
 int RunHealth(Ctl* ctl) {
@@ -410,27 +419,98 @@ int RunHelp(Ctl* ctl) {
   return Fail(kCodeUsage, "unknown command '" + ctl->args[0] + "' (see tendctl help)");
 }
 
-const CtlOption* FindOption(const std::string& arg, std::string* value, bool* has_value) {
-  *has_value = false;
-  for (const auto& o : kCtlOptions) {
-    if (arg.compare(0, 2, "--") == 0) {
-      std::string name = arg.substr(2);
-      size_t eq = name.find('=');
-      if (eq != std::string::npos) {
-        *value = name.substr(eq + 1);
-        *has_value = true;
-        name.resize(eq);
+// Sets the option `o` of `cmd` in `ctl`, with its value when it takes one.
+bool ApplyOption(const CtlCommand& cmd, const CtlOption& o, const std::string& value, Ctl* ctl,
+                 std::string* err) {
+  switch (o.flag) {
+    case kNoWait:
+      ctl->no_wait = true;
+      return true;
+    case kTimeout:
+      if (!ParseDuration(value, &ctl->timeout_ms, err)) {
+        *err = fmt::format("{}: --timeout: {}", cmd.name, *err);
+        return false;
       }
-      if (name == o.long_name) return &o;
-    } else if (arg.size() >= 2 && arg[0] == '-' && arg[1] == o.short_name) {
-      if (arg.size() > 2) {
-        *value = arg.substr(2);
-        *has_value = true;
+      return true;
+    case kLines: {
+      char* end = nullptr;
+      long long n = strtoll(value.c_str(), &end, 10);
+      if (value.empty() || *end || n < 0) {
+        *err = fmt::format("{}: -n: '{}' is not a number of lines", cmd.name, value);
+        return false;
       }
-      return &o;
+      ctl->lines = n;
+      return true;
     }
+    case kFollow:
+      ctl->follow = true;
+      return true;
+    case kJson:
+      ctl->json = true;
+      return true;
   }
-  return nullptr;
+  return false;
+}
+
+// One option argument: "--name", "--name=value", "--name value", or short options,
+// several in one ("-fn 5", "-n5").
+bool ParseOption(const CtlCommand& cmd, int argc, char** argv, int* i, Ctl* ctl, std::string* err) {
+  const std::string arg = argv[*i];
+  auto find = [&](auto match) -> const CtlOption* {
+    for (const auto& o : kCtlOptions) {
+      if (match(o) && ((cmd.flags | kJson) & o.flag)) return &o;
+    }
+    return nullptr;
+  };
+  auto next_value = [&](const char* name, std::string* value) {
+    if (*i + 1 >= argc) {
+      *err = fmt::format("{}: option '{}' needs a value", cmd.name, name);
+      return false;
+    }
+    *value = argv[++*i];
+    return true;
+  };
+  const std::string unknown =
+      fmt::format("{}: unknown option '{}' (see tendctl help {})", cmd.name, arg, cmd.name);
+  if (arg.compare(0, 2, "--") == 0) {
+    const size_t eq = arg.find('=');
+    const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    const CtlOption* o = find([&](const CtlOption& x) { return name == x.long_name; });
+    if (!o) {
+      *err = unknown;
+      return false;
+    }
+    std::string value;
+    if (eq != std::string::npos) {
+      if (!o->takes_value) {
+        *err = fmt::format("{}: option '--{}' takes no value", cmd.name, name);
+        return false;
+      }
+      value = arg.substr(eq + 1);
+    } else if (o->takes_value && !next_value(arg.c_str(), &value)) {
+      return false;
+    }
+    return ApplyOption(cmd, *o, value, ctl, err);
+  }
+  for (size_t k = 1; k < arg.size(); ++k) {
+    const CtlOption* o = find([&](const CtlOption& x) { return x.short_name == arg[k]; });
+    if (!o) {
+      *err = unknown;
+      return false;
+    }
+    std::string value;
+    if (o->takes_value) {
+      // The rest of the word is its value, else the next argument.
+      if (k + 1 < arg.size()) {
+        value = arg.substr(k + 1);
+      } else if (!next_value(arg.c_str(), &value)) {
+        return false;
+      }
+      return ApplyOption(cmd, *o, value, ctl, err);
+    }
+    if (!ApplyOption(cmd, *o, value, ctl, err)) return false;
+  }
+  return true;
 }
 
 // Parses a command's arguments into `ctl`. exec takes everything after its NAME as the
@@ -449,53 +529,13 @@ bool ParseArgs(const CtlCommand& cmd, int argc, char** argv, int i, Ctl* ctl, st
       options = false;
       continue;
     }
-    // A negative number is a signal ("-9"), not an option.
-    const bool looks_like_option =
-        options && arg.size() > 1 && arg[0] == '-' && !(arg[1] >= '0' && arg[1] <= '9');
+    // signal's first argument may be spelt as for kill(1): -9, -HUP.
+    const bool signal_name = strcmp(cmd.name, "signal") == 0 && ctl->args.empty();
+    const bool looks_like_option = options && !signal_name && arg.size() > 1 && arg[0] == '-';
     if (!looks_like_option) {
       ctl->args.push_back(arg);
-      continue;
-    }
-    std::string value;
-    bool has_value = false;
-    const CtlOption* o = FindOption(arg, &value, &has_value);
-    if (!o || !((cmd.flags | kJson) & o->flag)) {
-      *err = fmt::format("{}: unknown option '{}' (see tendctl help {})", cmd.name, arg, cmd.name);
+    } else if (!ParseOption(cmd, argc, argv, &i, ctl, err)) {
       return false;
-    }
-    if (o->takes_value && !has_value) {
-      if (i + 1 >= argc) {
-        *err = fmt::format("{}: option '{}' needs a value", cmd.name, arg);
-        return false;
-      }
-      value = argv[++i];
-    }
-    switch (o->flag) {
-      case kNoWait:
-        ctl->no_wait = true;
-        break;
-      case kTimeout:
-        if (!ParseDuration(value, &ctl->timeout_ms, err)) {
-          *err = fmt::format("{}: --timeout: {}", cmd.name, *err);
-          return false;
-        }
-        break;
-      case kLines: {
-        char* end = nullptr;
-        long long n = strtoll(value.c_str(), &end, 10);
-        if (value.empty() || *end || n < 0) {
-          *err = fmt::format("{}: -n: '{}' is not a number of lines", cmd.name, value);
-          return false;
-        }
-        ctl->lines = n;
-        break;
-      }
-      case kFollow:
-        ctl->follow = true;
-        break;
-      case kJson:
-        ctl->json = true;
-        break;
     }
   }
   const int n = static_cast<int>(ctl->args.size());

@@ -14,6 +14,7 @@
 #include <algorithm>
 
 #include "diag.h"
+#include "signals.h"
 
 extern char** environ;
 
@@ -131,6 +132,13 @@ int ExecAsProgram(const std::string& name, const Message& info,
   const gid_t gid = static_cast<gid_t>(info.GetInt(Tag::kGid));
   std::vector<gid_t> groups;
   for (int64_t g : info.GetAllInts(Tag::kGroup)) groups.push_back(static_cast<gid_t>(g));
+  // The directory first, as root, as tend does for the program (one only root may
+  // enter still works).
+  const std::string dir = info.Get(Tag::kDirectory);
+  if (!dir.empty() && chdir(dir.c_str()) != 0) {
+    return Fail(126,
+                fmt::format("exec: unable to change directory to {}: {}", dir, ErrnoString(errno)));
+  }
   if (geteuid() == 0) {
     // Groups before uid: once the uid is dropped, the groups can no longer be changed.
     if (setgroups(groups.size(), groups.data()) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
@@ -141,11 +149,9 @@ int ExecAsProgram(const std::string& name, const Message& info,
     return Fail(126, fmt::format("exec: {} runs as uid {}: only root can become it", name, uid));
   }
   umask(static_cast<mode_t>(info.GetInt(Tag::kUmask, 022)));
-  const std::string dir = info.Get(Tag::kDirectory);
-  if (!dir.empty() && chdir(dir.c_str()) != 0) {
-    return Fail(126,
-                fmt::format("exec: unable to change directory to {}: {}", dir, ErrnoString(errno)));
-  }
+  // The command gets default dispositions and no mask, as tend's programs do: not
+  // tendctl's ignored SIGPIPE, nor whatever its own caller ignored.
+  ResetSignalsInChild();
   std::vector<char*> cargv, cenv;
   for (auto& a : argv) cargv.push_back(&a[0]);
   cargv.push_back(nullptr);
@@ -193,6 +199,8 @@ int AttachTo(ControlClient* client, const std::string& name) {
   } else if (in_tty) {
     raw.Enter();
     Note("[attached to " + name + ": Ctrl-P Ctrl-Q detaches]\r\n");
+  } else {
+    Note("[attached to " + name + "]\n");  // Input from a pipe or file, if any.
   }
   DetachKeys keys;
   for (;;) {

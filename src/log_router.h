@@ -33,7 +33,7 @@ class LogRouter {
     int destination = 1;                ///< tend's stream the lines go to.
     std::optional<std::string> prefix;  ///< Overrides [tend] log_prefix.
     std::optional<bool> timestamps;     ///< Overrides [tend] log_timestamps.
-    bool terminal = false;  ///< A pseudo-terminal: lines end in "\r\n".
+    bool terminal = false;              ///< A pseudo-terminal: lines end in "\r\n".
   };
   /// A source reading `fd` into tend's stream, each line prefixed.
   std::unique_ptr<LogSource> Attach(const Source& s, UniqueFd fd);

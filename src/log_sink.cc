@@ -18,7 +18,7 @@ namespace tend {
 
 namespace {
 constexpr size_t kReadSize = 256 * 1024;  // The program pipes' size (spawn.cc).
-constexpr int kReadsPerWakeup = 4;  // Then let other sources have a turn.
+constexpr int kReadsPerWakeup = 4;        // Then let other sources have a turn.
 constexpr int kMaxIov = 64;
 }  // namespace
 
@@ -332,8 +332,8 @@ bool LogSource::ReadChunk() {
   stamp_.clear();
   if (n > 0) {
     if (options_.tap && *options_.tap) {
-      (*options_.tap)->OnBytes(options_.name, options_.stream,
-                               std::string_view(buf, static_cast<size_t>(n)));
+      (*options_.tap)
+          ->OnBytes(options_.name, options_.stream, std::string_view(buf, static_cast<size_t>(n)));
     }
     splitter_.Feed(std::string_view(buf, static_cast<size_t>(n)),
                    [this](std::string_view p, LineSplitter::End e) { Emit(p, e); });

@@ -112,8 +112,7 @@ class LogTap {
   /// Bytes as read from a program's pipe or terminal, before any splitting.
   virtual void OnBytes(const std::string& name, int stream, std::string_view bytes) = 0;
   /// One line (or piece of a cut line) without its newline, as the ring keeps it.
-  virtual void OnLine(const std::string& name, int stream, std::string_view line,
-                      uint64_t seq) = 0;
+  virtual void OnLine(const std::string& name, int stream, std::string_view line, uint64_t seq) = 0;
 };
 
 /// Numbers a line in the order of all programs' lines (never 0).

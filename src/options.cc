@@ -195,6 +195,7 @@ std::string HelpText() {
        "SIGNAL: TERM, SIGTERM or 15.\n"
        "Exit status: COMMAND's, 128+N if it was killed by signal N, 126/127 if it could\n"
        "not be run, 2 for a usage error, 111 if tend could not set itself up.\n"
+       "The control client: tendctl (or tend ctl) COMMAND; see tendctl --help.\n"
        "See tend(8).\n";
   return s;
 }

@@ -36,7 +36,7 @@ namespace tend {
 constexpr int64_t kProtocolVersion = 1;
 /// The largest frame tend accepts from a client, and the largest it sends.
 constexpr uint32_t kMaxRequestBytes = 64 * 1024;
-constexpr uint32_t kMaxReplyBytes = 1024 * 1024;
+constexpr uint32_t kMaxReplyBytes = 4 * 1024 * 1024;
 
 enum class MsgType : uint16_t {
   // Client to tend.

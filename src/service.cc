@@ -79,22 +79,21 @@ void Service::OnTerminal(pid_t pid, UniqueFd master) {
   RouteOutput(pid, 1, std::move(master), /*terminal=*/true);
 }
 
-bool Service::WriteTerminal(std::string_view data) {
-  if (!terminal_.valid()) return false;
-  // Never waits: keystrokes for a program that does not read are dropped.
+ssize_t Service::WriteTerminal(std::string_view data) {
+  if (!terminal_.valid()) return -1;
   ssize_t n;
   do {
     n = write(terminal_.get(), data.data(), data.size());
   } while (n < 0 && errno == EINTR);
-  return n == static_cast<ssize_t>(data.size());
+  if (n < 0) return errno == EAGAIN ? 0 : -1;  // Full: never wait for the program.
+  return n;
 }
 
 bool Service::ResizeTerminal(int rows, int cols) {
   if (rows <= 0 || cols <= 0 || rows > 0xffff || cols > 0xffff) return false;
   term_rows_ = rows;
   term_cols_ = cols;
-  struct winsize ws = {static_cast<unsigned short>(rows), static_cast<unsigned short>(cols), 0,
-                       0};
+  struct winsize ws = {static_cast<unsigned short>(rows), static_cast<unsigned short>(cols), 0, 0};
   return terminal_.valid() && ioctl(terminal_.get(), TIOCSWINSZ, &ws) == 0;
 }
 
@@ -121,8 +120,8 @@ void Service::RouteOutput(pid_t pid, int stream, UniqueFd read_end, bool termina
   std::string err;
   auto file = env_.logs->AttachFile(
       src, dest, out ? config_.stdout_logfile_maxbytes : config_.stderr_logfile_maxbytes,
-      out ? config_.stdout_logfile_backups : config_.stderr_logfile_backups,
-      std::move(read_end), &err);
+      out ? config_.stdout_logfile_backups : config_.stderr_logfile_backups, std::move(read_end),
+      &err);
   if (!file) {
     Diag(Level::kError, "{}{}; its output is lost", Subject(), err);
     return;
@@ -272,14 +271,13 @@ void Service::Step(Event event) {
               // but no reason to fork again at once either.
               int64_t delay = std::max<int64_t>(config_.backoff_ms, kMinBackoffMs);
               Diag(Level::kWarn, "{}{} after {}; restarting in {}", Subject(),
-                   DescribeWaitStatus(status),
-                   HumanDuration(env_.clock->NowMs() - started_ms_), HumanDuration(delay));
+                   DescribeWaitStatus(status), HumanDuration(env_.clock->NowMs() - started_ms_),
+                   HumanDuration(delay));
               ArmTimer(delay);
               Enter(State::kBackoff);
               return;
             }
-            Diag(options_.routine_level, "{}{}; restarting", Subject(),
-                 DescribeWaitStatus(status));
+            Diag(options_.routine_level, "{}{}; restarting", Subject(), DescribeWaitStatus(status));
             ++restarts_;
             Launch();
           } else {
@@ -367,8 +365,7 @@ SpawnSpec Service::MakeSpawnSpec() const {
   if (env_.logs && !options_.main_program) {
     // tend's own streams are reached through the log pipeline (whole prefixed lines),
     // and so are log files that rotate; /dev/null and plain files are the program's.
-    const int64_t maxbytes[2] = {config_.stdout_logfile_maxbytes,
-                                 config_.stderr_logfile_maxbytes};
+    const int64_t maxbytes[2] = {config_.stdout_logfile_maxbytes, config_.stderr_logfile_maxbytes};
     for (int i = 0; i < 2; ++i) {
       std::string& o = spec.output[i];
       if (o.empty() || o == "&1" || o == "&2" || (o != "/dev/null" && maxbytes[i] > 0)) {
@@ -419,11 +416,11 @@ void Service::FailedStart(const std::string& why) {
   int64_t delay = BackoffDelayMs(config_.backoff_ms, config_.backoff_max_ms, failures_,
                                  env_.random ? env_.random() : 0.5);
   if (config_.startretries < 0) {
-    Diag(Level::kWarn, "{}{}; restarting in {} (retry {})", Subject(), why,
-         HumanDuration(delay), failures_);
+    Diag(Level::kWarn, "{}{}; restarting in {} (retry {})", Subject(), why, HumanDuration(delay),
+         failures_);
   } else {
-    Diag(Level::kWarn, "{}{}; restarting in {} (retry {}/{})", Subject(), why,
-         HumanDuration(delay), failures_, config_.startretries);
+    Diag(Level::kWarn, "{}{}; restarting in {} (retry {}/{})", Subject(), why, HumanDuration(delay),
+         failures_, config_.startretries);
   }
   ArmTimer(delay);
   Enter(State::kBackoff);

@@ -110,9 +110,9 @@ class Service : public ExitObserver, public SpawnObserver {
 
   /// tty = true: whether the process has its terminal now.
   bool has_terminal() const { return terminal_.valid(); }
-  /// Types `data` on the program's terminal; false (nothing or part written) when there
-  /// is no terminal or it is full. Never blocks.
-  bool WriteTerminal(std::string_view data);
+  /// Types `data` on the program's terminal without waiting: the bytes it took (0 when
+  /// it is full), or -1 when there is no terminal.
+  ssize_t WriteTerminal(std::string_view data);
   /// Sets the terminal's window size (the program gets SIGWINCH); remembered for the
   /// terminals of later runs.
   bool ResizeTerminal(int rows, int cols);
@@ -172,7 +172,7 @@ class Service : public ExitObserver, public SpawnObserver {
   int64_t state_since_ms_ = 0;
   int64_t started_ms_ = 0;
   std::vector<std::unique_ptr<LogSource>> sources_;  // The current process's pipes.
-  UniqueFd terminal_;  // tty = true: the pseudo-terminal's master, for input.
+  UniqueFd terminal_;                  // tty = true: the pseudo-terminal's master, for input.
   int term_rows_ = 0, term_cols_ = 0;  // The last size asked for.
 };
 

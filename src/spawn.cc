@@ -1,18 +1,19 @@
 #include "spawn.h"
 
-#include <algorithm>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <grp.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "diag.h"
 #include "signals.h"
@@ -93,8 +94,10 @@ bool OpenPty(UniqueFd* master, UniqueFd* slave, std::string* err) {
     *err = "unable to open a pseudo-terminal: " + ErrnoString(errno);
     return false;
   }
+  // The master's own peer (Linux 4.13): right even where /dev/pts is another instance.
+  slave->Reset(ioctl(master->get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
   const std::string name = "/dev/pts/" + std::to_string(n);
-  slave->Reset(open(name.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!slave->valid()) slave->Reset(open(name.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC));
   if (!slave->valid()) {
     *err = fmt::format("unable to open {}: {}", name, ErrnoString(errno));
     return false;
@@ -232,10 +235,10 @@ std::string DescribeExecError(const SpawnSpec& spec, const ExecError& e) {
                      ErrnoString(e.err));
 }
 
-// Resolves SpawnSpec::input and output into descriptors for the child's 0, 1 and 2. Files are opened
-// here, in tend, so that a bad path is an error tend can report.
-static bool OpenStdio(const SpawnSpec& spec, int stdio[3], UniqueFd files[3],
-                      UniqueFd pipes[2], std::string* err) {
+// Resolves SpawnSpec::input and output into descriptors for the child's 0, 1 and 2. Files are
+// opened here, in tend, so that a bad path is an error tend can report.
+static bool OpenStdio(const SpawnSpec& spec, int stdio[3], UniqueFd files[3], UniqueFd pipes[2],
+                      std::string* err) {
   if (stdio[0] < 0 && !spec.input.empty()) {
     files[2].Reset(open(spec.input.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (!files[2].valid() || !SetNonblock(files[2].get(), false)) {
@@ -286,6 +289,8 @@ pid_t SystemProcessOps::Spawn(const SpawnSpec& given, SpawnObserver* observer, s
   UniqueFd files[3], pipes[2], pty_master, pty_slave;
   if (spec.pty) {
     if (!OpenPty(&pty_master, &pty_slave, err)) return -1;
+    // The program's own terminal, as login gives one: it may reopen it by name.
+    if (spec.set_user) (void)!fchown(pty_slave.get(), spec.uid, static_cast<gid_t>(-1));
     spec.isolation = SpawnSpec::Isolation::kSession;
     for (int& fd : spec.stdio) fd = pty_slave.get();
   } else if (!OpenStdio(given, spec.stdio, files, pipes, err)) {
@@ -384,8 +389,9 @@ std::vector<pid_t> Descendants(pid_t root) {
   if (n <= 0 || (self[n] = '\0', atoi(self) != getpid())) {
     static bool warned = false;
     if (!warned) {
-      Diag(Level::kWarn, "/proc does not show this PID namespace; cannot find processes "
-                         "left behind (mount a /proc of its own)");
+      Diag(Level::kWarn,
+           "/proc does not show this PID namespace; cannot find processes "
+           "left behind (mount a /proc of its own)");
       warned = true;
     }
     return {};

@@ -48,6 +48,28 @@ Service* Supervisor::Find(const std::string& name) const {
   return e ? e->service.get() : nullptr;
 }
 
+std::vector<Service*> Supervisor::Controllable(bool with_main) const {
+  std::vector<Service*> v;
+  for (const auto& e : entries_) {
+    if (!e->retiring && (with_main || !e->is_main)) v.push_back(e->service.get());
+  }
+  return v;
+}
+
+Service* Supervisor::FindAny(const std::string& name) const {
+  for (const auto& e : entries_)
+    if (!e->retiring && e->service->name() == name) return e->service.get();
+  return nullptr;
+}
+
+bool Supervisor::Wanted(const Service* s) const {
+  for (const auto& e : entries_) {
+    if (e->service.get() != s) continue;
+    return e->pending || (e->next && e->restart_after) || (s->want_up() && !s->EndedForGood());
+  }
+  return false;
+}
+
 std::vector<Service*> Supervisor::services() const {
   std::vector<Service*> v;
   for (const auto& e : entries_) v.push_back(e->service.get());
@@ -194,8 +216,10 @@ bool Supervisor::ReloadFromFile(std::string* out) {
 // Finds a program for tendctl, which may act on it only while tend is not stopping.
 Supervisor::Entry* Supervisor::ControlEntry(const std::string& name, std::string* err) const {
   Entry* e = FindEntry(name);
-  if (!e || e->retiring) {
-    *err = "no such program: " + name;
+  if (!e) {
+    *err = main_ && name == main_->name()
+               ? "the main command is not started or stopped by tendctl (tendctl shutdown ends it)"
+               : "no such program: " + name;
     return nullptr;
   }
   if (stopping_) {
@@ -208,7 +232,11 @@ Supervisor::Entry* Supervisor::ControlEntry(const std::string& name, std::string
 bool Supervisor::StartProgram(const std::string& name, std::string* err) {
   Entry* e = ControlEntry(name, err);
   if (!e) return false;
-  WantUp(e);
+  if (e->service->Down()) {
+    WantUp(e);  // Its dependencies too.
+  } else {
+    e->service->Start();  // A stopping service starts again once down.
+  }
   Pump();
   return true;
 }
@@ -273,8 +301,8 @@ std::string Supervisor::Reload(const Config& next) {
     for (const auto& n : v) s += (s.empty() ? "" : ", ") + n;
     return v.empty() ? std::string("none") : s;
   };
-  return fmt::format("added {}; removed {}; changed {}; {} unchanged", list(added),
-                     list(removed), list(changed), unchanged);
+  return fmt::format("added {}; removed {}; changed {}; {} unchanged", list(added), list(removed),
+                     list(changed), unchanged);
 }
 
 void Supervisor::Pump() {
@@ -299,8 +327,7 @@ void Supervisor::PumpOnce() {
       s->set_config(std::move(*e->next));
       e->next.reset();
       if (e->restart_after && !stopping_) WantUp(e.get());
-    } else if ((e->next || e->retiring) && !s->Down() &&
-               s->state() != Service::State::kStopping) {
+    } else if ((e->next || e->retiring) && !s->Down() && s->state() != Service::State::kStopping) {
       s->Stop(0);
     }
     retired_down |= e->retiring && s->Down();

@@ -23,7 +23,8 @@ class Supervisor : public Workload, public ServiceObserver {
     /// A critical program ended: Init should run the stop sequence (calls Stop()).
     std::function<void()> request_stop;
     /// SIGHUP: re-read the configuration; false (with the problems logged and in
-    /// `problems`, one per line) keeps the old one. Unset: no configuration, and HUP is forwarded like other signals.
+    /// `problems`, one per line) keeps the old one. Unset: no configuration, and HUP is forwarded
+    /// like other signals.
     std::function<bool(Config* next, std::string* problems)> reload;
     /// Any service changed state (tendctl's waiters look again).
     std::function<void(Service*)> changed;
@@ -64,13 +65,21 @@ class Supervisor : public Workload, public ServiceObserver {
   Service* Find(const std::string& name) const;
   /// The main command's service, or null.
   const Service* main() const { return main_; }
+  /// What tendctl may name: every program not being removed by a reload, and the main
+  /// command if `with_main`, in configuration order.
+  std::vector<Service*> Controllable(bool with_main) const;
+  /// Find, the main command included.
+  Service* FindAny(const std::string& name) const;
+  /// Whether the service is meant to come up: wanted and not ended for good, or
+  /// waiting for its dependencies, or to be started once a reload's change is applied.
+  bool Wanted(const Service* s) const;
   bool stopping() const { return stopping_; }
 
  private:
   struct Entry {
     std::unique_ptr<Service> service;
-    bool pending = false;   // Wanted up, waiting for its dependencies.
-    bool retiring = false;  // Removed by a reload: dropped once down.
+    bool pending = false;                 // Wanted up, waiting for its dependencies.
+    bool retiring = false;                // Removed by a reload: dropped once down.
     std::unique_ptr<ProgramConfig> next;  // Changed by a reload: applied once down.
     bool restart_after = false;           // Start again once `next` is applied.
     bool is_main = false;
