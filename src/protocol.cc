@@ -100,18 +100,28 @@ bool DecodeFields(std::string_view body, Message* m) {
 }
 
 FrameReader::Result FrameReader::Next(Message* m, std::string* err) {
-  if (buf_.size() < 4) return Result::kNeedMore;
-  uint64_t size = GetLe(buf_.data(), 4);
+  const size_t have = buf_.size() - pos_;
+  if (have < 4) return Result::kNeedMore;
+  const char* p = buf_.data() + pos_;
+  uint64_t size = GetLe(p, 4);
   if (size < 2 || size > max_size_) {
     *err = size < 2 ? "malformed frame (no type)"
                     : "frame of " + std::to_string(size) + " bytes (the limit is " +
                           std::to_string(max_size_) + ")";
     return Result::kError;
   }
-  if (buf_.size() - 4 < size) return Result::kNeedMore;
-  m->type = static_cast<MsgType>(GetLe(buf_.data() + 4, 2));
-  bool ok = DecodeFields(std::string_view(buf_).substr(6, size - 2), m);
-  buf_.erase(0, 4 + size);
+  if (have - 4 < size) return Result::kNeedMore;
+  m->type = static_cast<MsgType>(GetLe(p + 4, 2));
+  bool ok = DecodeFields(std::string_view(p + 6, size - 2), m);
+  pos_ += 4 + size;
+  // Consumed bytes go in one move now and then, not one per frame.
+  if (pos_ == buf_.size()) {
+    buf_.clear();
+    pos_ = 0;
+  } else if (pos_ >= 64 * 1024) {
+    buf_.erase(0, pos_);
+    pos_ = 0;
+  }
   if (!ok) {
     *err = "malformed " + TypeName(m->type) + " frame (a field overruns it)";
     return Result::kError;

@@ -153,11 +153,12 @@ class FrameReader {
   /// malformed, after which the stream cannot be trusted.
   Result Next(Message* m, std::string* err);
   /// Bytes held that are not yet a whole frame.
-  size_t pending() const { return buf_.size(); }
+  size_t pending() const { return buf_.size() - pos_; }
 
  private:
   uint32_t max_size_;
   std::string buf_;
+  size_t pos_ = 0;  // Where the next frame starts in buf_.
 };
 
 /// Parses the fields of one frame's body (type already removed). False if they overrun.
