@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "protocol.h"  // kDefaultSocketPath.
+
 namespace tend {
 
 /// Where a setting came from, for messages: "conf.d/web.conf:12".
@@ -119,7 +121,7 @@ struct TendSettings {
   bool log_overflow_drop = false;  ///< log_overflow = drop (default: block).
   int64_t log_buffer = 64 * 1024;  ///< Recent output kept per program (tendctl logs).
   /// tendctl's control socket; "none" or "": none. Overridden by --socket, TEND_SOCKET.
-  std::string socket = "/run/tend.sock";
+  std::string socket = kDefaultSocketPath;
 };
 
 struct Config {

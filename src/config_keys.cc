@@ -330,7 +330,7 @@ const KeySpec kKeys[] = {
      "when tend's stdout is slow: block the program, or drop lines", ApplyLogOverflow, nullptr},
     {kTend, "log_buffer", ValueType::kSize, "64KB", "recent output kept per program",
      ApplySize<&T::log_buffer, 0, 64 * kMB>, nullptr},
-    {kTend, "socket", ValueType::kPath, "/run/tend.sock",
+    {kTend, "socket", ValueType::kPath, kDefaultSocketPath,
      "tendctl's control socket; \"none\" for none", ApplyText<&T::socket>, nullptr},
     {SectionKind::kSupervisord, kKeyEnvironment, ValueType::kEnvironment, "",
      "variables added to every program's environment", ApplyEnvironment, nullptr},

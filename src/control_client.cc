@@ -11,23 +11,12 @@ namespace tend {
 bool ControlClient::Connect(const std::string& path, std::string* err, int* code) {
   *code = kCodeUnreachable;
   sockaddr_un addr;
-  memset(&addr, 0, sizeof addr);
-  addr.sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof addr.sun_path) {
+  if (!UnixAddress(path, &addr)) {
     *err = path + ": invalid socket path";
     return false;
   }
-  memcpy(addr.sun_path, path.data(), path.size());
-  fd_.Reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  fd_ = ConnectUnix(addr);
   if (!fd_.valid()) {
-    *err = "unable to create a socket: " + ErrnoString(errno);
-    return false;
-  }
-  int r;
-  do {
-    r = connect(fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  } while (r != 0 && errno == EINTR);
-  if (r != 0) {
     const int e = errno;
     if (e == ENOENT || e == ECONNREFUSED) {
       *err = "tend is not running (no one answers on " + path + ")";

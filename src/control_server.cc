@@ -46,28 +46,6 @@ struct ControlServer::Conn {
 
 namespace {
 
-bool SockAddr(const std::string& path, sockaddr_un* a, std::string* err) {
-  memset(a, 0, sizeof *a);
-  a->sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof a->sun_path) {
-    *err = fmt::format("{}: invalid socket path (at most {} bytes)", path, sizeof a->sun_path - 1);
-    return false;
-  }
-  memcpy(a->sun_path, path.data(), path.size());
-  return true;
-}
-
-// Whether something answers on the socket at `path`: another tend.
-bool SocketAnswers(const sockaddr_un& a) {
-  UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return false;
-  int r;
-  do {
-    r = connect(fd.get(), reinterpret_cast<const sockaddr*>(&a), sizeof a);
-  } while (r != 0 && errno == EINTR);
-  return r == 0;
-}
-
 std::string Reason(const Service* s) {
   std::string r = fmt::format("{}: {}", s->name(), Service::ToString(s->state()));
   if (s->has_exited() && s->Down()) r += " (" + DescribeWaitStatus(s->last_status()) + ")";
@@ -102,14 +80,18 @@ ControlServer::~ControlServer() {
 
 bool ControlServer::Listen(const std::string& path, std::string* err) {
   sockaddr_un addr;
-  if (!SockAddr(path, &addr, err)) return false;
+  if (!UnixAddress(path, &addr)) {
+    *err =
+        fmt::format("{}: invalid socket path (at most {} bytes)", path, sizeof addr.sun_path - 1);
+    return false;
+  }
   struct stat st;
   if (lstat(path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode)) {
       *err = fmt::format("{} exists and is not a socket", path);
       return false;
     }
-    if (SocketAnswers(addr)) {
+    if (ConnectUnix(addr).valid()) {  // Something answers: another tend.
       *err = fmt::format("{}: another tend is listening there", path);
       errno = EADDRINUSE;
       return false;

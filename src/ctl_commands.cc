@@ -17,8 +17,6 @@ namespace tend {
 
 namespace {
 
-constexpr const char kDefaultSocketPath[] = "/run/tend.sock";
-
 // Command options; each command accepts a set of them (and --json).
 enum Flag : unsigned {
   kNoWait = 1,
@@ -65,12 +63,6 @@ struct CtlCommand {
 };
 
 void Out(const std::string& s) { WriteAll(STDOUT_FILENO, s.data(), s.size()); }
-
-int Fail(int code, const std::string& message) {
-  std::string line = "tendctl: " + message + "\n";
-  WriteAll(STDERR_FILENO, line.data(), line.size());
-  return code;
-}
 
 int Connect(Ctl* ctl) {
   std::string err;
@@ -547,6 +539,12 @@ bool ParseArgs(const CtlCommand& cmd, int argc, char** argv, int i, Ctl* ctl, st
 }
 
 }  // namespace
+
+int Fail(int code, const std::string& message) {
+  std::string line = "tendctl: " + message + "\n";
+  WriteAll(STDERR_FILENO, line.data(), line.size());
+  return code;
+}
 
 std::string JsonString(const std::string& s) {
   std::string out = "\"";

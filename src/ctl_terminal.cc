@@ -13,6 +13,7 @@
 
 #include <algorithm>
 
+#include "ctl_commands.h"
 #include "diag.h"
 #include "signals.h"
 
@@ -21,12 +22,6 @@ extern char** environ;
 namespace tend {
 
 namespace {
-
-int Fail(int code, const std::string& message) {
-  std::string line = "tendctl: " + message + "\n";
-  WriteAll(STDERR_FILENO, line.data(), line.size());
-  return code;
-}
 
 void Note(const std::string& s) { WriteAll(STDERR_FILENO, s.data(), s.size()); }
 

@@ -78,8 +78,6 @@ ProgramConfig MainProgram(const Options& opts) {
   return p;
 }
 
-constexpr const char kDefaultSocket[] = "/run/tend.sock";
-
 // --socket, else $TEND_SOCKET, else [tend] socket; "" when there is to be none.
 std::string SocketPath(const Options& opts, const Config& config) {
   std::string path = opts.socket_path;
@@ -176,7 +174,7 @@ int Run(const Options& opts, const std::string& config_path, const Config& confi
     if (control_server.Listen(socket, &err)) {
       control = &control_server;
       Diag(Level::kDebug, "control socket: {}", socket);
-    } else if (socket == kDefaultSocket && errno != EADDRINUSE) {
+    } else if (socket == kDefaultSocketPath && errno != EADDRINUSE) {
       // tendctl is a convenience: an image without a writable /run still runs.
       Diag(Level::kWarn, "{}; tendctl will not reach this tend", err);
     } else {

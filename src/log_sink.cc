@@ -18,7 +18,7 @@ namespace tend {
 
 namespace {
 constexpr size_t kReadSize = 256 * 1024;  // The program pipes' size (spawn.cc).
-constexpr int kReadsPerWakeup = 4;        // Then let other sources have a turn.
+constexpr int kReadsPerWakeup = 4;  // Then let other sources have a turn.
 constexpr int kMaxIov = 64;
 }  // namespace
 

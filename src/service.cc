@@ -69,8 +69,6 @@ Service::~Service() {
   for (auto& src : sources_) env_.logs->Linger(std::move(src));
 }
 
-// Where a pipe's lines go: tend's stdout or stderr, prefixed, or the program's own
-// rotated log file.
 void Service::OnTerminal(pid_t pid, UniqueFd master) {
   // One descriptor for the log pipeline to read, one for tendctl attach to write to.
   terminal_.Reset(fcntl(master.get(), F_DUPFD_CLOEXEC, 3));
@@ -101,6 +99,8 @@ void Service::OnOutputPipe(pid_t pid, int stream, UniqueFd read_end) {
   RouteOutput(pid, stream, std::move(read_end), /*terminal=*/false);
 }
 
+// Where a pipe's (or terminal's) lines go: tend's stdout or stderr, prefixed, or the
+// program's own rotated log file.
 void Service::RouteOutput(pid_t pid, int stream, UniqueFd read_end, bool terminal) {
   if (!env_.logs) return;
   const bool out = stream == 1;
@@ -120,8 +120,8 @@ void Service::RouteOutput(pid_t pid, int stream, UniqueFd read_end, bool termina
   std::string err;
   auto file = env_.logs->AttachFile(
       src, dest, out ? config_.stdout_logfile_maxbytes : config_.stderr_logfile_maxbytes,
-      out ? config_.stdout_logfile_backups : config_.stderr_logfile_backups, std::move(read_end),
-      &err);
+      out ? config_.stdout_logfile_backups : config_.stderr_logfile_backups,
+      std::move(read_end), &err);
   if (!file) {
     Diag(Level::kError, "{}{}; its output is lost", Subject(), err);
     return;
@@ -271,13 +271,14 @@ void Service::Step(Event event) {
               // but no reason to fork again at once either.
               int64_t delay = std::max<int64_t>(config_.backoff_ms, kMinBackoffMs);
               Diag(Level::kWarn, "{}{} after {}; restarting in {}", Subject(),
-                   DescribeWaitStatus(status), HumanDuration(env_.clock->NowMs() - started_ms_),
-                   HumanDuration(delay));
+                   DescribeWaitStatus(status),
+                   HumanDuration(env_.clock->NowMs() - started_ms_), HumanDuration(delay));
               ArmTimer(delay);
               Enter(State::kBackoff);
               return;
             }
-            Diag(options_.routine_level, "{}{}; restarting", Subject(), DescribeWaitStatus(status));
+            Diag(options_.routine_level, "{}{}; restarting", Subject(),
+                 DescribeWaitStatus(status));
             ++restarts_;
             Launch();
           } else {
@@ -365,7 +366,8 @@ SpawnSpec Service::MakeSpawnSpec() const {
   if (env_.logs && !options_.main_program) {
     // tend's own streams are reached through the log pipeline (whole prefixed lines),
     // and so are log files that rotate; /dev/null and plain files are the program's.
-    const int64_t maxbytes[2] = {config_.stdout_logfile_maxbytes, config_.stderr_logfile_maxbytes};
+    const int64_t maxbytes[2] = {config_.stdout_logfile_maxbytes,
+                                 config_.stderr_logfile_maxbytes};
     for (int i = 0; i < 2; ++i) {
       std::string& o = spec.output[i];
       if (o.empty() || o == "&1" || o == "&2" || (o != "/dev/null" && maxbytes[i] > 0)) {
@@ -416,11 +418,11 @@ void Service::FailedStart(const std::string& why) {
   int64_t delay = BackoffDelayMs(config_.backoff_ms, config_.backoff_max_ms, failures_,
                                  env_.random ? env_.random() : 0.5);
   if (config_.startretries < 0) {
-    Diag(Level::kWarn, "{}{}; restarting in {} (retry {})", Subject(), why, HumanDuration(delay),
-         failures_);
+    Diag(Level::kWarn, "{}{}; restarting in {} (retry {})", Subject(), why,
+         HumanDuration(delay), failures_);
   } else {
-    Diag(Level::kWarn, "{}{}; restarting in {} (retry {}/{})", Subject(), why, HumanDuration(delay),
-         failures_, config_.startretries);
+    Diag(Level::kWarn, "{}{}; restarting in {} (retry {}/{})", Subject(), why,
+         HumanDuration(delay), failures_, config_.startretries);
   }
   ArmTimer(delay);
   Enter(State::kBackoff);

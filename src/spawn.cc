@@ -1,19 +1,18 @@
 #include "spawn.h"
 
+#include <algorithm>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
-
-#include <algorithm>
 
 #include "diag.h"
 #include "signals.h"
@@ -235,10 +234,10 @@ std::string DescribeExecError(const SpawnSpec& spec, const ExecError& e) {
                      ErrnoString(e.err));
 }
 
-// Resolves SpawnSpec::input and output into descriptors for the child's 0, 1 and 2. Files are
-// opened here, in tend, so that a bad path is an error tend can report.
-static bool OpenStdio(const SpawnSpec& spec, int stdio[3], UniqueFd files[3], UniqueFd pipes[2],
-                      std::string* err) {
+// Resolves SpawnSpec::input and output into descriptors for the child's 0, 1 and 2. Files are opened
+// here, in tend, so that a bad path is an error tend can report.
+static bool OpenStdio(const SpawnSpec& spec, int stdio[3], UniqueFd files[3],
+                      UniqueFd pipes[2], std::string* err) {
   if (stdio[0] < 0 && !spec.input.empty()) {
     files[2].Reset(open(spec.input.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (!files[2].valid() || !SetNonblock(files[2].get(), false)) {
@@ -389,9 +388,8 @@ std::vector<pid_t> Descendants(pid_t root) {
   if (n <= 0 || (self[n] = '\0', atoi(self) != getpid())) {
     static bool warned = false;
     if (!warned) {
-      Diag(Level::kWarn,
-           "/proc does not show this PID namespace; cannot find processes "
-           "left behind (mount a /proc of its own)");
+      Diag(Level::kWarn, "/proc does not show this PID namespace; cannot find processes "
+                         "left behind (mount a /proc of its own)");
       warned = true;
     }
     return {};

@@ -232,13 +232,19 @@ Supervisor::Entry* Supervisor::ControlEntry(const std::string& name, std::string
 bool Supervisor::StartProgram(const std::string& name, std::string* err) {
   Entry* e = ControlEntry(name, err);
   if (!e) return false;
+  BringUp(e);
+  return true;
+}
+
+// Wants a service up now: with its dependencies when it is down; a running service
+// stays, a stopping one starts again once down.
+void Supervisor::BringUp(Entry* e) {
   if (e->service->Down()) {
-    WantUp(e);  // Its dependencies too.
+    WantUp(e);
   } else {
-    e->service->Start();  // A stopping service starts again once down.
+    e->service->Start();
   }
   Pump();
-  return true;
 }
 
 bool Supervisor::StopProgram(const std::string& name, std::string* err) {
@@ -254,14 +260,8 @@ bool Supervisor::StopProgram(const std::string& name, std::string* err) {
 bool Supervisor::RestartProgram(const std::string& name, std::string* err) {
   Entry* e = ControlEntry(name, err);
   if (!e) return false;
-  if (e->service->Down()) {
-    WantUp(e);  // Its dependencies too.
-  } else {
-    // Stopping first; a service whose want is up starts again once down.
-    e->service->Stop(0);
-    e->service->Start();
-  }
-  Pump();
+  if (!e->service->Down()) e->service->Stop(0);
+  BringUp(e);
   return true;
 }
 
@@ -301,8 +301,8 @@ std::string Supervisor::Reload(const Config& next) {
     for (const auto& n : v) s += (s.empty() ? "" : ", ") + n;
     return v.empty() ? std::string("none") : s;
   };
-  return fmt::format("added {}; removed {}; changed {}; {} unchanged", list(added), list(removed),
-                     list(changed), unchanged);
+  return fmt::format("added {}; removed {}; changed {}; {} unchanged", list(added),
+                     list(removed), list(changed), unchanged);
 }
 
 void Supervisor::Pump() {
@@ -327,7 +327,8 @@ void Supervisor::PumpOnce() {
       s->set_config(std::move(*e->next));
       e->next.reset();
       if (e->restart_after && !stopping_) WantUp(e.get());
-    } else if ((e->next || e->retiring) && !s->Down() && s->state() != Service::State::kStopping) {
+    } else if ((e->next || e->retiring) && !s->Down() &&
+               s->state() != Service::State::kStopping) {
       s->Stop(0);
     }
     retired_down |= e->retiring && s->Down();

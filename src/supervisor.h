@@ -92,6 +92,7 @@ class Supervisor : public Workload, public ServiceObserver {
   std::vector<Entry*> DependenciesOf(const Service* s) const;
   bool DependedOnByLiveService(const Service* s) const;
   void WantUp(Entry* e);
+  void BringUp(Entry* e);
   /// Brings everything one step closer to what is wanted; called after every change.
   void Pump();
   void PumpOnce();

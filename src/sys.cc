@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace tend {
@@ -71,6 +72,29 @@ bool WriteAll(int fd, const void* buf, size_t len) {
     len -= static_cast<size_t>(n);
   }
   return true;
+}
+
+bool UnixAddress(const std::string& path, sockaddr_un* a) {
+  memset(a, 0, sizeof *a);
+  a->sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof a->sun_path) return false;
+  memcpy(a->sun_path, path.data(), path.size());
+  return true;
+}
+
+UniqueFd ConnectUnix(const sockaddr_un& a) {
+  UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return fd;
+  int r;
+  do {
+    r = connect(fd.get(), reinterpret_cast<const sockaddr*>(&a), sizeof a);
+  } while (r != 0 && errno == EINTR);
+  if (r != 0) {
+    const int e = errno;  // Of connect, not of the close.
+    fd.Reset();
+    errno = e;
+  }
+  return fd;
 }
 
 }  // namespace tend

@@ -3,6 +3,7 @@
 #define TEND_SYS_H_
 
 #include <sys/types.h>
+#include <sys/un.h>
 
 #include <string>
 
@@ -46,6 +47,12 @@ ssize_t ReadSome(int fd, void* buf, size_t len);
 /// Writes all of `len` bytes, retrying on EINTR and short writes. Blocks on a blocking fd;
 /// on a non-blocking fd returns false with errno EAGAIN when it would block.
 bool WriteAll(int fd, const void* buf, size_t len);
+
+/// Fills `a` with the unix socket address `path`; false if it is empty or too long.
+bool UnixAddress(const std::string& path, sockaddr_un* a);
+/// A close-on-exec stream socket connected to `a` (retried on EINTR); invalid, with
+/// errno set, on failure.
+UniqueFd ConnectUnix(const sockaddr_un& a);
 
 }  // namespace tend
 

@@ -219,6 +219,10 @@ TEST_F(Control, LogsShowRecentLinesInOrderAndFollow) {
   })) << out;
   EXPECT_EQ(0, Ctl({"logs", "-n", "2", "a"}, &out));
   EXPECT_EQ(2u, Lines(out).size()) << out;
+  EXPECT_EQ(0, Ctl({"logs", "-n1", "a"}, &out));
+  EXPECT_EQ(1u, Lines(out).size()) << out;
+  EXPECT_EQ(2, Ctl({"logs", "--follow=yes", "a"}, &out));
+  EXPECT_EQ("tendctl: logs: option '--follow' takes no value\n", out);
   ASSERT_TRUE(Eventually([&] {
     Ctl({"logs"}, &out);
     return Has(out, "bee | b1");

@@ -164,6 +164,21 @@ TEST_F(ControlServerTest, UnknownProgramsAndRequests) {
   EXPECT_TRUE(eof);
 }
 
+TEST_F(ControlServerTest, AClientThatShutsItsSendingSideStillGetsItsAnswer) {
+  Hello();
+  std::string req = Encode(Message(MsgType::kStatus));
+  ASSERT_EQ(static_cast<ssize_t>(req.size()), write(client_, req.data(), req.size()));
+  ASSERT_EQ(0, shutdown(client_, SHUT_WR));
+  loop_.RunOnce();  // The request.
+  Flush();          // Its end of file, and the answer.
+  bool eof = false;
+  auto r = Replies(&eof);
+  ASSERT_EQ(3u, r.size());
+  EXPECT_EQ(MsgType::kOk, r[2].type);
+  EXPECT_TRUE(eof);
+  EXPECT_EQ(0u, server_->connections());
+}
+
 TEST_F(ControlServerTest, StartWithWaitAnswersOnceRunning) {
   Hello();
   Message start(MsgType::kStart);
