@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -78,25 +79,40 @@ ControlServer::~ControlServer() {
   Close();
 }
 
-bool ControlServer::Listen(const std::string& path, std::string* err) {
+namespace {
+
+enum class Probe { kLive, kStale, kNotASocket };
+
+// Who holds the socket file at `addr`: a connect that is accepted, or refused only
+// because the backlog is full, is a live tend (its pid in `holder`); a refused one is a
+// file left by a tend that is gone. Non-blocking: a stopped tend must not stop this one.
+Probe ProbeSocket(const std::string& path, const sockaddr_un& addr, pid_t* holder) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) return Probe::kStale;  // Gone meanwhile.
+  if (!S_ISSOCK(st.st_mode)) return Probe::kNotASocket;
+  UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return Probe::kLive;  // Unknown: never remove what may be in use.
+  int r;
+  do {
+    r = connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+  } while (r != 0 && errno == EINTR);
+  if (r != 0) return errno == ECONNREFUSED ? Probe::kStale : Probe::kLive;
+  // The listener's credentials, recorded by listen(); the kernel gives its pid as this
+  // namespace sees it, 0 when it is not visible here.
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  *holder = getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 ? cred.pid : 0;
+  return Probe::kLive;
+}
+
+}  // namespace
+
+bool ControlServer::Listen(const std::string& path, std::string* err, pid_t* holder) {
   sockaddr_un addr;
   if (!UnixAddress(path, &addr)) {
     *err =
         fmt::format("{}: invalid socket path (at most {} bytes)", path, sizeof addr.sun_path - 1);
     return false;
-  }
-  struct stat st;
-  if (lstat(path.c_str(), &st) == 0) {
-    if (!S_ISSOCK(st.st_mode)) {
-      *err = fmt::format("{} exists and is not a socket", path);
-      return false;
-    }
-    if (ConnectUnix(addr).valid()) {  // Something answers: another tend.
-      *err = fmt::format("{}: another tend is listening there", path);
-      errno = EADDRINUSE;
-      return false;
-    }
-    unlink(path.c_str());  // Stale: left by a tend that is gone.
   }
   // The directory, if tend makes it, is private too (/run may be missing in an image).
   size_t slash = path.rfind('/');
@@ -112,13 +128,35 @@ bool ControlServer::Listen(const std::string& path, std::string* err) {
     *err = "unable to create a socket: " + ErrnoString(errno);
     return false;
   }
+  // Bind first, and look at what holds the path only if that fails: two tends starting
+  // together then never both take a stale file for theirs, nor remove each other's.
   // Never a moment with wider permissions: bind under umask 077, then chmod to be sure.
-  mode_t old = umask(077);
-  int r = bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  int bind_errno = errno;
-  umask(old);
+  int r = -1, bind_errno = 0;
+  for (int attempt = 0; attempt < 2 && r != 0; attempt++) {
+    mode_t old = umask(077);
+    r = bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    bind_errno = errno;
+    umask(old);
+    if (r == 0 || bind_errno != EADDRINUSE || attempt > 0) break;
+    pid_t pid = 0;
+    switch (ProbeSocket(path, addr, &pid)) {
+      case Probe::kNotASocket:
+        *err = fmt::format("{} exists and is not a socket", path);
+        return false;
+      case Probe::kLive:
+        if (holder) *holder = pid;
+        *err = pid > 0 ? fmt::format("{}: another tend (pid {}) is listening there", path, pid)
+                       : fmt::format("{}: another tend is listening there", path);
+        errno = EADDRINUSE;
+        return false;
+      case Probe::kStale:
+        unlink(path.c_str());  // Left by a tend that is gone: taken over.
+        break;
+    }
+  }
   if (r != 0) {
     *err = fmt::format("unable to bind {}: {}", path, ErrnoString(bind_errno));
+    errno = bind_errno;
     return false;
   }
   if (chmod(path.c_str(), 0600) != 0 || listen(fd.get(), SOMAXCONN) != 0 ||

@@ -43,9 +43,11 @@ class ControlServer : public LogTap {
 
   /// Listens on `path`: an existing socket nobody answers on is replaced; one that
   /// answers (another tend) or a file that is not a socket is an error. The socket is
-  /// 0600; its directory is made 0700 if missing. errno is EADDRINUSE after a failure
-  /// because another tend listens.
-  bool Listen(const std::string& path, std::string* err);
+  /// 0600; its directory is made 0700 if missing. Never blocks, even on a tend that is
+  /// stopped. errno is EADDRINUSE after a failure because another tend listens, and
+  /// `holder`, if given, is then that tend's pid as this PID namespace sees it (0 when
+  /// it runs in another one).
+  bool Listen(const std::string& path, std::string* err, pid_t* holder = nullptr);
   /// Removes the socket (if it is still ours) and drops every client.
   void Close();
 

@@ -377,7 +377,8 @@ std::string OptionUsage(unsigned flags) {
 std::string Usage() {
   std::string s =
       "usage: tendctl [-s PATH] [-j] COMMAND [ARG...]   (also: tend ctl ...)\n\n"
-      "  -s, --socket PATH  tend's control socket (default: $TEND_SOCKET, else " +
+      "  -s, --socket PATH  tend's control socket (default: $TEND_SOCKET, else\n"
+      "                     $TEND_CONTROL, else " +
       std::string(kDefaultSocketPath) +
       ")\n"
       "  -j, --json         machine-readable output\n"
@@ -583,7 +584,10 @@ int CtlMain(int argc, char** argv) {
   // A vanished tend must be an error message, not a silent death by SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
   Ctl ctl;
+  // TEND_CONTROL is what a tend gives the programs it runs: from inside one of them,
+  // tendctl reaches that tend, wherever it listens.
   const char* env = getenv("TEND_SOCKET");
+  if (!env || !*env) env = getenv("TEND_CONTROL");
   ctl.socket = env && *env ? env : kDefaultSocketPath;
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; ++i) {

@@ -43,7 +43,26 @@ Init::Init(Workload* workload, ProcessOps* ops, Clock* clock, int64_t stop_timeo
       timer_(clock->NewTimer([this] { Step(Event::kTimeout, 0); })) {}
 
 void Init::OnSignal(int signo) {
-  Step(RoleOf(signo) == SignalRole::kStop ? Event::kStopRequest : Event::kForward, signo);
+  switch (RoleOf(signo)) {
+    case SignalRole::kStop:
+      Step(Event::kStopRequest, signo);
+      return;
+    case SignalRole::kJobControl:
+      Step(Event::kSuspend, signo);
+      return;
+    case SignalRole::kForward:
+    case SignalRole::kFault:
+    case SignalRole::kPipe:
+    case SignalRole::kChild:
+    case SignalRole::kUntouched:
+      Step(Event::kForward, signo);
+      return;
+  }
+}
+
+void Init::OnMainStopped(int signo) {
+  // Already stopped: nothing to pass on, only to follow.
+  if (RoleOf(signo) == SignalRole::kJobControl) Step(Event::kSuspend, 0);
 }
 
 void Init::RequestStop() { Step(Event::kStopRequest, 0); }
@@ -82,6 +101,26 @@ void Init::Step(Event event, int arg) {
         case Phase::kKilling:
         case Phase::kDone:
           return;  // Nothing supervised is left to hear it.
+      }
+      break;
+    case Event::kSuspend:
+      switch (phase_) {
+        case Phase::kRunning:
+        case Phase::kStopping:
+          if (!job_control_) {
+            if (arg) workload_->Signal(arg);  // PID 1 cannot be stopped: only passed on.
+            return;
+          }
+          if (arg) workload_->Suspend(arg);
+          // The calling shell waits for its job, tend, to stop; only then does it
+          // take the terminal back and show its prompt.
+          ops_->StopSelf();
+          workload_->Resume();
+          return;
+        case Phase::kSweeping:
+        case Phase::kKilling:
+        case Phase::kDone:
+          return;  // Nothing supervised is left to hear it; tend is about to exit.
       }
       break;
     case Event::kWorkloadDone:

@@ -12,6 +12,12 @@
 //   kSweeping/kKilling --no child left-->        kDone
 //   kKilling  --grace over-->                    kDone     (warning: unkillable processes)
 //
+// Job control (only when tend is not PID 1, which the kernel never stops): TSTP, TTIN
+// or TTOU received are passed on, then tend stops itself; so does a job-control stop of
+// the main program (Ctrl-Z while it holds the terminal). Once continued, the main program
+// gets the terminal back if tend's group holds it (fg, not bg) and SIGCONT. The phase
+// does not change.
+//
 // The deadline is the stop request's time plus the larger of --stop-timeout and the
 // workload's own stop budget, plus a small margin: one deadline for the stop and the sweep, so that the
 // whole stop fits in the runtime's grace period. Entering kSweeping with no child left
@@ -49,6 +55,11 @@ class Init {
 
   /// A signal tend received (anything but SIGCHLD, which goes to the Reaper).
   void OnSignal(int signo);
+  /// The main program was stopped by `signo` (the Reaper saw it). A job-control stop
+  /// (TSTP, TTIN, TTOU) stops tend too when job control is on; others change nothing.
+  void OnMainStopped(int signo);
+  /// Whether tend may stop itself for job control: true when it is not PID 1.
+  void set_job_control(bool on) { job_control_ = on; }
   /// The workload wants to stop (a critical program ended).
   void RequestStop();
   /// The workload is down after a stop, with the exit status.
@@ -60,7 +71,7 @@ class Init {
   int exit_code() const { return exit_code_; }
 
  private:
-  enum class Event { kStopRequest, kForward, kWorkloadDone, kTimeout, kNoChildren };
+  enum class Event { kStopRequest, kForward, kSuspend, kWorkloadDone, kTimeout, kNoChildren };
 
   void Step(Event event, int arg);
   // Verbs used by Step.
@@ -76,6 +87,7 @@ class Init {
   std::unique_ptr<Timer> timer_;
 
   Phase phase_ = Phase::kRunning;
+  bool job_control_ = false;
   bool workload_done_ = false;
   int exit_code_ = 0;
   int64_t deadline_ms_ = 0;

@@ -78,13 +78,68 @@ ProgramConfig MainProgram(const Options& opts) {
   return p;
 }
 
-// --socket, else $TEND_SOCKET, else [tend] socket; "" when there is to be none.
-std::string SocketPath(const Options& opts, const Config& config) {
+// Where the control socket is to be: --socket, else $TEND_SOCKET, else [tend] socket;
+// "" when there is to be none. `chosen`: the user named it (a [tend] socket equal to
+// the default counts as the default).
+std::string SocketPath(const Options& opts, const Config& config, bool* chosen) {
   std::string path = opts.socket_path;
   const char* env = getenv("TEND_SOCKET");
   if (path.empty() && env && *env) path = env;
+  *chosen = !path.empty();
   if (path.empty()) path = config.tend.socket;
+  if (path != kDefaultSocketPath) *chosen = true;
   return path == "none" ? "" : path;
+}
+
+// The default socket's sibling for the Nth tend sharing its directory: /run/tend.N.sock.
+std::string InstanceSocketPath(int n) {
+  std::string path = kDefaultSocketPath;
+  return path.insert(path.rfind(".sock"), "." + std::to_string(n));
+}
+
+// Opens the control socket; false only when start-up must fail. A chosen path must be
+// had (exit 111). The default one is a convenience and never stops an init from
+// running: taken by another live tend (a tend inside a tend, tends side by side sharing
+// /run), this one listens on the first free /run/tend.N.sock, N from 2 to 9, and says
+// so in one warning; when none can be had (/run read-only), it runs without a socket.
+// The path listened on is exported to the programs as TEND_CONTROL, for tendctl.
+bool OpenControlSocket(ControlServer* server, const std::string& path, bool chosen) {
+  std::string err, where;
+  pid_t holder = 0;
+  if (server->Listen(path, &err, &holder)) {
+    where = path;
+  } else if (chosen) {
+    Diag(Level::kError, "{}", err);
+    return false;
+  } else if (errno != EADDRINUSE) {
+    Diag(Level::kWarn, "{}; tendctl will not reach this tend", err);
+  } else {
+    const std::string who = holder > 0 ? fmt::format("(pid {})", holder)
+                                       : std::string("(in another PID namespace)");
+    const std::string told = fmt::format("{}: another tend {} is listening there", path, who);
+    for (int n = 2; n <= 9 && where.empty(); n++) {
+      std::string next = InstanceSocketPath(n);
+      if (server->Listen(next, &err)) {
+        where = next;
+      } else if (errno != EADDRINUSE) {
+        break;
+      }
+    }
+    if (where.empty()) {
+      Diag(Level::kWarn, "{}, and {} to {} are taken or unusable: tendctl will not reach this "
+           "tend (choose a path with --socket or TEND_SOCKET)", told, InstanceSocketPath(2),
+           InstanceSocketPath(9));
+    } else {
+      Diag(Level::kWarn, "{}; this one listens on {} (tendctl -s {}; choose a path with "
+           "--socket or TEND_SOCKET)", told, where, where);
+    }
+  }
+  if (!where.empty()) Diag(Level::kDebug, "control socket: {}", where);
+  // Never the inherited path of an outer tend: tendctl must not reach the wrong one.
+  if (where.empty() ? unsetenv("TEND_CONTROL") : setenv("TEND_CONTROL", where.c_str(), 1)) {
+    Diag(Level::kWarn, "unable to set TEND_CONTROL: {}", ErrnoString(errno));
+  }
+  return true;
 }
 
 int Print(const std::string& s, int status) {
@@ -152,7 +207,12 @@ int Run(const Options& opts, const std::string& config_path, const Config& confi
     loop.Break();
   });
   init = &pid1;
+  pid1.set_job_control(getpid() != 1);
   reaper.SetNoChildrenHandler([&] { pid1.OnNoChildren(); });
+  reaper.SetStopHandler([&](pid_t pid, int signo) {
+    const Service* m = supervisor.main();
+    if (m && m->pid() == pid) pid1.OnMainStopped(signo);
+  });
 
   auto signals = SignalSource::Create(
       &loop,
@@ -169,19 +229,14 @@ int Run(const Options& opts, const std::string& config_path, const Config& confi
     return kExitSystem;
   }
   ControlServer control_server(&loop, &supervisor, &logs, {[&] { pid1.RequestStop(); }});
-  const std::string socket = SocketPath(opts, config);
-  if (!socket.empty()) {
-    if (control_server.Listen(socket, &err)) {
-      control = &control_server;
-      Diag(Level::kDebug, "control socket: {}", socket);
-    } else if (socket == kDefaultSocketPath && errno != EADDRINUSE) {
-      // tendctl is a convenience: an image without a writable /run still runs.
-      Diag(Level::kWarn, "{}; tendctl will not reach this tend", err);
-    } else {
-      Diag(Level::kError, "{}", err);
-      return kExitSystem;
-    }
+  bool socket_chosen = false;
+  const std::string socket = SocketPath(opts, config, &socket_chosen);
+  if (socket.empty()) {
+    unsetenv("TEND_CONTROL");
+  } else if (!OpenControlSocket(&control_server, socket, socket_chosen)) {
+    return kExitSystem;
   }
+  control = &control_server;
   if (!supervisor.Start(&err)) {
     Diag(Level::kError, "{}", err);
     return kExitSystem;

@@ -16,7 +16,12 @@ void Reaper::Forget(pid_t pid) { owners_.erase(pid); }
 void Reaper::Drain() {
   for (;;) {
     int status;
-    pid_t pid = waitpid(-1, &status, WNOHANG);
+    // WUNTRACED: a stop is reported once per stop, so this loop still ends.
+    pid_t pid = waitpid(-1, &status, WNOHANG | WUNTRACED);
+    if (pid > 0 && WIFSTOPPED(status)) {
+      if (stopped_) stopped_(pid, WSTOPSIG(status));
+      continue;
+    }
     if (pid > 0) {
       Dispatch(pid, status);
       continue;

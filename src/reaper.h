@@ -27,9 +27,12 @@ class Reaper {
 
   /// Called whenever a Drain() finds that tend has no child left at all.
   void SetNoChildrenHandler(std::function<void()> handler) { no_children_ = std::move(handler); }
+  /// Called when a child is stopped, with the signal that stopped it (job control).
+  void SetStopHandler(std::function<void(pid_t, int)> handler) { stopped_ = std::move(handler); }
 
-  /// Reaps every child that has exited (waitpid(-1, WNOHANG) until none is left) and
-  /// dispatches each. Called on SIGCHLD. The only caller of waitpid in tend.
+  /// Reaps every child that has exited (waitpid(-1, WNOHANG | WUNTRACED) until none is
+  /// left) and dispatches each; stopped children go to the stop handler. Called on
+  /// SIGCHLD. The only caller of waitpid in tend.
   void Drain();
 
   /// Hands one reaped pid to its owner, or counts it as an orphan. Public for tests.
@@ -41,6 +44,7 @@ class Reaper {
  private:
   std::unordered_map<pid_t, ExitObserver*> owners_;
   std::function<void()> no_children_;
+  std::function<void(pid_t, int)> stopped_;
   uint64_t orphans_reaped_ = 0;
 };
 

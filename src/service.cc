@@ -152,6 +152,27 @@ void Service::Signal(int sig) {
   if (pid_ > 0 && !reaped_) env_.ops->Signal(pid_, sig, config_.stopasgroup);
 }
 
+// A session leader's process group has no parent outside it in its session: it is
+// orphaned, and the kernel discards TSTP, TTIN and TTOU sent to it (POSIX), so such a
+// program is stopped, whole, with SIGSTOP. It has no terminal of tend's to hand back.
+bool Service::OwnSession() const { return !options_.main_program; }
+
+void Service::Suspend(int sig) {
+  if (pid_ <= 0 || reaped_) return;
+  if (OwnSession()) {
+    env_.ops->Signal(pid_, SIGSTOP, true);
+  } else {
+    env_.ops->Signal(pid_, sig, config_.stopasgroup);
+  }
+}
+
+void Service::Resume() {
+  if (pid_ <= 0 || reaped_) return;
+  // Before SIGCONT, so that a program that reads its terminal at once finds it its own.
+  if (options_.take_terminal) env_.ops->GiveTerminal(pid_);
+  env_.ops->Signal(pid_, SIGCONT, OwnSession() || config_.stopasgroup);
+}
+
 void Service::Kill() {
   if (pid_ > 0 && !reaped_) env_.ops->Signal(pid_, SIGKILL, config_.killasgroup);
 }

@@ -97,6 +97,12 @@ class Service : public ExitObserver, public SpawnObserver {
   void Release();
   /// Sends `sig` to the process (its group when stopasgroup), if there is one.
   void Signal(int sig);
+  /// A job-control stop: `sig` (TSTP, TTIN, TTOU) passed on, or SIGSTOP to the group of
+  /// a process in a session of its own, which the kernel would not stop with `sig`.
+  void Suspend(int sig);
+  /// After tend's own job-control stop: the terminal back to the process's group if it
+  /// takes the terminal and tend holds it, then SIGCONT.
+  void Resume();
   /// SIGKILL to the process (group when killasgroup) now: the shutdown deadline passed.
   void Kill();
 
@@ -152,6 +158,8 @@ class Service : public ExitObserver, public SpawnObserver {
   void RouteOutput(pid_t pid, int stream, UniqueFd read_end, bool terminal);
   /// How messages name this service: "web: ", or "" for the main command.
   std::string Subject() const;
+  /// Whether the process runs in a session of its own (every program but the main one).
+  bool OwnSession() const;
 
   ProgramConfig config_;
   ServiceOptions options_;

@@ -15,11 +15,12 @@ SignalRole RoleOf(int signo) {
     case SIGTERM:
     case SIGINT:
       return SignalRole::kStop;
+    case SIGTSTP:
+    case SIGTTIN:
+    case SIGTTOU:
+      return SignalRole::kJobControl;
     case SIGPIPE:
-      return SignalRole::kIgnore;
-    case SIGKILL:
-    case SIGSTOP:
-    // Faults raised by tend's own code must take their default action.
+      return SignalRole::kPipe;
     case SIGSEGV:
     case SIGBUS:
     case SIGFPE:
@@ -27,6 +28,9 @@ SignalRole RoleOf(int signo) {
     case SIGTRAP:
     case SIGSYS:
     case SIGABRT:
+      return SignalRole::kFault;
+    case SIGKILL:
+    case SIGSTOP:
       return SignalRole::kUntouched;
     default:
       // 32 and 33 sit below SIGRTMIN and belong to glibc's threads implementation.
@@ -45,16 +49,26 @@ std::unique_ptr<SignalSource> SignalSource::Create(EventLoop* loop, Handler hand
     SignalRole role = RoleOf(s);
     if (role == SignalRole::kUntouched) continue;
     struct sigaction sa = {};
-    sa.sa_handler = role == SignalRole::kIgnore ? SIG_IGN : SIG_DFL;
+    sa.sa_handler = SIG_DFL;
     sigemptyset(&sa.sa_mask);
     if (sigaction(s, &sa, nullptr) != 0) {
       *err = "unable to reset signal " + std::to_string(s) + ": " + ErrnoString(errno);
       return nullptr;
     }
-    if (role != SignalRole::kIgnore) sigaddset(&handled, s);
+    sigaddset(&handled, s);
   }
   // Blocked signals are queued even for PID 1 (the kernel only drops unblocked
   // default-action signals sent to a namespace's init), and read from the signalfd.
+  //
+  // Blocking the fault signals is safe: a fault in tend's own code (a bad access, a
+  // division by zero, abort()) is forced on the thread by the kernel, which unblocks the
+  // signal and restores SIG_DFL when it is blocked, so tend still dies of it with a core
+  // where enabled; it never reaches the signalfd. What does reach it was sent by a
+  // process (kill, sigqueue: ssi_code <= 0), and is passed on like any other signal.
+  //
+  // PIPE is blocked rather than ignored for the same reason: another process's
+  // `kill -PIPE` is passed on, while tend's own write to a closed pipe queues one that
+  // names tend as its sender (the kernel's SI_USER from the current task), and is dropped.
   if (sigprocmask(SIG_SETMASK, &handled, nullptr) != 0) {
     *err = "unable to block signals: " + ErrnoString(errno);
     return nullptr;
@@ -69,6 +83,7 @@ std::unique_ptr<SignalSource> SignalSource::Create(EventLoop* loop, Handler hand
 
 SignalSource::SignalSource(EventLoop* loop, UniqueFd fd, Handler handler)
     : fd_(std::move(fd)),
+      self_(getpid()),
       watcher_(loop, fd_.get(), IoWatcher::kRead, [this] { Drain(); }),
       handler_(std::move(handler)) {
   watcher_.Start();
@@ -81,9 +96,50 @@ void SignalSource::Drain() {
     ssize_t n = ReadSome(fd_.get(), info, sizeof info);
     if (n <= 0) return;  // EAGAIN: drained. Other errors cannot happen on a signalfd.
     for (size_t i = 0; i < static_cast<size_t>(n) / sizeof info[0]; ++i) {
-      handler_(static_cast<int>(info[i].ssi_signo), static_cast<pid_t>(info[i].ssi_pid));
+      const int signo = static_cast<int>(info[i].ssi_signo);
+      const pid_t sender = static_cast<pid_t>(info[i].ssi_pid);
+      switch (Judge(signo, info[i].ssi_code, sender, self_)) {
+        case Verdict::kHandle:
+          handler_(signo, sender);
+          break;
+        case Verdict::kDrop:
+          break;
+        case Verdict::kDie:
+          DieOf(signo);
+      }
     }
   }
+}
+
+SignalSource::Verdict SignalSource::Judge(int signo, int code, pid_t sender, pid_t self) {
+  switch (RoleOf(signo)) {
+    case SignalRole::kFault:
+      // A positive code is the kernel's own (SI_KERNEL, or a fault code such as
+      // BUS_MCEERR_AO for an asynchronous memory error): it is meant for tend.
+      return code > 0 ? Verdict::kDie : Verdict::kHandle;
+    case SignalRole::kPipe:
+      return code <= 0 && sender == self ? Verdict::kDrop : Verdict::kHandle;
+    case SignalRole::kForward:
+    case SignalRole::kStop:
+    case SignalRole::kJobControl:
+    case SignalRole::kChild:
+    case SignalRole::kUntouched:
+      return Verdict::kHandle;
+  }
+  return Verdict::kHandle;
+}
+
+void DieOf(int signo) {
+  struct sigaction sa = {};
+  sa.sa_handler = SIG_DFL;
+  sigemptyset(&sa.sa_mask);
+  sigaction(signo, &sa, nullptr);
+  sigset_t one;
+  sigemptyset(&one);
+  sigaddset(&one, signo);
+  raise(signo);  // Pending while blocked; delivered as the mask opens.
+  sigprocmask(SIG_UNBLOCK, &one, nullptr);
+  _exit(128 + signo);  // Only if the default action let us live.
 }
 
 void ResetSignalsInChild() {

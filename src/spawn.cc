@@ -381,6 +381,24 @@ bool SystemProcessOps::HasChildren() {
   return !(r != 0 && errno == ECHILD);
 }
 
+void SystemProcessOps::StopSelf() {
+  // SIGSTOP cannot be blocked: it is delivered before kill() returns, and kill()
+  // returns once a SIGCONT has come.
+  if (kill(getpid(), SIGSTOP) != 0) {
+    Diag(Level::kWarn, "unable to stop for job control: {}", ErrnoString(errno));
+  }
+}
+
+void SystemProcessOps::GiveTerminal(pid_t pgid) {
+  // From the background (bg) the terminal stays where the shell left it. SIGTTOU is
+  // blocked, so tcsetpgrp cannot stop tend.
+  if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) != getpgrp()) return;
+  if (tcsetpgrp(STDIN_FILENO, pgid) != 0 && errno != ESRCH && errno != EPERM) {
+    Diag(Level::kWarn, "unable to give the terminal to process group {}: {}", pgid,
+         ErrnoString(errno));
+  }
+}
+
 std::vector<pid_t> Descendants(pid_t root) {
   // A /proc mounted for another PID namespace would name other processes: refuse it.
   char self[32];

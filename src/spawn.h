@@ -98,6 +98,11 @@ class ProcessOps {
   virtual int SignalStragglers(int sig) = 0;
   /// True while tend has at least one child (exited or not); never reaps.
   virtual bool HasChildren() = 0;
+  /// Stops tend itself (SIGSTOP) for job control; returns once it is continued.
+  virtual void StopSelf() = 0;
+  /// Makes `pgid` the foreground group of the terminal on fd 0, if there is one and
+  /// tend's own group holds it now.
+  virtual void GiveTerminal(pid_t pgid) = 0;
 };
 
 /// The real thing: fork/exec with a staged child set-up and an exec-status pipe watched
@@ -109,6 +114,8 @@ class SystemProcessOps : public ProcessOps {
   void Signal(pid_t pid, int sig, bool group) override;
   int SignalStragglers(int sig) override;
   bool HasChildren() override;
+  void StopSelf() override;
+  void GiveTerminal(pid_t pgid) override;
 
  private:
   struct Pending {

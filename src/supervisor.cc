@@ -154,6 +154,23 @@ void Supervisor::Signal(int signo) {
   for (const auto& e : entries_) e->service->Signal(signo);
 }
 
+// The same services as Signal: the main command alone when there is one.
+void Supervisor::Suspend(int signo) {
+  if (main_) {
+    main_->Suspend(signo);
+    return;
+  }
+  for (const auto& e : entries_) e->service->Suspend(signo);
+}
+
+void Supervisor::Resume() {
+  if (main_) {
+    main_->Resume();
+    return;
+  }
+  for (const auto& e : entries_) e->service->Resume();
+}
+
 void Supervisor::Kill() {
   for (const auto& e : entries_) e->service->Kill();
 }

@@ -42,6 +42,8 @@ class Supervisor : public Workload, public ServiceObserver {
   bool Start(std::string* err) override;
   void Stop(int trigger) override;
   void Signal(int signo) override;
+  void Suspend(int signo) override;
+  void Resume() override;
   void Kill() override;
   int64_t StopBudgetMs() const override;
 

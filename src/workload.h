@@ -20,6 +20,12 @@ class Workload {
   virtual void Stop(int trigger) = 0;
   /// A signal that is not a stop request (HUP, USR1, WINCH...).
   virtual void Signal(int signo) = 0;
+  /// A job-control stop (TSTP, TTIN, TTOU) reached tend outside PID 1: what runs is
+  /// stopped with it.
+  virtual void Suspend(int signo) = 0;
+  /// tend was continued after a job-control stop: the main program takes the terminal
+  /// back if tend's group holds it now, and what runs gets SIGCONT.
+  virtual void Resume() = 0;
   /// SIGKILL to everything still running: the stop deadline passed.
   virtual void Kill() = 0;
   /// The longest a stop may take (the largest stop timeout of what runs).

@@ -1,8 +1,9 @@
 // A multi-tool the integration tests run under tend, so that what a child sees and
 // receives can be checked from outside. Usage: probe COMMAND [ARGS...]
 //
-//   sigrecord FILE [CODE]  block every signal; append "ready", then each signal's
-//                          number as received; exit CODE (default 0) on TERM, INT or QUIT.
+//   sigrecord FILE [CODE [term-only]]  block every signal; append "ready", then each
+//                          signal's number as received; exit CODE (default 0) on TERM,
+//                          INT or QUIT (on TERM alone with term-only).
 //   lifecycle FILE NAME    append "NAME start"; on TERM or INT append "NAME stop", exit 0.
 //   ignore-term FILE       ignore TERM and INT, append "ready", sleep until killed.
 //   orphans N              make N orphans (double fork); print "done"; sleep forever.
@@ -35,7 +36,7 @@ static void Append(const char* file, const std::string& line) {
   for (;;) pause();
 }
 
-static int SigRecord(const char* file, int code) {
+static int SigRecord(const char* file, int code, bool term_only) {
   sigset_t all;
   sigfillset(&all);
   sigprocmask(SIG_BLOCK, &all, nullptr);
@@ -44,7 +45,7 @@ static int SigRecord(const char* file, int code) {
     int s = sigwaitinfo(&all, nullptr);
     if (s < 0) continue;
     Append(file, std::to_string(s));
-    if (s == SIGTERM || s == SIGINT || s == SIGQUIT) return code;
+    if (s == SIGTERM || (!term_only && (s == SIGINT || s == SIGQUIT))) return code;
   }
 }
 
@@ -145,7 +146,10 @@ static int WaitFile(const char* file, const char* text) {
 
 int main(int argc, char** argv) {
   std::string cmd = argc > 1 ? argv[1] : "";
-  if (cmd == "sigrecord" && argc >= 3) return SigRecord(argv[2], argc > 3 ? atoi(argv[3]) : 0);
+  if (cmd == "sigrecord" && argc >= 3) {
+    return SigRecord(argv[2], argc > 3 ? atoi(argv[3]) : 0,
+                     argc > 4 && strcmp(argv[4], "term-only") == 0);
+  }
   if (cmd == "lifecycle" && argc == 4) return Lifecycle(argv[2], argv[3]);
   if (cmd == "ignore-term" && argc == 3) return IgnoreTerm(argv[2]);
   if (cmd == "orphans" && argc == 3) return Orphans(atoi(argv[2]));

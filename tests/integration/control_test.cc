@@ -469,3 +469,95 @@ TEST_F(Control, AttachToAProgramWithoutATerminalStreamsItsOutput) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// Tends sharing /run (a tend inside a tend, suites run side by side, --pid=host): the
+// first has /run/tend.sock, the next ones /run/tend.2.sock, /run/tend.3.sock, each with
+// one warning; all run their programs and exit with their codes, and tendctl reaches
+// each, by -s or by the TEND_CONTROL their programs are given.
+TEST_F(Control, TendsSharingRunEachTakeASocketOfTheirOwn) {
+  PrivateRun run;
+  ASSERT_TRUE(run.ok()) << "unable to mount a private /run";
+  struct Instance {
+    std::string name;
+    bool pid1;
+    bool conf;  // A configured program rather than a main command; tend then exits 0.
+    int code;
+    std::string socket;
+    std::unique_ptr<TendProcess> tend;
+  };
+  std::vector<Instance> tends;
+  tends.push_back({"a", true, false, 3, "/run/tend.sock", nullptr});
+  tends.push_back({"b", true, false, 4, "/run/tend.2.sock", nullptr});
+  tends.push_back({"c", false, false, 5, "/run/tend.3.sock", nullptr});
+  tends.push_back({"d", true, true, 0, "/run/tend.4.sock", nullptr});
+  auto ctl = [](const std::vector<std::string>& args, std::string* out,
+                const std::string& control = "") {
+    std::vector<std::string> argv = {"env", "-u", "TEND_SOCKET", "TEND_CONTROL=" + control,
+                                     BuildPath("tendctl")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunCommand(argv, out, true);
+  };
+  for (auto& t : tends) {
+    std::string dir = Path(t.name);
+    ASSERT_EQ(0, mkdir(dir.c_str(), 0700));
+    TendProcess::Options o;
+    o.pid_namespace = t.pid1;
+    o.default_socket = true;
+    // The program records the TEND_CONTROL it was given, and ends with its own code.
+    std::string script = "trap 'exit " + std::to_string(t.code) + "' TERM; echo \"$TEND_CONTROL\" > " +
+                         dir + "/control; while :; do sleep 0.05; done";
+    std::vector<std::string> args = {"--", "sh", "-c", script};
+    if (t.conf) {
+      WriteFile(dir + "/prog.sh", script + "\n");
+      WriteFile(dir + "/prog.conf", "[program:prog]\ncommand = sh " + dir + "/prog.sh\n");
+      args = {"-c", dir + "/prog.conf"};
+    }
+    t.tend = std::make_unique<TendProcess>(dir, args, o);
+    // One at a time, so that which tend has which path is known.
+    std::string out;
+    ASSERT_TRUE(Eventually([&] { return ctl({"-s", t.socket, "status"}, &out) == 0; }))
+        << t.name << ": " << out << t.tend->Stderr();
+    ASSERT_TRUE(Eventually([&] { return !ReadFile(dir + "/control").empty(); }));
+    EXPECT_EQ(t.socket + "\n", ReadFile(dir + "/control")) << t.name;
+  }
+  EXPECT_EQ("", tends[0].tend->Stderr());
+  // The others each say, in one line, which tend has the default path and where they
+  // listen instead; seen from its own PID namespace, the first tend's pid is not known.
+  EXPECT_EQ(
+      "tend: warning: /run/tend.sock: another tend (in another PID namespace) is listening "
+      "there; this one listens on /run/tend.2.sock (tendctl -s /run/tend.2.sock; choose a "
+      "path with --socket or TEND_SOCKET)\n",
+      tends[1].tend->Stderr());
+  EXPECT_EQ("tend: warning: /run/tend.sock: another tend (pid " +
+                std::to_string(tends[0].tend->TendPid()) +
+                ") is listening there; this one listens on /run/tend.3.sock (tendctl -s "
+                "/run/tend.3.sock; choose a path with --socket or TEND_SOCKET)\n",
+            tends[2].tend->Stderr());
+  EXPECT_TRUE(Has(tends[3].tend->Stderr(), "this one listens on /run/tend.4.sock"))
+      << tends[3].tend->Stderr();
+  // An explicitly chosen path that is taken is still an error.
+  ASSERT_EQ(0, mkdir(Path("e").c_str(), 0700));
+  TendProcess::Options o;
+  o.default_socket = true;
+  TendProcess e(Path("e"), {"-s", "/run/tend.2.sock", "--", "true"}, o);
+  EXPECT_EQ(111, e.Wait());
+  EXPECT_TRUE(Has(e.Stderr(), "/run/tend.2.sock: another tend is listening there")) << e.Stderr();
+
+  // tendctl with no path reaches the first; given a program's TEND_CONTROL, that
+  // program's tend. Told to shut down, that tend ends, with its program's code, and
+  // only that one.
+  for (size_t i = tends.size(); i-- > 0;) {
+    std::string out;
+    EXPECT_EQ(0, ctl({"shutdown"}, &out, i == 0 ? "" : tends[i].socket)) << out;
+    EXPECT_EQ(tends[i].code, tends[i].tend->Wait()) << tends[i].name << tends[i].tend->Stderr();
+    for (size_t j = 0; j < i; j++) {
+      EXPECT_NE('?', ProcessState(tends[j].tend->TendPid())) << tends[j].name << " ended too";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tend

@@ -1,8 +1,10 @@
 #include "harness.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -117,7 +119,12 @@ TendProcess::TendProcess(const std::string& dir, std::vector<std::string> args, 
     // A process group of its own, away from the test runner's terminal and signals.
     setpgid(0, 0);
     // A control socket of the test's own, never the machine's /run/tend.sock.
-    setenv("TEND_SOCKET", (dir + "/ctl.sock").c_str(), 1);
+    if (opts.default_socket) {
+      unsetenv("TEND_SOCKET");
+    } else {
+      setenv("TEND_SOCKET", (dir + "/ctl.sock").c_str(), 1);
+    }
+    unsetenv("TEND_CONTROL");
     for (int s : opts.ignore_signals) {
       // The raw call, because glibc refuses its own signals 32 and 33.
       struct {
@@ -177,6 +184,33 @@ TendProcess::~TendProcess() {
   if (tend_pid_ > 0) kill(tend_pid_, SIGKILL);
   kill(pid_, SIGKILL);
   waitpid(pid_, nullptr, 0);
+}
+
+char ProcessState(pid_t pid) {
+  std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  size_t paren = stat.rfind(')');
+  return paren == std::string::npos || paren + 2 >= stat.size() ? '?' : stat[paren + 2];
+}
+
+PrivateRun::PrivateRun() {
+  host_ns_ = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+  cwd_ = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ok_ = host_ns_ >= 0 && cwd_ >= 0 && unshare(CLONE_NEWNS) == 0 &&
+        mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 &&
+        mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") == 0;
+}
+
+PrivateRun::~PrivateRun() {
+  // Back to the machine's mounts; entering a mount namespace resets the working
+  // directory, which relative build paths need.
+  if (host_ns_ >= 0 && setns(host_ns_, CLONE_NEWNS) == 0 && cwd_ >= 0) (void)!fchdir(cwd_);
+  if (host_ns_ >= 0) close(host_ns_);
+  if (cwd_ >= 0) close(cwd_);
+}
+
+pid_t FirstChild(pid_t pid) {
+  std::string p = std::to_string(pid);
+  return atoi(ReadFile("/proc/" + p + "/task/" + p + "/children").c_str());
 }
 
 pid_t TendProcess::TendPid() {

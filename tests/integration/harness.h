@@ -27,6 +27,11 @@ void WriteFile(const std::string& path, const std::string& text);
 /// Lines of `text` (without their newlines).
 std::vector<std::string> Lines(const std::string& text);
 
+/// The state letter of process `pid` from /proc/PID/stat (R, S, T, Z...), or '?'.
+char ProcessState(pid_t pid);
+/// The first child of process `pid` (/proc/PID/task/PID/children), or 0 if it has none.
+pid_t FirstChild(pid_t pid);
+
 /// Runs `argv` to completion with stdout (and stderr, if asked) captured; returns the
 /// wait status.
 int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr,
@@ -41,6 +46,7 @@ class TendProcess {
     bool stdout_pipe = false;         ///< stdout is a pipe the test reads (ReadPipe).
     std::vector<int> ignore_signals;  ///< Inherited as SIG_IGN by tend (must be undone).
     std::vector<int> block_signals;   ///< Inherited as blocked by tend (must be undone).
+    bool default_socket = false;      ///< tend's default socket path (in a PrivateRun!).
   };
 
   TendProcess(const std::string& dir, std::vector<std::string> args, Options opts);
@@ -74,6 +80,21 @@ class TendProcess {
   bool exited_ = false;
   int exit_code_ = -1;
   int pipe_read_ = -1;
+};
+
+/// Gives this test process, and what it starts while this lives, a /run of its own (a
+/// tmpfs in a private mount namespace): tests of the default socket path neither see nor
+/// disturb another tend on the machine. The namespace is left on destruction.
+class PrivateRun {
+ public:
+  PrivateRun();
+  ~PrivateRun();
+  bool ok() const { return ok_; }
+
+ private:
+  int host_ns_ = -1;
+  int cwd_ = -1;
+  bool ok_ = false;
 };
 
 /// A terminal session for interactive tests: a private tmux server running `cmd` in

@@ -1,6 +1,9 @@
 // tend as PID 1 of a fresh PID namespace, checked the way a user would check it.
 #include <signal.h>
+#include <string.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "harness.h"
 
@@ -51,20 +54,86 @@ TEST_F(Pid1, RunsAsPid1AndPassesArgumentsUntouched) {
   EXPECT_EQ("2 zero a b\n", t.Stdout());
 }
 
+bool HasLine(const std::string& file, const std::string& line) {
+  auto lines = Lines(ReadFile(file));
+  return std::find(lines.begin(), lines.end(), line) != lines.end();
+}
+
+// Every signal a program can catch, sent to tend, reaches the main program, and tend
+// lives on after each; INT and TERM come last, as they start the stop (the recorder,
+// started with term-only, ends on TERM). Not sent: KILL and STOP (uncatchable), CHLD
+// (tend's own), 32 and 33 (glibc's).
+void ExpectEverySignalForwarded(TendProcess& t, const std::string& rec, bool pid1) {
+  std::vector<int> sigs;
+  for (int s = 1; s <= SIGRTMAX; ++s) {
+    if (s == SIGKILL || s == SIGSTOP || s == SIGCHLD || s == SIGTERM || s == SIGINT ||
+        (s > SIGSYS && s < SIGRTMIN)) {
+      continue;
+    }
+    sigs.push_back(s);
+  }
+  sigs.push_back(SIGINT);
+  sigs.push_back(SIGTERM);
+  const pid_t tend = t.TendPid();
+  for (int s : sigs) {
+    t.Signal(s);
+    if (!pid1 && (s == SIGTSTP || s == SIGTTIN || s == SIGTTOU)) {
+      // Outside PID 1 tend follows the job-control signal it passed on: it stops,
+      // until continued.
+      EXPECT_TRUE(Eventually([&] { return ProcessState(tend) == 'T'; }))
+          << "tend did not stop on " << s;
+      // Continue only once the program has handled it, as a user's `fg` comes after the
+      // stop: a SIGCONT discards a stop signal still pending (the kernel's rule).
+      EXPECT_TRUE(Eventually([&] { return HasLine(rec, N(s)); }))
+          << "signal " << s << " not forwarded";
+      kill(tend, SIGCONT);
+      EXPECT_TRUE(Eventually([&] { return ProcessState(tend) != 'T'; }));
+    }
+    EXPECT_TRUE(Eventually([&] { return HasLine(rec, N(s)); }))
+        << "signal " << s << " (SIG" << sigabbrev_np(s) << ") not forwarded";
+    if (s == SIGTERM) break;
+    ASSERT_EQ(0, kill(tend, 0)) << "tend died of signal " << s;
+    ASSERT_NE('Z', ProcessState(tend)) << "tend died of signal " << s;
+  }
+  EXPECT_EQ(0, t.Wait());
+  auto lines = Lines(ReadFile(rec));
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_EQ(N(SIGINT), lines[lines.size() - 2]);
+  EXPECT_EQ(N(SIGTERM), lines.back());
+}
+
 TEST_F(Pid1, EverySignalIsForwarded) {
   std::string rec = Path("rec");
-  auto& t = Start({"--", probe_, "sigrecord", rec, "0"});
+  auto& t = Start({"--", probe_, "sigrecord", rec, "0", "term-only"});
   ASSERT_TRUE(WaitForLine(rec, "ready"));
-  // These have a default action that the kernel would drop for PID 1 unless handled.
-  for (int s :
-       {SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH, SIGPWR, SIGURG, SIGTSTP, SIGTTIN,
-        SIGTTOU, SIGVTALRM, SIGPROF, SIGXCPU, SIGIO, SIGRTMIN, SIGRTMIN + 5, SIGRTMAX}) {
+  ExpectEverySignalForwarded(t, rec, /*pid1=*/true);
+}
+
+TEST_F(Pid1, EverySignalIsForwardedOutsideAPidNamespace) {
+  // Not PID 1, a default action would end tend (SIGILL: exit 132, the program orphaned).
+  std::string rec = Path("rec");
+  TendProcess::Options o;
+  o.pid_namespace = false;
+  auto& t = Start({"--", probe_, "sigrecord", rec, "0", "term-only"}, o);
+  ASSERT_TRUE(WaitForLine(rec, "ready"));
+  ExpectEverySignalForwarded(t, rec, /*pid1=*/false);
+}
+
+TEST_F(Pid1, EverySignalIsForwardedToSupervisedPrograms) {
+  // Without a main command every program hears what tend is sent (HUP reloads instead).
+  std::string rec = Path("rec");
+  std::string conf = WriteConf("rec.conf", "[program:rec]\ncommand = " + probe_ +
+                                               " sigrecord " + rec + " 0\nstartsecs = 0\n");
+  auto& t = Start({"-c", conf, "-s", "none"});
+  ASSERT_TRUE(WaitForLine(rec, "ready"));
+  const pid_t tend = t.TendPid();
+  for (int s : {SIGUSR1, SIGSEGV, SIGABRT, SIGPIPE, SIGTSTP, SIGRTMAX}) {
     t.Signal(s);
     EXPECT_TRUE(WaitForLine(rec, N(s))) << "signal " << s << " not forwarded";
+    ASSERT_EQ(0, kill(tend, 0));
   }
   t.Signal(SIGTERM);
   EXPECT_EQ(0, t.Wait());
-  EXPECT_TRUE(WaitForLine(rec, N(SIGTERM)));
 }
 
 TEST_F(Pid1, SignalsReachTheWholeProcessGroup) {
@@ -238,6 +307,68 @@ TEST_F(Pid1, InteractiveShellHasJobControl) {
   // The shell's exit status is tend's.
   tmux.Keys({"exit 7", "Enter"});
   EXPECT_TRUE(WaitForLine(status, "7")) << ReadFile(status);
+}
+
+}  // namespace
+}  // namespace tend
+
+namespace tend {
+namespace {
+
+// tend as an interactive shell's foreground job (not PID 1): Ctrl-Z must stop the job as
+// the shell sees it, tend and its program both, and fg and bg must resume both. `tend`
+// is the command line typed; its first program is the one watched.
+void ExpectJobControl(const std::string& dir, const std::string& tend) {
+  std::string shell_pid = dir + "/shell.pid";
+  Tmux tmux("bash --norc --noprofile -i");
+  ASSERT_TRUE(tmux.ok());
+  tmux.Keys({"PS1='prompt> '; echo $$ > " + shell_pid, "Enter"});
+  ASSERT_TRUE(tmux.WaitScreen("prompt> ")) << tmux.Screen();
+  pid_t shell = 0, tend_pid = 0, program = 0;
+  ASSERT_TRUE(Eventually([&] { return (shell = atoi(ReadFile(shell_pid).c_str())) > 0; }));
+  tmux.Keys({tend, "Enter"});
+  ASSERT_TRUE(Eventually([&] { return (tend_pid = FirstChild(shell)) > 0; })) << tmux.Screen();
+  ASSERT_TRUE(Eventually([&] { return (program = FirstChild(tend_pid)) > 0; }));
+  auto stopped = [&](pid_t pid) { return ProcessState(pid) == 'T'; };
+  auto both_stopped = [&] { return stopped(tend_pid) && stopped(program); };
+  auto both_running = [&] { return !stopped(tend_pid) && !stopped(program); };
+  ASSERT_TRUE(Eventually(both_running));
+
+  tmux.Keys({"C-z"});
+  EXPECT_TRUE(tmux.WaitScreen("Stopped")) << tmux.Screen();
+  EXPECT_TRUE(Eventually(both_stopped)) << ProcessState(tend_pid) << ProcessState(program);
+  tmux.Keys({"clear; jobs", "Enter"});
+  EXPECT_TRUE(tmux.WaitScreen("Stopped")) << tmux.Screen();
+  tmux.Keys({"fg", "Enter"});
+  EXPECT_TRUE(Eventually(both_running)) << ProcessState(tend_pid) << ProcessState(program);
+
+  tmux.Keys({"C-z"});
+  EXPECT_TRUE(Eventually(both_stopped)) << ProcessState(tend_pid) << ProcessState(program);
+  tmux.Keys({"clear; bg; jobs", "Enter"});
+  EXPECT_TRUE(tmux.WaitScreen("Running")) << tmux.Screen();
+  EXPECT_TRUE(Eventually(both_running)) << ProcessState(tend_pid) << ProcessState(program);
+
+  // Stopped again in the background, then ended: a stopped job still hears SIGTERM once
+  // continued, and tend stops its program and exits.
+  tmux.Keys({"clear; kill %1; wait; echo ended=$?", "Enter"});
+  EXPECT_TRUE(tmux.WaitScreen("ended=")) << tmux.Screen();
+  EXPECT_TRUE(Eventually([&] { return FirstChild(shell) == 0; })) << tmux.Screen();
+}
+
+// Single-command mode: the program has the terminal in a process group of its own, so
+// Ctrl-Z stops the program and tend follows it.
+TEST_F(Pid1, CtrlZStopsTendAndItsCommandOutsidePid1) {
+  ExpectJobControl(dir_, BuildPath("tend") + " -s " + Path("ctl.sock") +
+                             " -- sh -c 'while :; do sleep 0.1; done'");
+}
+
+// Configured programs run in sessions of their own (setsid): Ctrl-Z reaches only tend,
+// which stops them and then itself.
+TEST_F(Pid1, CtrlZStopsTendAndItsProgramsOutsidePid1) {
+  std::string conf = WriteConf("loop.conf",
+                               "[program:loop]\n"
+                               "command = sh -c 'while :; do sleep 0.1; done'\n");
+  ExpectJobControl(dir_, BuildPath("tend") + " -s " + Path("ctl.sock") + " -c " + conf);
 }
 
 }  // namespace

@@ -15,6 +15,8 @@ struct FakeWorkload : Workload {
   bool Start(std::string*) override { return true; }
   void Stop(int trigger) override { calls.push_back("stop " + Name(trigger)); }
   void Signal(int signo) override { calls.push_back("signal " + Name(signo)); }
+  void Suspend(int signo) override { calls.push_back("suspend " + Name(signo)); }
+  void Resume() override { calls.push_back("resume"); }
   void Kill() override { calls.push_back("kill"); }
   int64_t StopBudgetMs() const override { return budget; }
   static std::string Name(int s) { return s ? SignalName(s) : "0"; }
@@ -72,6 +74,49 @@ TEST_F(InitTest, OtherSignalsGoToTheWorkload) {
   for (int s : {SIGHUP, SIGUSR1, SIGWINCH, SIGQUIT, SIGRTMIN + 2}) init_->OnSignal(s);
   EXPECT_EQ("signal HUP; signal USR1; signal WINCH; signal QUIT; signal RTMIN+2", work_.Take());
   EXPECT_EQ(Init::Phase::kRunning, init_->phase());
+}
+
+TEST_F(InitTest, AsPid1JobControlSignalsAreOnlyPassedOn) {
+  for (int s : {SIGTSTP, SIGTTIN, SIGTTOU}) init_->OnSignal(s);
+  EXPECT_EQ("signal TSTP; signal TTIN; signal TTOU", work_.Take());
+  EXPECT_EQ("", ops_.TakeCalls());
+  init_->OnMainStopped(SIGTSTP);
+  EXPECT_EQ("", work_.Take());
+  EXPECT_EQ("", ops_.TakeCalls());
+}
+
+TEST_F(InitTest, OutsidePid1TendStopsAfterPassingOnAJobControlSignal) {
+  init_->set_job_control(true);
+  init_->OnSignal(SIGTSTP);
+  // The fake's StopSelf returns at once, as the real one does once continued.
+  EXPECT_EQ("suspend TSTP; resume", work_.Take());
+  EXPECT_EQ("stop self", ops_.TakeCalls());
+  init_->OnSignal(SIGCONT);  // The shell's CONT, read after resuming: passed on.
+  EXPECT_EQ("signal CONT", work_.Take());
+  EXPECT_EQ(Init::Phase::kRunning, init_->phase());
+}
+
+TEST_F(InitTest, OutsidePid1TendFollowsAJobControlStopOfTheMainProgram) {
+  init_->set_job_control(true);
+  init_->OnMainStopped(SIGTTIN);
+  EXPECT_EQ("resume", work_.Take());  // Nothing passed on: it is stopped already.
+  EXPECT_EQ("stop self", ops_.TakeCalls());
+  // A debugger's SIGSTOP is not the user's Ctrl-Z: tend goes on.
+  init_->OnMainStopped(SIGSTOP);
+  EXPECT_EQ("", work_.Take());
+  EXPECT_EQ("", ops_.TakeCalls());
+}
+
+TEST_F(InitTest, NoJobControlStopOnceTheWorkloadIsDown) {
+  init_->set_job_control(true);
+  init_->RequestStop();
+  ops_.has_children = true;
+  init_->OnWorkloadDone(0);
+  work_.Take();
+  ops_.TakeCalls();
+  init_->OnSignal(SIGTSTP);
+  EXPECT_EQ("", work_.Take());
+  EXPECT_EQ("", ops_.TakeCalls());
 }
 
 TEST_F(InitTest, CriticalEndRequestsAStop) {

@@ -172,6 +172,53 @@ TEST_F(ServiceTest, StopAsGroupFalseSignalsThePidAndStopsignalIsUsed) {
   EXPECT_EQ("pid 100 QUIT", ops_.TakeCalls());
 }
 
+TEST_F(ServiceTest, ResumeGivesTheTerminalBackBeforeContinuing) {
+  ServiceOptions o;
+  o.main_program = o.take_terminal = true;
+  Service& s = Make({}, o);
+  s.Start();
+  ExecOk();
+  s.Resume();
+  EXPECT_EQ("terminal 100; group 100 CONT", ops_.TakeCalls());
+}
+
+TEST_F(ServiceTest, ResumeWithoutTheTerminalOnlyContinues) {
+  Service& s = Make();
+  s.Resume();  // No process yet: nothing.
+  EXPECT_EQ("", ops_.TakeCalls());
+  s.Start();
+  ExecOk();
+  s.Resume();
+  EXPECT_EQ("group 100 CONT", ops_.TakeCalls());
+}
+
+TEST_F(ServiceTest, ASuspendedMainProgramGetsTheSignalItself) {
+  ServiceOptions o;
+  o.main_program = true;
+  ProgramConfig c;
+  c.stopasgroup = false;
+  Service& s = Make(c, o);
+  s.Suspend(SIGTSTP);  // No process yet: nothing.
+  EXPECT_EQ("", ops_.TakeCalls());
+  s.Start();
+  ExecOk();
+  s.Suspend(SIGTSTP);
+  EXPECT_EQ("pid 100 TSTP", ops_.TakeCalls());
+}
+
+// A program in a session of its own is an orphaned process group: TSTP would be dropped.
+TEST_F(ServiceTest, ASuspendedProgramInItsOwnSessionIsStoppedWhole) {
+  ProgramConfig c;
+  c.stopasgroup = false;
+  Service& s = Make(c);
+  s.Start();
+  ExecOk();
+  s.Suspend(SIGTTIN);
+  EXPECT_EQ("group 100 STOP", ops_.TakeCalls());
+  s.Resume();
+  EXPECT_EQ("group 100 CONT", ops_.TakeCalls());
+}
+
 TEST_F(ServiceTest, StopsignalZeroPassesTheTriggerOn) {
   ProgramConfig c;
   c.stopsignal = 0;

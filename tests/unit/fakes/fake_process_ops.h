@@ -29,6 +29,8 @@ class FakeProcessOps : public ProcessOps {
     return stragglers;
   }
   bool HasChildren() override { return has_children; }
+  void StopSelf() override { calls.push_back("stop self"); }
+  void GiveTerminal(pid_t pgid) override { calls.push_back("terminal " + std::to_string(pgid)); }
 
   /// The calls so far, joined with "; ", then forgotten.
   std::string TakeCalls() {
