@@ -304,8 +304,9 @@ LogSource::LogSource(EventLoop* loop, UniqueFd fd, LogOutput* out, LogSourceOpti
       options_(std::move(options)),
       splitter_(options_.max_line),
       watcher_(loop, fd_.get(), IoWatcher::kRead, [this] { OnReadable(); }),
-      partial_timer_(loop->NewTimer([this] {
+      partial_timer_((options_.clock ? options_.clock : loop)->NewTimer([this] {
         splitter_.Flush([this](std::string_view p, LineSplitter::End e) { Emit(p, e); });
+        continuing_ = true;  // The rest of the line, when it comes, is marked as such.
         Commit();
       })),
       credit_(std::make_shared<LogCredit>()) {
@@ -321,14 +322,21 @@ LogSource::~LogSource() {
 }
 
 void LogSource::OnReadable() {
-  for (int i = 0; i < kReadsPerWakeup && ReadChunk(); ++i) Commit();
+  // Commit after every read: it is what holds the source back once `limit` is reached.
+  for (int i = 0; i < kReadsPerWakeup && !held_ && ReadChunk(Room()); ++i) Commit();
   Commit();
 }
 
-bool LogSource::ReadChunk() {
-  if (eof_) return false;
+size_t LogSource::Room() const {
+  if (options_.drop) return kReadSize;  // Lines past the limit are dropped, not kept.
+  size_t queued = credit_->queued + batch_.size();
+  return queued < options_.limit ? std::min(kReadSize, options_.limit - queued) : 0;
+}
+
+bool LogSource::ReadChunk(size_t max) {
+  if (eof_ || max == 0) return false;
   static char buf[kReadSize];  // tend is single-threaded; one buffer serves every source.
-  ssize_t n = ReadSome(fd_.get(), buf, sizeof buf);
+  ssize_t n = ReadSome(fd_.get(), buf, std::min(max, sizeof buf));
   stamp_.clear();
   if (n > 0) {
     if (options_.tap && *options_.tap) {
@@ -340,7 +348,9 @@ bool LogSource::ReadChunk() {
     return true;
   }
   if (n < 0 && errno == EAGAIN) return false;
-  // EOF (every writer closed the pipe), or an error that will not go away.
+  // EOF (every writer closed the pipe), or an error that will not go away. A line the
+  // program never finished (it exited or was killed mid-line) is shown, marked as cut.
+  if (splitter_.pending() > 0) continuing_ = true;
   splitter_.Flush([this](std::string_view p, LineSplitter::End e) { Emit(p, e); });
   Close();
   return false;
@@ -409,12 +419,14 @@ void LogSource::Commit() {
     // A read's worth of lines plus their prefixes, so that Emit never reallocates.
     batch_.reserve(kReadSize + kReadSize / 2);
   }
-  if (!eof_ && !options_.drop && credit_->queued > options_.limit) {
+  if (!eof_ && !held_ && Room() == 0) {
+    held_ = true;
     watcher_.Stop();  // Backpressure: the program now blocks on its own write.
   }
   // The unfinished line is shown once the program has been quiet for a while: every
-  // read re-arms the timer, so a line still being written is never cut by it.
-  if (!eof_ && splitter_.pending() > 0) {
+  // read re-arms the timer, so a line still being written is never cut by it. A held
+  // source is not read, so its silence says nothing: its line waits for the rest.
+  if (!eof_ && !held_ && splitter_.pending() > 0) {
     partial_timer_->Start(options_.partial_flush_ms);
   } else if (partial_timer_->active()) {
     partial_timer_->Stop();
@@ -422,7 +434,12 @@ void LogSource::Commit() {
 }
 
 void LogSource::OnDrained() {
-  if (!eof_ && !watcher_.active()) watcher_.Start();
+  if (!eof_ && held_) {
+    held_ = false;
+    watcher_.Start();
+    // Quiet from now on counts again, for the line it was holding.
+    if (splitter_.pending() > 0) partial_timer_->Start(options_.partial_flush_ms);
+  }
   if (dropped_ > dropped_reported_) {
     batch_ += options_.prefix + "(tend: " + std::to_string(dropped_ - dropped_reported_) +
               " lines dropped: the log reader was too slow)\n";
@@ -432,7 +449,9 @@ void LogSource::OnDrained() {
 }
 
 void LogSource::DrainNow() {
-  while (ReadChunk()) {
+  // The program is gone: what is left in its pipe (at most the pipe's size, unless a
+  // process it left keeps writing) is read now, held back or not.
+  while (ReadChunk(kReadSize)) {
   }
   Commit();
 }

@@ -131,8 +131,19 @@ struct LogSourceOptions {
   int stream = 1;                  ///< The program's stream, for the ring.
   LogTap* const* tap = nullptr;    ///< Where the current tap is, if any (it may change).
   bool strip_cr = false;           ///< Drop a '\r' before the newline (a terminal's).
+  Clock* clock = nullptr;          ///< For the unfinished-line timer; null: the loop.
 };
 
+/// One program pipe turned into prefixed lines.
+///
+/// Memory: with log_overflow = block, a source reads no more of its pipe than brings the
+/// bytes it has queued up to `limit`, so at most `limit` bytes of the program's output
+/// (each line's prefix and timestamp on top) wait in tend, plus one unfinished line of
+/// at most `max_line`; the rest waits in the program's pipe. Only at the program's exit
+/// (DrainNow) is its pipe read to the end regardless.
+///
+/// The unfinished-line timer runs only while the source is read: a line held back with
+/// its pipe is never flushed in halves.
 class LogSource {
  public:
   /// Reads `fd` (non-blocking) until EOF, writing prefixed lines to `out`.
@@ -144,11 +155,15 @@ class LogSource {
   void DrainNow();
   bool eof() const { return eof_; }
   uint64_t dropped() const { return dropped_; }
+  /// Whether reading is held back until the output drains (log_overflow = block).
+  bool held() const { return held_; }
 
  private:
   void OnReadable();
-  /// Reads one chunk; false at EOF, on error, or when the pipe is empty.
-  bool ReadChunk();
+  /// Reads at most `max` bytes; false at EOF, on error, or when the pipe is empty.
+  bool ReadChunk(size_t max);
+  /// How much may be read now without passing `limit`.
+  size_t Room() const;
   void Emit(std::string_view piece, LineSplitter::End end);
   const std::string& Timestamp();
   void Commit();
@@ -166,6 +181,7 @@ class LogSource {
   std::string batch_;
   bool continuing_ = false;  // The next piece continues a cut line.
   bool eof_ = false;
+  bool held_ = false;  // Not read for backpressure.
   uint64_t dropped_ = 0;
   uint64_t dropped_reported_ = 0;
   std::string stamp_;

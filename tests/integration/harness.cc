@@ -209,8 +209,31 @@ PrivateRun::~PrivateRun() {
 }
 
 pid_t FirstChild(pid_t pid) {
+  std::vector<pid_t> all = Children(pid);
+  return all.empty() ? 0 : all[0];
+}
+
+std::vector<pid_t> Children(pid_t pid) {
   std::string p = std::to_string(pid);
-  return atoi(ReadFile("/proc/" + p + "/task/" + p + "/children").c_str());
+  std::vector<pid_t> all;
+  std::string text = ReadFile("/proc/" + p + "/task/" + p + "/children");
+  for (size_t at = 0; at < text.size();) {
+    char* end;
+    long v = strtol(text.c_str() + at, &end, 10);
+    if (end == text.c_str() + at) break;
+    all.push_back(static_cast<pid_t>(v));
+    at = static_cast<size_t>(end - text.c_str());
+  }
+  return all;
+}
+
+long StatusKb(pid_t pid, const std::string& field) {
+  for (const auto& line : Lines(ReadFile("/proc/" + std::to_string(pid) + "/status"))) {
+    if (line.compare(0, field.size() + 1, field + ":") == 0) {
+      return atol(line.c_str() + field.size() + 1);
+    }
+  }
+  return -1;
 }
 
 pid_t TendProcess::TendPid() {

@@ -31,6 +31,10 @@ std::vector<std::string> Lines(const std::string& text);
 char ProcessState(pid_t pid);
 /// The first child of process `pid` (/proc/PID/task/PID/children), or 0 if it has none.
 pid_t FirstChild(pid_t pid);
+/// Every child of process `pid`, oldest first.
+std::vector<pid_t> Children(pid_t pid);
+/// A "kB" field of /proc/PID/status (VmRSS, VmHWM...), or -1.
+long StatusKb(pid_t pid, const std::string& field);
 
 /// Runs `argv` to completion with stdout (and stderr, if asked) captured; returns the
 /// wait status.

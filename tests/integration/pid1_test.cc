@@ -316,40 +316,50 @@ namespace tend {
 namespace {
 
 // tend as an interactive shell's foreground job (not PID 1): Ctrl-Z must stop the job as
-// the shell sees it, tend and its program both, and fg and bg must resume both. `tend`
-// is the command line typed; its first program is the one watched.
-void ExpectJobControl(const std::string& dir, const std::string& tend) {
+// the shell sees it, tend and its `programs` programs all, and fg and bg must resume them
+// all. `tend` is the command line typed.
+void ExpectJobControl(const std::string& dir, const std::string& tend, size_t programs) {
   std::string shell_pid = dir + "/shell.pid";
   Tmux tmux("bash --norc --noprofile -i");
   ASSERT_TRUE(tmux.ok());
   tmux.Keys({"PS1='prompt> '; echo $$ > " + shell_pid, "Enter"});
   ASSERT_TRUE(tmux.WaitScreen("prompt> ")) << tmux.Screen();
-  pid_t shell = 0, tend_pid = 0, program = 0;
+  pid_t shell = 0, tend_pid = 0;
+  std::vector<pid_t> kids;
   ASSERT_TRUE(Eventually([&] { return (shell = atoi(ReadFile(shell_pid).c_str())) > 0; }));
   tmux.Keys({tend, "Enter"});
   ASSERT_TRUE(Eventually([&] { return (tend_pid = FirstChild(shell)) > 0; })) << tmux.Screen();
-  ASSERT_TRUE(Eventually([&] { return (program = FirstChild(tend_pid)) > 0; }));
+  ASSERT_TRUE(Eventually([&] { return (kids = Children(tend_pid)).size() == programs; }));
   auto stopped = [&](pid_t pid) { return ProcessState(pid) == 'T'; };
-  auto both_stopped = [&] { return stopped(tend_pid) && stopped(program); };
-  auto both_running = [&] { return !stopped(tend_pid) && !stopped(program); };
-  ASSERT_TRUE(Eventually(both_running));
+  auto all = [&](bool want_stopped) {
+    if (stopped(tend_pid) != want_stopped) return false;
+    for (pid_t k : kids) {
+      if (stopped(k) != want_stopped) return false;
+    }
+    return true;
+  };
+  auto states = [&] {
+    std::string s(1, ProcessState(tend_pid));
+    for (pid_t k : kids) s += ProcessState(k);
+    return s;
+  };
+  ASSERT_TRUE(Eventually([&] { return all(false); }));
 
   tmux.Keys({"C-z"});
   EXPECT_TRUE(tmux.WaitScreen("Stopped")) << tmux.Screen();
-  EXPECT_TRUE(Eventually(both_stopped)) << ProcessState(tend_pid) << ProcessState(program);
+  EXPECT_TRUE(Eventually([&] { return all(true); })) << states();
   tmux.Keys({"clear; jobs", "Enter"});
   EXPECT_TRUE(tmux.WaitScreen("Stopped")) << tmux.Screen();
   tmux.Keys({"fg", "Enter"});
-  EXPECT_TRUE(Eventually(both_running)) << ProcessState(tend_pid) << ProcessState(program);
+  EXPECT_TRUE(Eventually([&] { return all(false); })) << states();
 
   tmux.Keys({"C-z"});
-  EXPECT_TRUE(Eventually(both_stopped)) << ProcessState(tend_pid) << ProcessState(program);
+  EXPECT_TRUE(Eventually([&] { return all(true); })) << states();
   tmux.Keys({"clear; bg; jobs", "Enter"});
   EXPECT_TRUE(tmux.WaitScreen("Running")) << tmux.Screen();
-  EXPECT_TRUE(Eventually(both_running)) << ProcessState(tend_pid) << ProcessState(program);
+  EXPECT_TRUE(Eventually([&] { return all(false); })) << states();
 
-  // Stopped again in the background, then ended: a stopped job still hears SIGTERM once
-  // continued, and tend stops its program and exits.
+  // Ended from the background: tend stops its programs and exits.
   tmux.Keys({"clear; kill %1; wait; echo ended=$?", "Enter"});
   EXPECT_TRUE(tmux.WaitScreen("ended=")) << tmux.Screen();
   EXPECT_TRUE(Eventually([&] { return FirstChild(shell) == 0; })) << tmux.Screen();
@@ -359,16 +369,18 @@ void ExpectJobControl(const std::string& dir, const std::string& tend) {
 // Ctrl-Z stops the program and tend follows it.
 TEST_F(Pid1, CtrlZStopsTendAndItsCommandOutsidePid1) {
   ExpectJobControl(dir_, BuildPath("tend") + " -s " + Path("ctl.sock") +
-                             " -- sh -c 'while :; do sleep 0.1; done'");
+                             " -- sh -c 'while :; do sleep 0.1; done'", 1);
 }
 
 // Configured programs run in sessions of their own (setsid): Ctrl-Z reaches only tend,
-// which stops them and then itself.
+// which stops them both and then itself.
 TEST_F(Pid1, CtrlZStopsTendAndItsProgramsOutsidePid1) {
   std::string conf = WriteConf("loop.conf",
                                "[program:loop]\n"
+                               "command = sh -c 'while :; do sleep 0.1; done'\n"
+                               "[program:other]\n"
                                "command = sh -c 'while :; do sleep 0.1; done'\n");
-  ExpectJobControl(dir_, BuildPath("tend") + " -s " + Path("ctl.sock") + " -c " + conf);
+  ExpectJobControl(dir_, BuildPath("tend") + " -s " + Path("ctl.sock") + " -c " + conf, 2);
 }
 
 }  // namespace

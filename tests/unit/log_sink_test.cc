@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+
+#include "fakes/fake_clock.h"
+
 namespace tend {
 namespace {
 
@@ -64,6 +68,7 @@ class LogSinkTest : public testing::Test {
   }
 
   EventLoop loop_;
+  FakeClock clock_;  // For sources that take it; outlives them.
   int prog_read_ = -1, prog_write_ = -1, out_read_ = -1, out_write_ = -1;
   std::unique_ptr<LogOutput> output_;
   std::unique_ptr<LogSource> source_;
@@ -78,7 +83,8 @@ TEST_F(LogSinkTest, PrefixesWholeLinesAndFlushesTheLastAtEof) {
   Write(" done\nlast without newline");
   CloseProgram();
   ASSERT_TRUE(RunUntil([&] { return source_->eof(); }));
-  EXPECT_EQ("web | GET / 200\nweb | \nweb | half done\nweb | last without newline\n", ReadOut());
+  // A line the program never finished is marked as cut.
+  EXPECT_EQ("web | GET / 200\nweb | \nweb | half done\nweb + last without newline\n", ReadOut());
 }
 
 TEST_F(LogSinkTest, LongLinesAreCutWithAVisibleMark) {
@@ -98,6 +104,10 @@ TEST_F(LogSinkTest, AnUnfinishedLineIsShownAfterAPause) {
   Write("password: ");
   ASSERT_TRUE(RunUntil([&] { return !ReadOut().empty(); }));
   EXPECT_EQ("web | password: \n", ReadOut());
+  // The rest of that line, when it comes, is marked as its continuation.
+  Write("secret\nnext\n");
+  ASSERT_TRUE(RunUntil([&] { return ReadOut().size() >= 41; }));
+  EXPECT_EQ("web | password: \nweb + secret\nweb | next\n", ReadOut());
 }
 
 TEST_F(LogSinkTest, ASlowReaderStopsTheProgramAndLosesNothing) {
@@ -128,6 +138,79 @@ TEST_F(LogSinkTest, ASlowReaderStopsTheProgramAndLosesNothing) {
   EXPECT_EQ(static_cast<size_t>(written) * (line.size() + 6), got_.size());
   EXPECT_EQ("web | " + line, got_.substr(0, line.size() + 6));
   EXPECT_EQ(0u, source_->dropped());
+}
+
+// Fills tend's stdout (the pipe the test reads), so that nothing more gets through;
+// returns how many bytes it took.
+size_t FillPipe(int fd) {
+  SetNonblock(fd);
+  std::string block(4096, '#');
+  size_t n = 0;
+  ssize_t w;
+  while ((w = write(fd, block.data(), block.size())) > 0) n += static_cast<size_t>(w);
+  return n;
+}
+
+// A held-back source is not being read: the program's silence means nothing, and the
+// unfinished line it holds must wait for its end, however long the hold lasts.
+TEST_F(LogSinkTest, AHeldBackSourceNeverFlushesHalfALine) {
+  FakeClock& clock = clock_;
+  LogSourceOptions o;
+  o.limit = 4096;
+  o.clock = &clock;
+  MakeSource(o);
+  const size_t filler = FillPipe(out_write_);
+  std::string lines;
+  for (int i = 0; i < 100; ++i) lines += std::string(95, 'a' + i % 26) + " " + std::to_string(1000 + i) + "\n";
+  SetNonblock(prog_write_);
+  ASSERT_EQ(static_cast<ssize_t>(lines.size()), write(prog_write_, lines.data(), lines.size()));
+  ASSERT_TRUE(RunUntil([&] { return source_->held(); }));
+  Spin(5);
+  ASSERT_TRUE(source_->held());
+  const size_t queued = output_->queued();
+  // Long past the unfinished-line timeout: nothing is flushed.
+  EXPECT_EQ(-1, clock.NextDueIn());
+  clock.Advance(10000);
+  Spin(2);
+  EXPECT_EQ(queued, output_->queued());
+  // The reader comes back: every line arrives whole, once, in order.
+  CloseProgram();
+  ASSERT_TRUE(RunUntil([&] {
+    ReadOut();
+    return source_->eof() && output_->queued() == 0;
+  }));
+  ReadOut();
+  ASSERT_GE(got_.size(), filler);
+  std::string want;
+  for (int i = 0; i < 100; ++i) want += "web | " + std::string(95, 'a' + i % 26) + " " + std::to_string(1000 + i) + "\n";
+  std::string got = got_.substr(filler);
+  EXPECT_TRUE(want == got) << "first difference at byte "
+                           << std::mismatch(want.begin(), want.end(), got.begin(), got.end()).first -
+                                  want.begin();
+}
+
+// While held back, a source keeps at most `limit` bytes of the program's output (plus
+// its prefixes) in tend; the rest stays in the program's pipe.
+TEST_F(LogSinkTest, AHeldBackSourceKeepsNoMoreThanItsLimit) {
+  LogSourceOptions o;
+  o.limit = 8192;
+  MakeSource(o);
+  FillPipe(out_write_);
+  SetNonblock(prog_write_);
+  std::string line(94, 'z');
+  line += '\n';
+  int written = 0;
+  for (int rounds = 0; rounds < 100; ++rounds) {
+    while (write(prog_write_, line.data(), line.size()) == static_cast<ssize_t>(line.size())) {
+      ++written;
+    }
+    Spin(1);
+  }
+  ASSERT_TRUE(source_->held());
+  // Each line of 95 bytes is queued with its 6-byte prefix.
+  const size_t lines_max = o.limit / line.size() + 1;
+  EXPECT_LE(output_->queued(), lines_max * (line.size() + 6)) << written << " lines written";
+  EXPECT_GE(static_cast<size_t>(written), 3 * lines_max);  // Most are in the pipe.
 }
 
 TEST_F(LogSinkTest, DropModeCountsWhatItDiscards) {
