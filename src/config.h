@@ -81,6 +81,9 @@ struct ProgramConfig {
   int64_t stopwaitsecs_ms = 8000;
   bool stopasgroup = true;
   bool killasgroup = true;
+  /// When the main process ends, stop what it left in its process group before a
+  /// restart (stopsignal, SIGKILL after stopwaitsecs).
+  bool cleanupgroup = true;
   int priority = 999;
   bool redirect_stderr = false;
   /// "" (default), "/dev/stdout", "/dev/fd/1", "AUTO": tend's own stdout, prefixed;

@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "init.h"
 #include "restart_policy.h"
+#include "values.h"
 #include "version.h"  // Generated: build/gen/version.h.
 
 namespace tend {
@@ -640,16 +641,27 @@ void ControlServer::HandleSignal(Conn* c, const Message& m) {
   std::vector<std::string> names;
   if (!Names(c, m, false, &names)) return;
   const bool all = m.Has(Tag::kAll);
+  const bool group = m.Has(Tag::kProcessGroup);
+  std::vector<Service*> targets;
   for (const auto& n : names) {
     Service* s = supervisor_->FindAny(n);
     if (!s->has_process()) {
       if (all) continue;
-      SendError(c, kCodeFailed, n + ": not running");
+      SendError(c, kCodeFailed, n + ": not running");  // Before any is signalled.
       return;
     }
-    s->Signal(static_cast<int>(sig));
+    targets.push_back(s);
   }
-  SendOk(c);
+  // The main process only, as supervisorctl's signal: a reload signal is for a
+  // server's master (gunicorn, nginx, php-fpm), and its workers may die of it.
+  std::string said;
+  for (Service* s : targets) {
+    said += fmt::format("{}: signalled {} ({} {})\n", s->config().name,
+                        SignalName(static_cast<int>(sig)), group ? "process group" : "pid",
+                        s->pid());
+    s->Signal(static_cast<int>(sig), group);
+  }
+  SendOk(c, said);
 }
 
 void ControlServer::HandleLogs(Conn* c, const Message& m) {

@@ -24,6 +24,7 @@ enum Flag : unsigned {
   kLines = 4,
   kFollow = 8,
   kJson = 16,
+  kGroup = 32,
 };
 
 struct CtlOption {
@@ -40,6 +41,7 @@ constexpr CtlOption kCtlOptions[] = {
     {"lines", 'n', true, kLines, "show the last N lines (default 100)"},
     {"follow", 'f', false, kFollow, "go on showing new lines until interrupted"},
     {"json", 'j', false, kJson, "machine-readable output"},
+    {"group", 0, false, kGroup, "to each program's whole process group, not its main process"},
 };
 
 struct Ctl {
@@ -49,6 +51,7 @@ struct Ctl {
   int64_t timeout_ms = 0;
   int64_t lines = 100;
   bool follow = false;
+  bool group = false;
   std::vector<std::string> args;  // The command's positional arguments.
   ControlClient client;
 };
@@ -203,8 +206,13 @@ int RunSignal(Ctl* ctl) {
   }
   Message req(MsgType::kSignal);
   req.AddInt(Tag::kSignal, sig);
+  if (ctl->group) req.AddFlag(Tag::kProcessGroup);
   AddNames(&req, std::vector<std::string>(ctl->args.begin() + 1, ctl->args.end()));
-  return Done(ctl, Request(ctl, req, nullptr));
+  Message ok;
+  if (int rc = Request(ctl, req, nullptr, &ok)) return rc;
+  // "web: signalled HUP (pid 42)", a line per program, as supervisorctl says it.
+  if (!ctl->json) Out(ok.Get(Tag::kMessage));
+  return Done(ctl, 0);
 }
 
 int RunPid(Ctl* ctl) {
@@ -346,7 +354,8 @@ constexpr CtlCommand kCommands[] = {
      "stop programs and wait until they are down"},
     {"restart", "NAME...|all", kNoWait | kTimeout, 1, -1, RunRestart,
      "stop then start programs, and wait until they are up"},
-    {"signal", "SIGNAL NAME...|all", 0, 2, -1, RunSignal, "send a signal to programs"},
+    {"signal", "SIGNAL NAME...|all", kGroup, 2, -1, RunSignal,
+     "send a signal to programs' main processes (--group: their process groups)"},
     {"pid", "[NAME]", 0, 0, 1, RunPid, "show a program's pid, or tend's own"},
     {"logs", "[NAME...]", kLines | kFollow, 0, -1, RunLogs,
      "show programs' recent output; -f follows it"},
@@ -441,6 +450,9 @@ bool ApplyOption(const CtlCommand& cmd, const CtlOption& o, const std::string& v
     case kJson:
       ctl->json = true;
       return true;
+    case kGroup:
+      ctl->group = true;
+      return true;
   }
   return false;
 }
@@ -523,7 +535,9 @@ bool ParseArgs(const CtlCommand& cmd, int argc, char** argv, int i, Ctl* ctl, st
       continue;
     }
     // signal's first argument may be spelt as for kill(1): -9, -HUP.
-    const bool signal_name = strcmp(cmd.name, "signal") == 0 && ctl->args.empty();
+    // The signal may be spelt as kill(1) has it (-9, -HUP); a long option is not one.
+    const bool signal_name =
+        strcmp(cmd.name, "signal") == 0 && ctl->args.empty() && arg.compare(0, 2, "--") != 0;
     const bool looks_like_option = options && !signal_name && arg.size() > 1 && arg[0] == '-';
     if (!looks_like_option) {
       ctl->args.push_back(arg);

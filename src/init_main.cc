@@ -209,6 +209,7 @@ int Run(const Options& opts, const std::string& config_path, const Config& confi
   init = &pid1;
   pid1.set_job_control(getpid() != 1);
   reaper.SetNoChildrenHandler([&] { pid1.OnNoChildren(); });
+  reaper.SetOrphanHandler([&] { supervisor.OnOrphansReaped(); });
   reaper.SetStopHandler([&](pid_t pid, int signo) {
     const Service* m = supervisor.main();
     if (m && m->pid() == pid) pid1.OnMainStopped(signo);

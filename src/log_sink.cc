@@ -416,8 +416,12 @@ void LogSource::Commit() {
   if (!batch_.empty()) {
     out_->Append(std::move(batch_), credit_);
     batch_.clear();
-    // A read's worth of lines plus their prefixes, so that Emit never reallocates.
-    batch_.reserve(kReadSize + kReadSize / 2);
+    // A read's worth of lines plus their prefixes, so that Emit seldom reallocates. A
+    // read takes at most `limit` (Room), so 64 KiB reads get 96 KiB batches: under
+    // malloc's mmap threshold, reused from the heap rather than mapped and faulted in
+    // anew for every read.
+    const size_t read_max = options_.drop ? kReadSize : std::min(kReadSize, options_.limit);
+    batch_.reserve(read_max + read_max / 2);
   }
   if (!eof_ && !held_ && Room() == 0) {
     held_ = true;

@@ -47,7 +47,7 @@ enum class MsgType : uint16_t {
   kStart = 3,      ///< kName* | kAll, kWait, kTimeoutMs -> OK once there, or ERROR.
   kStop = 4,       ///< As kStart.
   kRestart = 5,    ///< As kStart.
-  kSignal = 6,     ///< kSignal, kName* | kAll -> OK.
+  kSignal = 6,     ///< kSignal, kName* | kAll, kProcessGroup -> OK with kMessage.
   kLogs = 7,       ///< kName*, kLines, kFollow -> LOG*, OK (or LOG... until hang-up).
   kReload = 8,     ///< -> OK with kMessage (what changed), or ERROR with the problems.
   kShutdown = 9,   ///< -> OK, then tend stops everything and exits.
@@ -102,6 +102,7 @@ enum class Tag : uint16_t {
   kSeq = 31,  ///< Order of a LOG line among every program's lines.
   // 32: unused.
   kExitCode = 33,  ///< On PROGRAM: the last exit as a shell reports it ($?), -1 none.
+  kProcessGroup = 34,  ///< On SIGNAL: to each program's process group (flag).
 };
 
 /// ERROR codes; tendctl exits with them.

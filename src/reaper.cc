@@ -14,6 +14,12 @@ void Reaper::Watch(pid_t pid, ExitObserver* owner) { owners_[pid] = owner; }
 void Reaper::Forget(pid_t pid) { owners_.erase(pid); }
 
 void Reaper::Drain() {
+  orphans_in_drain_ = false;
+  DrainAll();
+  if (orphans_in_drain_ && orphaned_) orphaned_();
+}
+
+void Reaper::DrainAll() {
   for (;;) {
     int status;
     // WUNTRACED: a stop is reported once per stop, so this loop still ends.
@@ -41,6 +47,7 @@ void Reaper::Dispatch(pid_t pid, int status) {
   auto it = owners_.find(pid);
   if (it == owners_.end()) {
     ++orphans_reaped_;
+    orphans_in_drain_ = true;
     if (DiagEnabled(Level::kDebug)) {
       Diag(Level::kDebug, "reaped orphan {} ({} so far)", pid, orphans_reaped_);
     }

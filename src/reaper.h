@@ -29,6 +29,8 @@ class Reaper {
   void SetNoChildrenHandler(std::function<void()> handler) { no_children_ = std::move(handler); }
   /// Called when a child is stopped, with the signal that stopped it (job control).
   void SetStopHandler(std::function<void(pid_t, int)> handler) { stopped_ = std::move(handler); }
+  /// Called once per Drain that reaped orphans (processes nobody watched).
+  void SetOrphanHandler(std::function<void()> handler) { orphaned_ = std::move(handler); }
 
   /// Reaps every child that has exited (waitpid(-1, WNOHANG | WUNTRACED) until none is
   /// left) and dispatches each; stopped children go to the stop handler. Called on
@@ -42,9 +44,13 @@ class Reaper {
   size_t watched() const { return owners_.size(); }
 
  private:
+  void DrainAll();
+
   std::unordered_map<pid_t, ExitObserver*> owners_;
   std::function<void()> no_children_;
   std::function<void(pid_t, int)> stopped_;
+  std::function<void()> orphaned_;
+  bool orphans_in_drain_ = false;
   uint64_t orphans_reaped_ = 0;
 };
 

@@ -62,6 +62,15 @@ Service::Service(ProgramConfig config, ServiceOptions options, Env env)
       options_(options),
       env_(std::move(env)),
       timer_(env_.clock->NewTimer([this] { Step(Event::kTimer); })),
+      leftover_timer_(env_.clock->NewTimer([this] {
+        // Only to a group that is there: its id may be a pid again once it is gone.
+        if (env_.ops->GroupSize(leftover_pgid_) > 0) {
+          Diag(Level::kWarn, "{}what it left in its group did not stop within {}; sending "
+               "SIGKILL", Subject(), FormatDuration(config_.stopwaitsecs_ms));
+          env_.ops->Signal(leftover_pgid_, SIGKILL, true);
+        }
+        EndCleanup();
+      })),
       state_since_ms_(env_.clock->NowMs()) {}
 
 Service::~Service() {
@@ -148,8 +157,8 @@ void Service::Release() {
   }
 }
 
-void Service::Signal(int sig) {
-  if (pid_ > 0 && !reaped_) env_.ops->Signal(pid_, sig, config_.stopasgroup);
+void Service::Signal(int sig, bool group) {
+  if (pid_ > 0 && !reaped_) env_.ops->Signal(pid_, sig, group);
 }
 
 // A session leader's process group has no parent outside it in its session: it is
@@ -171,6 +180,34 @@ void Service::Resume() {
   // Before SIGCONT, so that a program that reads its terminal at once finds it its own.
   if (options_.take_terminal) env_.ops->GiveTerminal(pid_);
   env_.ops->Signal(pid_, SIGCONT, OwnSession() || config_.stopasgroup);
+}
+
+int Service::FindLeftovers(pid_t pgid) {
+  if (options_.main_program || !config_.cleanupgroup || pgid <= 1) return 0;
+  const int n = env_.ops->GroupSize(pgid);
+  if (n > 0) leftover_pgid_ = pgid;
+  return n;
+}
+
+void Service::StopLeftovers(int n, bool signalled) {
+  if (leftover_pgid_ <= 0) return;  // Gone already (a reload's restart looked again).
+  const int sig = config_.stopsignal ? config_.stopsignal : SIGTERM;
+  Diag(Level::kWarn, "{}{} process{} left behind in its group; stopping {} (SIG{})", Subject(), n,
+       n == 1 ? "" : "es", n == 1 ? "it" : "them", SignalName(sig));
+  if (!signalled) env_.ops->Signal(leftover_pgid_, sig, true);
+  leftover_timer_->Start(config_.stopwaitsecs_ms);
+}
+
+void Service::CheckLeftovers() {
+  if (leftover_pgid_ > 0 && env_.ops->GroupSize(leftover_pgid_) == 0) EndCleanup();
+}
+
+void Service::EndCleanup() {
+  leftover_pgid_ = 0;
+  leftover_timer_->Stop();
+  if (!launch_waiting_) return;
+  launch_waiting_ = false;
+  if (want_up_ && state_ == State::kBackoff) Launch();
 }
 
 void Service::Kill() {
@@ -242,6 +279,7 @@ void Service::Step(Event event) {
           return;
         case State::kBackoff:
           timer_->Stop();
+          launch_waiting_ = false;
           Enter(State::kStopped);
           return;
         case State::kStopped:
@@ -270,58 +308,18 @@ void Service::Step(Event event) {
     case Event::kExited: {
       const int status = exit_status_;
       const bool expected = IsExpectedExit(config_.exitcodes, status);
+      // Found first, so that a restart below waits for the leftovers to be gone; they
+      // are told after the exit is, so that the log reads in order.
+      const bool signalled = state_ == State::kStopping && config_.stopasgroup;
+      const int left = FindLeftovers(pid_);
       pid_ = -1;
       terminal_.Reset();
       last_status_ = status;
       has_exited_ = true;
       timer_->Stop();
-      switch (state_) {
-        case State::kStarting:
-          if (config_.type == ProgramType::kOneshot && expected) {
-            failures_ = 0;
-            Diag(options_.routine_level, "{}{} (done)", Subject(), DescribeWaitStatus(status));
-            Enter(State::kExited);
-          } else {
-            FailedStart(DescribeWaitStatus(status));
-          }
-          return;
-        case State::kRunning:
-          if (want_up_ && RestartDue(config_.restart, expected)) {
-            if (env_.clock->NowMs() - started_ms_ < kMinUptimeMs) {
-              // Up for less than a second: not a failed start (it passed startsecs),
-              // but no reason to fork again at once either.
-              int64_t delay = std::max<int64_t>(config_.backoff_ms, kMinBackoffMs);
-              Diag(Level::kWarn, "{}{} after {}; restarting in {}", Subject(),
-                   DescribeWaitStatus(status),
-                   HumanDuration(env_.clock->NowMs() - started_ms_), HumanDuration(delay));
-              ArmTimer(delay);
-              Enter(State::kBackoff);
-              return;
-            }
-            Diag(options_.routine_level, "{}{}; restarting", Subject(),
-                 DescribeWaitStatus(status));
-            ++restarts_;
-            Launch();
-          } else {
-            Diag(options_.routine_level, "{}{}", Subject(), DescribeWaitStatus(status));
-            Enter(State::kExited);
-          }
-          return;
-        case State::kStopping:
-          Diag(options_.routine_level, "{}stopped ({})", Subject(), DescribeWaitStatus(status));
-          Enter(State::kStopped);
-          // A restart: stopped on the way back up (unless the observer, told of the
-          // stop, already started it again).
-          if (want_up_ && state_ == State::kStopped) Launch();
-          return;
-        case State::kBackoff:
-        case State::kStopped:
-        case State::kExited:
-        case State::kFatal:
-          assert(!"exit without a process");
-          return;
-      }
-      break;
+      Exited(status, expected);
+      if (left > 0) StopLeftovers(left, signalled);
+      return;
     }
     case Event::kTimer:
       switch (state_) {
@@ -349,6 +347,56 @@ void Service::Step(Event event) {
           return;  // A timer that fired as it was stopped.
       }
       break;
+  }
+}
+
+// The exit event, by state (part of Step's switch).
+void Service::Exited(int status, bool expected) {
+  switch (state_) {
+    case State::kStarting:
+      if (config_.type == ProgramType::kOneshot && expected) {
+        failures_ = 0;
+        Diag(options_.routine_level, "{}{} (done)", Subject(), DescribeWaitStatus(status));
+        Enter(State::kExited);
+      } else {
+        FailedStart(DescribeWaitStatus(status));
+      }
+      return;
+    case State::kRunning:
+      if (want_up_ && RestartDue(config_.restart, expected)) {
+        if (env_.clock->NowMs() - started_ms_ < kMinUptimeMs) {
+          // Up for less than a second: not a failed start (it passed startsecs),
+          // but no reason to fork again at once either.
+          int64_t delay = std::max<int64_t>(config_.backoff_ms, kMinBackoffMs);
+          Diag(Level::kWarn, "{}{} after {}; restarting in {}", Subject(),
+               DescribeWaitStatus(status),
+               HumanDuration(env_.clock->NowMs() - started_ms_), HumanDuration(delay));
+          ArmTimer(delay);
+          Enter(State::kBackoff);
+          return;
+        }
+        Diag(options_.routine_level, "{}{}; restarting", Subject(),
+             DescribeWaitStatus(status));
+        ++restarts_;
+        Launch();
+      } else {
+        Diag(options_.routine_level, "{}{}", Subject(), DescribeWaitStatus(status));
+        Enter(State::kExited);
+      }
+      return;
+    case State::kStopping:
+      Diag(options_.routine_level, "{}stopped ({})", Subject(), DescribeWaitStatus(status));
+      Enter(State::kStopped);
+      // A restart: stopped on the way back up (unless the observer, told of the
+      // stop, already started it again).
+      if (want_up_ && state_ == State::kStopped) Launch();
+      return;
+    case State::kBackoff:
+    case State::kStopped:
+    case State::kExited:
+    case State::kFatal:
+      assert(!"exit without a process");
+      return;
   }
 }
 
@@ -402,8 +450,15 @@ SpawnSpec Service::MakeSpawnSpec() const {
   return spec;
 }
 
-// Spawns the process and enters STARTING; a failed fork is a failed start.
+// Spawns the process and enters STARTING; a failed fork is a failed start. While the
+// last run's leftovers are being stopped, waits in BACKOFF instead: they may hold its
+// port, its lock files.
 void Service::Launch() {
+  if (leftover_pgid_ > 0) {
+    launch_waiting_ = true;
+    Enter(State::kBackoff);
+    return;
+  }
   SpawnSpec spec = MakeSpawnSpec();
   // Pipes of an earlier run stay read until their EOF (a daemon it left may hold them).
   for (auto& src : sources_) env_.logs->Linger(std::move(src));

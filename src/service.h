@@ -23,6 +23,11 @@
 //   STARTING/RUNNING --stop--> STOPPING        STOPPING --stopwaitsecs--> SIGKILL, STOPPING
 //   STOPPING --exit--> STOPPED, then STARTING again if want is up (a restart)
 //
+// Leftovers (cleanupgroup): when the process has exited and its process group still has
+// living members, they get stopsignal, and SIGKILL after stopwaitsecs. Until the group
+// is empty (or the SIGKILL is sent) a start waits in BACKOFF, so that a server left
+// behind cannot keep the port from the new one.
+//
 // "Exit" means the process was reaped *and* its exec result is known, so an exec failure
 // is reported before the state changes.
 #ifndef TEND_SERVICE_H_
@@ -95,8 +100,9 @@ class Service : public ExitObserver, public SpawnObserver {
   /// a pending retry is cancelled, but a running process is left to a later Stop (the
   /// Supervisor's ordered shutdown stops dependencies only after their dependents).
   void Release();
-  /// Sends `sig` to the process (its group when stopasgroup), if there is one.
-  void Signal(int sig);
+  /// Sends `sig` to the process, or to its whole process group when `group`, if there
+  /// is one.
+  void Signal(int sig, bool group);
   /// A job-control stop: `sig` (TSTP, TTIN, TTOU) passed on, or SIGSTOP to the group of
   /// a process in a session of its own, which the kernel would not stop with `sig`.
   void Suspend(int sig);
@@ -105,6 +111,11 @@ class Service : public ExitObserver, public SpawnObserver {
   void Resume();
   /// SIGKILL to the process (group when killasgroup) now: the shutdown deadline passed.
   void Kill();
+  /// Processes were reaped that were no service's own (orphans): if they were the last
+  /// of the group being cleaned, a start waiting for it goes ahead.
+  void CheckLeftovers();
+  /// Whether what the last process left in its group is being stopped.
+  bool cleaning() const { return leftover_pgid_ > 0; }
 
   void OnReaped(pid_t pid, int status) override;
   void OnExecResult(pid_t pid, const ExecError* error) override;
@@ -160,11 +171,23 @@ class Service : public ExitObserver, public SpawnObserver {
   std::string Subject() const;
   /// Whether the process runs in a session of its own (every program but the main one).
   bool OwnSession() const;
+  /// The exit event in each state (Step's switch goes on there).
+  void Exited(int status, bool expected);
+  /// After an exit: how many living processes the process left in its group `pgid`;
+  /// when some, starts wait for them (leftover_pgid_).
+  int FindLeftovers(pid_t pgid);
+  /// Sends them stopsignal (unless `signalled`: a stop as a group did) and arms the
+  /// SIGKILL.
+  void StopLeftovers(int n, bool signalled);
+  void EndCleanup();
 
   ProgramConfig config_;
   ServiceOptions options_;
   Env env_;
   std::unique_ptr<Timer> timer_;
+  pid_t leftover_pgid_ = 0;      // The group being cleaned, 0 when none.
+  bool launch_waiting_ = false;  // A start waits in BACKOFF for the cleaning to end.
+  std::unique_ptr<Timer> leftover_timer_;  // SIGKILL to the leftovers when it fires.
 
   State state_ = State::kStopped;
   bool want_up_ = false;

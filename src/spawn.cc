@@ -399,8 +399,20 @@ void SystemProcessOps::GiveTerminal(pid_t pgid) {
   }
 }
 
-std::vector<pid_t> Descendants(pid_t root) {
-  // A /proc mounted for another PID namespace would name other processes: refuse it.
+namespace {
+
+// One process as /proc/PID/stat tells it.
+struct ProcStat {
+  pid_t pid;
+  char state;
+  pid_t ppid;
+  pid_t pgrp;
+};
+
+// Calls `each` for every process in /proc; false when /proc does not show tend's own
+// PID namespace (one mounted for another would name other processes) or cannot be read.
+template <typename Each>
+bool ForEachProcess(Each&& each) {
   char self[32];
   ssize_t n = readlink("/proc/self", self, sizeof self - 1);
   if (n <= 0 || (self[n] = '\0', atoi(self) != getpid())) {
@@ -410,12 +422,10 @@ std::vector<pid_t> Descendants(pid_t root) {
                          "left behind (mount a /proc of its own)");
       warned = true;
     }
-    return {};
+    return false;
   }
-  // Read every process's parent from /proc/PID/stat, then walk down from root.
-  std::unordered_map<pid_t, std::vector<pid_t>> children;
   DIR* dir = opendir("/proc");
-  if (!dir) return {};
+  if (!dir) return false;
   while (dirent* d = readdir(dir)) {
     char* end;
     long pid = strtol(d->d_name, &end, 10);
@@ -428,13 +438,25 @@ std::vector<pid_t> Descendants(pid_t root) {
     close(fd);
     if (len <= 0) continue;
     buf[len] = '\0';
-    // "pid (comm) state ppid ...": comm may hold spaces and ')', so parse after the last ')'.
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and ')', so parse after
+    // the last ')'.
     const char* rp = strrchr(buf, ')');
     if (!rp || rp[1] != ' ' || rp[2] == '\0' || rp[3] != ' ') continue;
     long ppid = strtol(rp + 4, &end, 10);
-    children[static_cast<pid_t>(ppid)].push_back(static_cast<pid_t>(pid));
+    long pgrp = *end == ' ' ? strtol(end + 1, nullptr, 10) : 0;
+    each(ProcStat{static_cast<pid_t>(pid), rp[2], static_cast<pid_t>(ppid),
+                  static_cast<pid_t>(pgrp)});
   }
   closedir(dir);
+  return true;
+}
+
+}  // namespace
+
+std::vector<pid_t> Descendants(pid_t root) {
+  // Read every process's parent, then walk down from root.
+  std::unordered_map<pid_t, std::vector<pid_t>> children;
+  if (!ForEachProcess([&](const ProcStat& p) { children[p.ppid].push_back(p.pid); })) return {};
   std::vector<pid_t> out;
   std::vector<pid_t> todo{root};
   while (!todo.empty()) {
@@ -446,6 +468,18 @@ std::vector<pid_t> Descendants(pid_t root) {
     }
   }
   return out;
+}
+
+int SystemProcessOps::GroupSize(pid_t pgid) {
+  if (pgid <= 1) return 0;
+  // Most often the group is gone with its leader: one syscall says so.
+  if (kill(-pgid, 0) != 0 && errno == ESRCH) return 0;
+  int n = 0;
+  // Exited members not yet reaped are gone already: only the living count.
+  if (!ForEachProcess([&](const ProcStat& p) { n += p.pgrp == pgid && p.state != 'Z'; })) {
+    return 1;  // Something is there; /proc cannot say what.
+  }
+  return n;
 }
 
 }  // namespace tend

@@ -98,6 +98,9 @@ class ProcessOps {
   virtual int SignalStragglers(int sig) = 0;
   /// True while tend has at least one child (exited or not); never reaps.
   virtual bool HasChildren() = 0;
+  /// How many living processes are in process group `pgid` (exited ones not yet
+  /// reaped do not count); 0 when it is gone.
+  virtual int GroupSize(pid_t pgid) = 0;
   /// Stops tend itself (SIGSTOP) for job control; returns once it is continued.
   virtual void StopSelf() = 0;
   /// Makes `pgid` the foreground group of the terminal on fd 0, if there is one and
@@ -114,6 +117,7 @@ class SystemProcessOps : public ProcessOps {
   void Signal(pid_t pid, int sig, bool group) override;
   int SignalStragglers(int sig) override;
   bool HasChildren() override;
+  int GroupSize(pid_t pgid) override;
   void StopSelf() override;
   void GiveTerminal(pid_t pgid) override;
 

@@ -145,13 +145,15 @@ void Supervisor::Signal(int signo) {
     ReloadFromFile(&out);
     return;
   }
-  // With a main command, it alone hears forwarded signals (tini's behaviour); without
-  // one, every running program does.
+  // With a main command, it alone hears forwarded signals (tini's behaviour), with its
+  // process group unless --signal-child-only. Without one, every running program's
+  // main process does, as with `tendctl signal`: reload and rotate signals (HUP, USR1,
+  // USR2) are meant for a server's master, whose workers often die of them.
   if (main_) {
-    main_->Signal(signo);
+    main_->Signal(signo, main_->config().stopasgroup);
     return;
   }
-  for (const auto& e : entries_) e->service->Signal(signo);
+  for (const auto& e : entries_) e->service->Signal(signo, false);
 }
 
 // The same services as Signal: the main command alone when there is one.
@@ -173,6 +175,15 @@ void Supervisor::Resume() {
 
 void Supervisor::Kill() {
   for (const auto& e : entries_) e->service->Kill();
+}
+
+void Supervisor::OnOrphansReaped() {
+  // CheckLeftovers may start a program, which may change entries_: walk a copy.
+  std::vector<Service*> cleaning;
+  for (const auto& e : entries_) {
+    if (e->service->cleaning()) cleaning.push_back(e->service.get());
+  }
+  for (Service* s : cleaning) s->CheckLeftovers();
 }
 
 // The longest chain of stop timeouts: a dependency stops only once its dependents are

@@ -45,6 +45,8 @@ class Supervisor : public Workload, public ServiceObserver {
   void Suspend(int signo) override;
   void Resume() override;
   void Kill() override;
+  /// Orphans were reaped: programs whose leftovers are being stopped look again.
+  void OnOrphansReaped();
   int64_t StopBudgetMs() const override;
 
   void OnServiceChanged(Service* service) override;

@@ -17,10 +17,6 @@
 namespace tend {
 namespace {
 
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 class Control : public Pid1Test {
  protected:
   /// Starts tend on one configuration file and waits for its socket.
@@ -195,13 +191,43 @@ TEST_F(Control, SignalReachesTheProgram) {
   std::string rec = Path("rec");
   StartWith("[program:rec]\ncommand = " + probe_ + " sigrecord " + rec + "\nstartsecs = 0\n");
   ASSERT_TRUE(WaitForLine(rec, "ready"));
-  std::string out;
+  std::string out, pid;
+  ASSERT_EQ(0, Ctl({"pid", "rec"}, &pid));
   EXPECT_EQ(0, Ctl({"signal", "USR1", "rec"}, &out)) << out;
+  EXPECT_EQ("rec: signalled USR1 (pid " + pid.substr(0, pid.size() - 1) + ")\n", out);
   EXPECT_TRUE(WaitForLine(rec, std::to_string(SIGUSR1)));
   EXPECT_EQ(0, Ctl({"signal", "SIGUSR2", "all"}, &out)) << out;
   EXPECT_TRUE(WaitForLine(rec, std::to_string(SIGUSR2)));
   EXPECT_EQ(2, Ctl({"signal", "NOSUCH", "rec"}, &out));
   EXPECT_EQ("tendctl: unknown signal 'NOSUCH'\n", out);
+}
+
+// As supervisorctl's: the main process alone, so that a master's workers are spared a
+// reload signal; --group reaches the whole process group.
+TEST_F(Control, SignalReachesTheMainProcessOrWithGroupTheWholeGroup) {
+  std::string master = Path("master"), worker = Path("worker");
+  StartWith("[program:app]\ncommand = sh -c '" + probe_ + " sigrecord " + worker + " & exec " +
+            probe_ + " sigrecord " + master + "'\nstartsecs = 0\n" +
+            "[program:off]\ncommand = sleep 1000\nautostart = false\n");
+  ASSERT_TRUE(WaitForLine(master, "ready"));
+  ASSERT_TRUE(WaitForLine(worker, "ready"));
+  std::string out;
+  EXPECT_EQ(0, Ctl({"signal", "HUP", "app"}, &out)) << out;
+  EXPECT_TRUE(WaitForLine(master, std::to_string(SIGHUP)));
+  EXPECT_EQ(0, Ctl({"signal", "--group", "USR1", "app"}, &out)) << out;
+  EXPECT_TRUE(Has(out, "app: signalled USR1 (process group ")) << out;
+  EXPECT_TRUE(WaitForLine(master, std::to_string(SIGUSR1)));
+  EXPECT_TRUE(WaitForLine(worker, std::to_string(SIGUSR1)));
+  // The worker never heard the HUP.
+  EXPECT_EQ((std::vector<std::string>{"ready", std::to_string(SIGUSR1)}), Lines(ReadFile(worker)));
+  // A program that is not running: an error, and nothing is signalled.
+  EXPECT_EQ(1, Ctl({"signal", "USR2", "app", "off"}, &out)) << out;
+  EXPECT_EQ("tendctl: off: not running\n", out);
+  EXPECT_EQ(0, Ctl({"signal", "USR2", "all"}, &out)) << out;  // all: the running ones.
+  EXPECT_TRUE(WaitForLine(master, std::to_string(SIGUSR2)));
+  EXPECT_EQ((std::vector<std::string>{"ready", std::to_string(SIGHUP), std::to_string(SIGUSR1),
+                                      std::to_string(SIGUSR2)}),
+            Lines(ReadFile(master)));
 }
 
 TEST_F(Control, LogsShowRecentLinesInOrderAndFollow) {

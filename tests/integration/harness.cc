@@ -351,11 +351,17 @@ std::string Pid1Test::WriteConf(const std::string& name, const std::string& text
   return dir;
 }
 
-size_t Pid1Test::CountLog(const std::string& text) {
+bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+size_t CountLines(const std::string& text, const std::string& part) {
   size_t n = 0;
-  for (const auto& l : Lines(tend_->Stderr())) n += l.find(text) != std::string::npos;
+  for (const auto& l : Lines(text)) n += Has(l, part);
   return n;
 }
+
+size_t Pid1Test::CountLog(const std::string& text) { return CountLines(tend_->Stderr(), text); }
 
 bool Pid1Test::WaitForLog(const std::string& text, int deadline_ms) {
   return Eventually([&] { return tend_->Stderr().find(text) != std::string::npos; }, deadline_ms);

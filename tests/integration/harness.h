@@ -26,6 +26,10 @@ std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& text);
 /// Lines of `text` (without their newlines).
 std::vector<std::string> Lines(const std::string& text);
+/// Whether `text` contains `part`.
+bool Has(const std::string& text, const std::string& part);
+/// How many lines of `text` contain `part`.
+size_t CountLines(const std::string& text, const std::string& part);
 
 /// The state letter of process `pid` from /proc/PID/stat (R, S, T, Z...), or '?'.
 char ProcessState(pid_t pid);

@@ -332,3 +332,67 @@ TEST_F(Supervise, CheckAcceptsEverySupervisordFileOfTheCorpus) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// What a dead program left in its process group (cleanupgroup): stopped before the
+// program starts again. The program is `sh -c 'probe ignore-term & wait'`, its sh then
+// killed with -9, as a crash or the OOM killer would.
+class Leftovers : public Supervise {
+ protected:
+  // Starts the program; returns when its child has said "ready" and written its pid.
+  void StartLeaver(const std::string& extra) {
+    StartConf("[program:web]\ncommand = sh -c '" + probe_ + " ignore-term " + Path("ready") +
+              " & echo $! > " + Path("child") + "; wait'\nstartsecs = 0\n" + extra);
+    ASSERT_TRUE(WaitForLine(Path("ready"), "ready")) << tend_->Stderr();
+    ASSERT_TRUE(Eventually([&] { return !ReadFile(Path("child")).empty(); }));
+    child_ = ReadFile(Path("child"));
+    child_.pop_back();
+  }
+  void StartConf(const std::string& conf) { Start({"-s", "none", "-c", WriteConf("w.conf", conf)}); }
+  // Kills the program's sh with -9, from inside tend's PID namespace.
+  void KillSh() {
+    tend_->InNamespace({"sh", "-c", "kill -9 $(cat /proc/" + child_ + "/stat | cut -d' ' -f4)"});
+  }
+  bool ChildAlive() {
+    return tend_->InNamespace({"sh", "-c", "kill -0 " + child_ + " && echo alive"}) == "alive\n";
+  }
+  std::string child_;
+};
+
+TEST_F(Leftovers, AreKilledAfterStopwaitsecsWhenTheyIgnoreTheStopSignal) {
+  // Longer than the 1 s a program that ran under a second waits before its restart:
+  // the restart must wait for the SIGKILL.
+  StartLeaver("stopwaitsecs = 2s\n");
+  KillSh();
+  ASSERT_TRUE(WaitForLog("web: 1 process left behind in its group; stopping it (SIGTERM)"))
+      << tend_->Stderr();
+  ASSERT_TRUE(WaitForLog("web: what it left in its group did not stop within 2s; sending "
+                         "SIGKILL"))
+      << tend_->Stderr();
+  // Started again only then, and the old child is gone.
+  ASSERT_TRUE(Eventually([&] { return CountLog("web: started") == 2; })) << tend_->Stderr();
+  auto lines = Lines(tend_->Stderr());
+  int killed = -1, restarted = -1;
+  for (int i = 0; i < static_cast<int>(lines.size()); ++i) {
+    if (Has(lines[i], "sending SIGKILL")) killed = i;
+    if (Has(lines[i], "web: started")) restarted = i;
+  }
+  EXPECT_LT(killed, restarted) << tend_->Stderr();
+  EXPECT_TRUE(Eventually([&] { return !ChildAlive(); }));
+  EXPECT_TRUE(Eventually([&] { return Lines(ReadFile(Path("ready"))).size() == 2; }));
+  EXPECT_EQ(0, tend_->ZombieCount());
+}
+
+TEST_F(Leftovers, CleanupgroupFalseLeavesThemRunning) {
+  StartLeaver("cleanupgroup = false\n");
+  KillSh();
+  // Restarted at once, beside the old child, which lives on.
+  ASSERT_TRUE(Eventually([&] { return CountLog("web: started") == 2; })) << tend_->Stderr();
+  EXPECT_TRUE(ChildAlive());
+  EXPECT_EQ(0u, LogLines("left behind").size()) << tend_->Stderr();
+}
+
+}  // namespace
+}  // namespace tend

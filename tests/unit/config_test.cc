@@ -201,6 +201,7 @@ TEST(ConfigTest, DefaultsFollowTheContract) {
   EXPECT_EQ(8000, p.stopwaitsecs_ms);
   EXPECT_TRUE(p.stopasgroup);
   EXPECT_TRUE(p.killasgroup);
+  EXPECT_TRUE(p.cleanupgroup);
   EXPECT_EQ(999, p.priority);
   EXPECT_FALSE(p.redirect_stderr);
   EXPECT_EQ(d.stdout_logfile, p.stdout_logfile);
@@ -238,6 +239,7 @@ TEST(ConfigTest, EveryProgramKey) {
   EXPECT_EQ(20000, p.stopwaitsecs_ms);
   EXPECT_FALSE(p.stopasgroup);
   EXPECT_FALSE(p.killasgroup);
+  EXPECT_FALSE(p.cleanupgroup);
   EXPECT_EQ(10, p.priority);
   EXPECT_TRUE(p.redirect_stderr);
   EXPECT_EQ("/var/log/web.log", p.stdout_logfile);
@@ -272,7 +274,7 @@ TEST(ConfigTest, EveryProgramKey) {
   EXPECT_EQ(1024 * 1024, t.log_max_line);
   EXPECT_TRUE(t.log_overflow_drop);
   EXPECT_EQ(0, t.log_buffer);
-  EXPECT_EQ(43, t.where.line);
+  EXPECT_EQ(44, t.where.line);
 }
 
 TEST(ConfigTest, BooleansAndEnumsIgnoreCase) {

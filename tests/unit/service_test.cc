@@ -420,3 +420,130 @@ TEST_F(ServiceTest, ProgramsReadNothingFromTheTerminal) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// A program that left a server in its group (sh -c 'server & wait', then the sh was
+// killed): the server gets the stop signal, and the restart waits until it is gone.
+TEST_F(ServiceTest, LeftoversAreStoppedBeforeTheRestart) {
+  ProgramConfig c;
+  c.startsecs_ms = 0;
+  c.restart = RestartPolicy::kAlways;
+  Service& s = Make(c);
+  s.Start();
+  ExecOk();
+  clock_.Advance(5000);  // Up long enough for an immediate restart.
+  ops_.TakeCalls();
+  States();
+  ops_.group_sizes[100] = 1;
+  Exit(SIGKILL);
+  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  EXPECT_EQ(State::kBackoff, s.state());
+  EXPECT_TRUE(s.cleaning());
+  EXPECT_EQ(1u, ops_.spawned.size());  // Not yet started again.
+  // Orphans reaped, but the group still lives: nothing changes.
+  s.CheckLeftovers();
+  EXPECT_EQ(1u, ops_.spawned.size());
+  // The last one is gone: the program starts again at once.
+  ops_.group_sizes.erase(100);
+  s.CheckLeftovers();
+  EXPECT_FALSE(s.cleaning());
+  EXPECT_EQ(2u, ops_.spawned.size());
+  EXPECT_EQ(State::kStarting, s.state());
+  EXPECT_EQ(-1, clock_.NextDueIn());  // The SIGKILL timer is gone too.
+}
+
+TEST_F(ServiceTest, LeftoversThatIgnoreTheStopSignalAreKilledAfterStopwaitsecs) {
+  ProgramConfig c;
+  c.startsecs_ms = 0;
+  c.restart = RestartPolicy::kAlways;
+  c.stopwaitsecs_ms = 3000;
+  c.stopsignal = SIGQUIT;
+  Service& s = Make(c);
+  s.Start();
+  ExecOk();
+  clock_.Advance(5000);
+  ops_.TakeCalls();
+  ops_.group_sizes[100] = 2;
+  Exit(1 << 8);
+  EXPECT_EQ("group 100 QUIT", ops_.TakeCalls());
+  clock_.Advance(2999);
+  EXPECT_EQ("", ops_.TakeCalls());
+  EXPECT_EQ(1u, ops_.spawned.size());
+  clock_.Advance(1);
+  EXPECT_EQ("group 100 KILL", ops_.TakeCalls());
+  EXPECT_EQ(2u, ops_.spawned.size());  // Restarted once the SIGKILL is sent.
+  EXPECT_FALSE(s.cleaning());
+}
+
+TEST_F(ServiceTest, NoLeftoversNoWait) {
+  ProgramConfig c;
+  c.startsecs_ms = 0;
+  c.restart = RestartPolicy::kAlways;
+  Service& s = Make(c);
+  s.Start();
+  ExecOk();
+  clock_.Advance(5000);
+  ops_.TakeCalls();
+  Exit(SIGKILL);
+  EXPECT_EQ("", ops_.TakeCalls());
+  EXPECT_FALSE(s.cleaning());
+  EXPECT_EQ(2u, ops_.spawned.size());
+}
+
+TEST_F(ServiceTest, CleanupgroupFalseLeavesTheGroupAlone) {
+  ProgramConfig c;
+  c.startsecs_ms = 0;
+  c.restart = RestartPolicy::kAlways;
+  c.cleanupgroup = false;
+  Service& s = Make(c);
+  s.Start();
+  ExecOk();
+  clock_.Advance(5000);
+  ops_.TakeCalls();
+  ops_.group_sizes[100] = 1;
+  Exit(SIGKILL);
+  EXPECT_EQ("", ops_.TakeCalls());
+  EXPECT_EQ(2u, ops_.spawned.size());
+}
+
+// A stop as a group already sent the stop signal to the leftovers: not again; a stop
+// asked while the restart waits cancels it, and the cleaning still ends in SIGKILL.
+TEST_F(ServiceTest, AStopWhileCleaningCancelsTheRestart) {
+  ProgramConfig c;
+  c.startsecs_ms = 0;
+  Service& s = Make(c);
+  s.Start();
+  ExecOk();
+  ops_.TakeCalls();
+  s.Stop();
+  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  s.Start();  // A restart: up again once stopped.
+  ops_.group_sizes[100] = 1;
+  Exit(SIGTERM);
+  EXPECT_EQ("", ops_.TakeCalls());  // No second TERM.
+  EXPECT_EQ(State::kBackoff, s.state());
+  s.Stop();
+  EXPECT_EQ(State::kStopped, s.state());
+  clock_.Advance(c.stopwaitsecs_ms);
+  EXPECT_EQ("group 100 KILL", ops_.TakeCalls());
+  EXPECT_EQ(1u, ops_.spawned.size());  // Not started: it was stopped.
+}
+
+// The main command's leftovers are tend's sweep's: its exit ends tend.
+TEST_F(ServiceTest, TheMainCommandHasNoCleaning) {
+  ServiceOptions o;
+  o.main_program = true;
+  Service& s = Make({}, o);
+  s.Start();
+  ExecOk();
+  ops_.TakeCalls();
+  ops_.group_sizes[100] = 1;
+  Exit(0);
+  EXPECT_EQ("", ops_.TakeCalls());
+  EXPECT_FALSE(s.cleaning());
+}
+
+}  // namespace
+}  // namespace tend

@@ -2,6 +2,7 @@
 #ifndef TEND_TESTS_FAKE_PROCESS_OPS_H_
 #define TEND_TESTS_FAKE_PROCESS_OPS_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ class FakeProcessOps : public ProcessOps {
     return stragglers;
   }
   bool HasChildren() override { return has_children; }
+  int GroupSize(pid_t pgid) override {
+    auto it = group_sizes.find(pgid);
+    return it == group_sizes.end() ? 0 : it->second;
+  }
   void StopSelf() override { calls.push_back("stop self"); }
   void GiveTerminal(pid_t pgid) override { calls.push_back("terminal " + std::to_string(pgid)); }
 
@@ -43,6 +48,7 @@ class FakeProcessOps : public ProcessOps {
   bool fail_spawn = false;
   bool has_children = false;
   int stragglers = 0;
+  std::map<pid_t, int> group_sizes;  ///< Living members of a process group (0 if absent).
   pid_t next_pid = 100;
   std::vector<SpawnSpec> spawned;
   std::vector<SpawnObserver*> observers;

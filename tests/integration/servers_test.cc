@@ -1,0 +1,171 @@
+// tend with real servers from Debian (gunicorn, nginx), as users run them; each test is
+// skipped when its server is not installed (contrib/install-deps installs them).
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+namespace tend {
+namespace {
+
+bool Installed(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
+
+// A loopback port free now (the kernel's choice), for a server started just after.
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  int port = -1;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+class Servers : public Pid1Test {
+ protected:
+  // `curl URL` in the background: the body and the HTTP status go to `file`.
+  pid_t Curl(const std::string& url, const std::string& file) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      int out = open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      dup2(out, 1);
+      execlp("curl", "curl", "-s", "-m", "20", "-w", "\\n%{http_code}", url.c_str(), nullptr);
+      _exit(127);
+    }
+    return pid;
+  }
+  int Reap(pid_t pid) {
+    int status = -1;
+    waitpid(pid, &status, 0);
+    return status;
+  }
+  // A WSGI app: /slow writes `marker` (the request is in a worker), waits 1.5 s, then
+  // answers; every path answers "ok".
+  void WriteApp(const std::string& marker) {
+    WriteFile(Path("app.py"),
+              "import time\n"
+              "def app(environ, start_response):\n"
+              "    if environ['PATH_INFO'] == '/slow':\n"
+              "        open('" + marker + "', 'w').close()\n"
+              "        time.sleep(1.5)\n"
+              "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+              "    return [b'ok\\n']\n");
+  }
+  // Everything the programs printed: tend passes their stderr to its own.
+  std::string Output() { return tend_->Stdout() + tend_->Stderr(); }
+  std::string Gunicorn(int port) {
+    return "[program:gunicorn]\ncommand = gunicorn --chdir " + dir_ + " -w 2 -b 127.0.0.1:" +
+           std::to_string(port) + " app:app\nstartsecs = 0\n";
+  }
+};
+
+// gunicorn's workers do not handle HUP: sent to the whole group, it killed a worker in
+// the middle of its request (a 502 behind nginx). `tendctl signal HUP` reaches the
+// master alone, which replaces its workers gracefully: the request in flight completes.
+TEST_F(Servers, GunicornReloadsWithARequestInFlight) {
+  if (!Installed("/usr/bin/gunicorn") || !Installed("/usr/bin/curl")) {
+    GTEST_SKIP() << "gunicorn or curl not installed";
+  }
+  const int port = FreePort();
+  WriteApp(Path("in-flight"));
+  Start({"-c", WriteConf("g.conf", Gunicorn(port))});
+  ASSERT_TRUE(WaitForSocket()) << tend_->Stderr();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  std::string out;
+  ASSERT_TRUE(Eventually([&] { return RunCommand({"curl", "-sf", url + "/"}, &out) == 0; }))
+      << Output();
+  ASSERT_TRUE(Eventually([&] { return CountLines(Output(), "Booting worker") == 2; })) << Output();
+  pid_t curl = Curl(url + "/slow", Path("reply"));
+  ASSERT_TRUE(Eventually([&] { return access(Path("in-flight").c_str(), F_OK) == 0; }));
+  EXPECT_EQ(0, Ctl({"signal", "HUP", "gunicorn"}, &out)) << out;
+  EXPECT_TRUE(Has(out, "gunicorn: signalled HUP (pid ")) << out;
+  EXPECT_EQ(0, Reap(curl));
+  EXPECT_EQ("ok\n\n200", ReadFile(Path("reply"))) << Output();
+  // Two new workers, and none died of the HUP (gunicorn ends its idle old workers with
+  // TERM itself: "terminated due to signal 15").
+  EXPECT_TRUE(Eventually([&] { return CountLines(Output(), "Booting worker") >= 4; }))
+      << Output();
+  for (const auto& line : Lines(Output())) {
+    const std::string hup = "terminated due to signal 1";
+    EXPECT_FALSE(line.size() >= hup.size() && line.compare(line.size() - hup.size(), hup.size(), hup) == 0)
+        << line;
+  }
+}
+
+// nginx in front of gunicorn: HUP to nginx's master reloads it; its old workers finish
+// the request they carry.
+TEST_F(Servers, NginxReloadsWithARequestInFlight) {
+  if (!Installed("/usr/bin/gunicorn") || !Installed("/usr/sbin/nginx") ||
+      !Installed("/usr/bin/curl")) {
+    GTEST_SKIP() << "gunicorn, nginx or curl not installed";
+  }
+  const int app_port = FreePort(), port = FreePort();
+  WriteApp(Path("in-flight"));
+  WriteFile(Path("nginx.conf"),
+            "worker_processes 2;\npid " + Path("nginx.pid") +
+                ";\nerror_log stderr notice;\nevents {}\nhttp {\n  access_log off;\n"
+                "  server {\n    listen 127.0.0.1:" + std::to_string(port) +
+                ";\n    location / { proxy_pass http://127.0.0.1:" + std::to_string(app_port) +
+                "; }\n  }\n}\n");
+  Start({"-c", WriteConf("n.conf", Gunicorn(app_port) + "[program:nginx]\ncommand = nginx -p " +
+                                       dir_ + " -c " + Path("nginx.conf") +
+                                       " -e stderr -g 'daemon off;'\nstartsecs = 0\n")});
+  ASSERT_TRUE(WaitForSocket()) << tend_->Stderr();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  std::string out;
+  ASSERT_TRUE(Eventually([&] { return RunCommand({"curl", "-sf", url + "/"}, &out) == 0; }))
+      << Output();
+  pid_t curl = Curl(url + "/slow", Path("reply"));
+  ASSERT_TRUE(Eventually([&] { return access(Path("in-flight").c_str(), F_OK) == 0; }));
+  EXPECT_EQ(0, Ctl({"signal", "HUP", "nginx"}, &out)) << out;
+  EXPECT_EQ(0, Reap(curl));
+  EXPECT_EQ("ok\n\n200", ReadFile(Path("reply"))) << Output();
+  // The reload happened: nginx says so, and serves on.
+  EXPECT_TRUE(Eventually([&] { return CountLines(Output(), "reconfiguring") > 0; }))
+      << Output();
+  EXPECT_EQ(0, RunCommand({"curl", "-sf", url + "/"}, &out));
+}
+
+// A server started in the background of a shell (`sh -c 'server & wait'`), whose shell
+// is killed: the server would keep the port, and every restart fail with "Address
+// already in use". tend stops it first, and the program comes back on the first try.
+TEST_F(Servers, AKilledProgramsServerIsStoppedBeforeItStartsAgain) {
+  if (!Installed("/usr/bin/python3") || !Installed("/usr/bin/curl")) {
+    GTEST_SKIP() << "python3 or curl not installed";
+  }
+  const int port = FreePort();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  Start({"-c", WriteConf("h.conf", "[program:web]\ncommand = sh -c '/usr/bin/python3 -m http.server " +
+                                       std::to_string(port) +
+                                       " --bind 127.0.0.1 & wait'\nstartsecs = 0\n")});
+  ASSERT_TRUE(WaitForSocket()) << tend_->Stderr();
+  std::string out, sh;
+  ASSERT_TRUE(Eventually([&] { return RunCommand({"curl", "-sf", "-o", "/dev/null", url}) == 0; }))
+      << Output();
+  ASSERT_EQ(0, Ctl({"pid", "web"}, &sh));
+  tend_->InNamespace({"kill", "-9", sh.substr(0, sh.size() - 1)});
+  ASSERT_TRUE(WaitForLog("web: 1 process left behind in its group; stopping it (SIGTERM)"))
+      << Output();
+  ASSERT_TRUE(Eventually([&] { return CountLog("web: started") == 2; })) << Output();
+  ASSERT_TRUE(Eventually([&] { return RunCommand({"curl", "-sf", "-o", "/dev/null", url}) == 0; }))
+      << Output();
+  std::string pid;
+  ASSERT_EQ(0, Ctl({"pid", "web"}, &pid));
+  EXPECT_NE(sh, pid);
+  EXPECT_EQ(0, Ctl({"status", "web"}, &out)) << out;  // RUNNING, not in BACKOFF.
+  EXPECT_FALSE(Has(Output(), "Address already in use")) << Output();
+  EXPECT_EQ(2u, CountLog("web: started")) << Output();
+}
+
+}  // namespace
+}  // namespace tend
