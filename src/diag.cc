@@ -13,6 +13,7 @@ namespace {
 Level g_max_level = Level::kInfo;
 int g_fd = 2;
 bool g_nonblocking = false;
+bool g_timestamps = false;
 std::function<bool(const std::string&)> g_sink;
 uint64_t g_dropped = 0;
 
@@ -38,6 +39,8 @@ bool DiagEnabled(Level level) { return level <= g_max_level; }
 
 void SetDiagFd(int fd) { g_fd = fd; }
 
+void SetDiagTimestamps(bool on) { g_timestamps = on; }
+
 void DiagWrite(Level level, std::string_view text) {
   if (!DiagEnabled(level)) return;
   // One write per message so that concurrent writers on the same pipe cannot split it
@@ -47,6 +50,7 @@ void DiagWrite(Level level, std::string_view text) {
     line = "tend: warning: " + std::to_string(g_dropped) +
            " messages were dropped: standard error was not being read\n";
   }
+  if (g_timestamps) line += UtcTimestamp();
   line += level == Level::kWarn ? "tend: warning: " : "tend: ";
   line.append(text.data(), text.size());
   line += '\n';

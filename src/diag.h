@@ -18,6 +18,9 @@ bool DiagEnabled(Level level);
 
 /// Where messages go; default 2. Tests point this at a pipe.
 void SetDiagFd(int fd);
+/// Whether each message starts with the time ([tend] log_timestamps), as programs'
+/// lines do.
+void SetDiagTimestamps(bool on);
 
 /// Once the event loop runs, a message that cannot be written at once (a log reader
 /// that stopped reading) is dropped and counted rather than blocking PID 1; the count

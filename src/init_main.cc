@@ -181,6 +181,7 @@ int Run(const Options& opts, const std::string& config_path, const Config& confi
       return false;
     };
   }
+  SetDiagTimestamps(config.tend.log_timestamps);
   LogRouter logs(&loop);
   std::vector<std::string> names;
   for (const auto& p : config.programs) names.push_back(p.name);

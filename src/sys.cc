@@ -2,8 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace tend {
@@ -95,6 +97,34 @@ UniqueFd ConnectUnix(const sockaddr_un& a) {
     errno = e;
   }
   return fd;
+}
+
+// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm). gmtime_r would
+// pull glibc's time-zone code, sscanf and strtod into the static binary: 70 KB.
+static void CivilFromDays(int64_t z, int* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int>(static_cast<int64_t>(yoe) + era * 400 + (*m <= 2));
+}
+
+std::string UtcTimestamp() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  int64_t secs = ts.tv_sec, days = secs / 86400, rem = secs % 86400;
+  int y;
+  unsigned mo, d;
+  CivilFromDays(days, &y, &mo, &d);
+  char buf[96];  // Room for any int the compiler cannot rule out.
+  snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ ", y, mo, d,
+           static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
+           static_cast<int>(rem % 60), static_cast<int>(ts.tv_nsec / 1000000));
+  return buf;
 }
 
 }  // namespace tend

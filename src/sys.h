@@ -34,6 +34,10 @@ class UniqueFd {
 /// strerror(err) without locale machinery; thread-safe.
 std::string ErrnoString(int err);
 
+/// The time now as log_timestamps shows it, with its trailing space:
+/// "2026-11-23T13:49:46.123Z ". No time-zone code (gmtime would cost 70 KB statically).
+std::string UtcTimestamp();
+
 /// Sets O_NONBLOCK / FD_CLOEXEC on `fd`. Return false with errno set on failure.
 bool SetNonblock(int fd, bool on = true);
 bool SetCloexec(int fd, bool on = true);

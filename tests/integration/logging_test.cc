@@ -278,3 +278,30 @@ TEST_F(Logging, MemoryHeldForABlockedStdoutStaysWithinItsBound) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// With [tend] log_timestamps, tend's own event lines carry the time too, so that a
+// program's exit can be put beside its last lines.
+TEST_F(Logging, TendsOwnLinesFollowLogTimestamps) {
+  auto conf = WriteConf("ts.conf",
+                        "[tend]\nlog_timestamps = true\n"
+                        "[program:once]\ncommand = echo tick\nautorestart = false\nstartsecs = 0\n");
+  auto& t = Start({"-c", conf, "-s", "none"});
+  ASSERT_TRUE(WaitForLog("once: exited with status 0"));
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+  int stamped = 0;
+  for (const auto& l : Lines(t.Stderr())) {
+    if (!Has(l, "tend: once: ")) continue;
+    ASSERT_GT(l.size(), 25u) << l;
+    EXPECT_EQ('T', l[10]) << l;  // "2026-11-23T13:49:46.123Z tend: once: started (pid 2)"
+    EXPECT_EQ("Z tend: once: ", l.substr(23, 14)) << l;
+    ++stamped;
+  }
+  EXPECT_EQ(2, stamped) << t.Stderr();  // started, exited.
+}
+
+}  // namespace
+}  // namespace tend

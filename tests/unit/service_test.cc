@@ -424,17 +424,25 @@ TEST_F(ServiceTest, ProgramsReadNothingFromTheTerminal) {
 namespace tend {
 namespace {
 
+// Programs that restart at once when they die (restart always, up for 5 s).
+class LeftoverTest : public ServiceTest {
+ protected:
+  Service& Restartable(ProgramConfig c) {
+    c.startsecs_ms = 0;
+    c.restart = RestartPolicy::kAlways;
+    Service& s = Make(c);
+    s.Start();
+    ExecOk();
+    clock_.Advance(5000);  // Up long enough for an immediate restart.
+    ops_.TakeCalls();
+    return s;
+  }
+};
+
 // A program that left a server in its group (sh -c 'server & wait', then the sh was
 // killed): the server gets the stop signal, and the restart waits until it is gone.
-TEST_F(ServiceTest, LeftoversAreStoppedBeforeTheRestart) {
-  ProgramConfig c;
-  c.startsecs_ms = 0;
-  c.restart = RestartPolicy::kAlways;
-  Service& s = Make(c);
-  s.Start();
-  ExecOk();
-  clock_.Advance(5000);  // Up long enough for an immediate restart.
-  ops_.TakeCalls();
+TEST_F(LeftoverTest, LeftoversAreStoppedBeforeTheRestart) {
+  Service& s = Restartable({});
   States();
   ops_.group_sizes[100] = 1;
   Exit(SIGKILL);
@@ -454,17 +462,11 @@ TEST_F(ServiceTest, LeftoversAreStoppedBeforeTheRestart) {
   EXPECT_EQ(-1, clock_.NextDueIn());  // The SIGKILL timer is gone too.
 }
 
-TEST_F(ServiceTest, LeftoversThatIgnoreTheStopSignalAreKilledAfterStopwaitsecs) {
+TEST_F(LeftoverTest, LeftoversThatIgnoreTheStopSignalAreKilledAfterStopwaitsecs) {
   ProgramConfig c;
-  c.startsecs_ms = 0;
-  c.restart = RestartPolicy::kAlways;
   c.stopwaitsecs_ms = 3000;
   c.stopsignal = SIGQUIT;
-  Service& s = Make(c);
-  s.Start();
-  ExecOk();
-  clock_.Advance(5000);
-  ops_.TakeCalls();
+  Service& s = Restartable(c);
   ops_.group_sizes[100] = 2;
   Exit(1 << 8);
   EXPECT_EQ("group 100 QUIT", ops_.TakeCalls());
@@ -477,31 +479,18 @@ TEST_F(ServiceTest, LeftoversThatIgnoreTheStopSignalAreKilledAfterStopwaitsecs) 
   EXPECT_FALSE(s.cleaning());
 }
 
-TEST_F(ServiceTest, NoLeftoversNoWait) {
-  ProgramConfig c;
-  c.startsecs_ms = 0;
-  c.restart = RestartPolicy::kAlways;
-  Service& s = Make(c);
-  s.Start();
-  ExecOk();
-  clock_.Advance(5000);
-  ops_.TakeCalls();
+TEST_F(LeftoverTest, NoLeftoversNoWait) {
+  Service& s = Restartable({});
   Exit(SIGKILL);
   EXPECT_EQ("", ops_.TakeCalls());
   EXPECT_FALSE(s.cleaning());
   EXPECT_EQ(2u, ops_.spawned.size());
 }
 
-TEST_F(ServiceTest, CleanupgroupFalseLeavesTheGroupAlone) {
+TEST_F(LeftoverTest, CleanupgroupFalseLeavesTheGroupAlone) {
   ProgramConfig c;
-  c.startsecs_ms = 0;
-  c.restart = RestartPolicy::kAlways;
   c.cleanupgroup = false;
-  Service& s = Make(c);
-  s.Start();
-  ExecOk();
-  clock_.Advance(5000);
-  ops_.TakeCalls();
+  Restartable(c);
   ops_.group_sizes[100] = 1;
   Exit(SIGKILL);
   EXPECT_EQ("", ops_.TakeCalls());
@@ -510,7 +499,7 @@ TEST_F(ServiceTest, CleanupgroupFalseLeavesTheGroupAlone) {
 
 // A stop as a group already sent the stop signal to the leftovers: not again; a stop
 // asked while the restart waits cancels it, and the cleaning still ends in SIGKILL.
-TEST_F(ServiceTest, AStopWhileCleaningCancelsTheRestart) {
+TEST_F(LeftoverTest, AStopWhileCleaningCancelsTheRestart) {
   ProgramConfig c;
   c.startsecs_ms = 0;
   Service& s = Make(c);
@@ -532,7 +521,7 @@ TEST_F(ServiceTest, AStopWhileCleaningCancelsTheRestart) {
 }
 
 // The main command's leftovers are tend's sweep's: its exit ends tend.
-TEST_F(ServiceTest, TheMainCommandHasNoCleaning) {
+TEST_F(LeftoverTest, TheMainCommandHasNoCleaning) {
   ServiceOptions o;
   o.main_program = true;
   Service& s = Make({}, o);
