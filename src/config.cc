@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <fmt/format.h>
+#include <stdlib.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -126,6 +127,46 @@ bool SplitCommand(const std::string& command, std::vector<std::string>* words, s
 // exitcodes, startsecs, startretries, stop*, priority, depends_on, critical, backoff*),
 // log rotation limits and how its lines are shown (log_prefix, log_timestamps) can
 // change without restarting it.
+bool ReadySource::Matches(std::string_view line) const {
+  return kind == Kind::kLog && line.find(text) != std::string_view::npos;
+}
+
+bool ParseReadySource(const std::string& value, ReadySource* out, std::string* why) {
+  *out = ReadySource();
+  if (value.empty()) return true;
+  out->spec = value;
+  const std::string usage = " (log:TEXT or fd:N)";
+  if (value.compare(0, 4, "log:") == 0) {
+    out->kind = ReadySource::Kind::kLog;
+    out->text = value.substr(4);
+    if (out->text.empty()) {
+      *why = "log: needs the text a line must contain";
+      return false;
+    }
+    if (out->text.size() >= 2 && out->text.front() == '/' && out->text.back() == '/') {
+      // glibc's regcomp would take the static binary past its 1 MiB: not yet.
+      *why = "regular expressions are not supported yet; use log:TEXT";
+      return false;
+    }
+    return true;
+  }
+  if (value.compare(0, 3, "fd:") == 0) {
+    const std::string n = value.substr(3);
+    char* end = nullptr;
+    long fd = n.empty() ? -1 : strtol(n.c_str(), &end, 10);
+    if (n.empty() || *end != '\0' || fd < 3 || fd > 255) {
+      *why = "the descriptor must be a number from 3 to 255 (0, 1 and 2 are the program's "
+             "standard streams)";
+      return false;
+    }
+    out->kind = ReadySource::Kind::kFd;
+    out->fd = static_cast<int>(fd);
+    return true;
+  }
+  *why = "not a readiness source" + usage;
+  return false;
+}
+
 bool ProgramConfig::SameRun(const ProgramConfig& o) const {
   const UserSpec& u = user;
   const UserSpec& v = o.user;
@@ -134,7 +175,8 @@ bool ProgramConfig::SameRun(const ProgramConfig& o) const {
          environment == o.environment && u.name == v.name && u.uid == v.uid && u.gid == v.gid &&
          u.groups == v.groups && u.home == v.home && u.shell == v.shell &&
          u.resolved == v.resolved && umask == o.umask && redirect_stderr == o.redirect_stderr &&
-         stdout_logfile == o.stdout_logfile && stderr_logfile == o.stderr_logfile && type == o.type && tty == o.tty;
+         stdout_logfile == o.stdout_logfile && stderr_logfile == o.stderr_logfile && type == o.type && tty == o.tty &&
+         ready == o.ready;
 }
 
 ExpansionContext ExpansionContext::FromProcess() {

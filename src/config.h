@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "protocol.h"  // kDefaultSocketPath.
@@ -39,6 +40,22 @@ enum class RestartPolicy {
   kOnFailure,  ///< autorestart=unexpected, restart=on-failure: exit code not in exitcodes
   kNever,      ///< autorestart=false, restart=never
 };
+
+/// How a program says it is ready (the `ready` key). kNone: RUNNING after startsecs.
+struct ReadySource {
+  enum class Kind { kNone, kLog, kFd } kind = Kind::kNone;
+  std::string spec;  ///< As written ("log:ready to accept"), for messages and status.
+  std::string text;  ///< kLog: the text a line must contain.
+  int fd = -1;  ///< kFd: the descriptor the program writes its newline to.
+
+  bool active() const { return kind != Kind::kNone; }
+  /// Whether `line` (one whole line of output, without its newline) says ready.
+  bool Matches(std::string_view line) const;
+  bool operator==(const ReadySource& o) const { return spec == o.spec; }
+};
+
+/// Parses a `ready` value: "" (none), "log:TEXT", "fd:N" (3 to 255).
+bool ParseReadySource(const std::string& value, ReadySource* out, std::string* why);
 
 /// longrun: a daemon, RUNNING once up for startsecs. oneshot: runs to completion and is
 /// done (EXITED) when it exits with an expected code.
@@ -108,6 +125,10 @@ struct ProgramConfig {
   bool critical = false;
   int64_t backoff_ms = 1000;
   int64_t backoff_max_ms = 30000;
+  /// With a source, STARTING lasts until it says ready (then RUNNING), or fails after
+  /// ready_timeout_ms.
+  ReadySource ready;
+  int64_t ready_timeout_ms = 60000;
 
   /// True when both would run the same way: what reload compares to decide a restart.
   bool SameRun(const ProgramConfig& o) const;

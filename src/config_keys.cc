@@ -84,6 +84,11 @@ ApplyStatus ApplyUser(const std::string& v, const ApplyContext& ctx, ProgramConf
   return ResolveUser(v, ctx.etc_dir, &p->user, why) ? ApplyStatus::kOk : ApplyStatus::kMachine;
 }
 
+ApplyStatus ApplyReady(const std::string& v, const ApplyContext&, ProgramConfig* p,
+                       std::string* why) {
+  return ParseReadySource(v, &p->ready, why) ? ApplyStatus::kOk : ApplyStatus::kBad;
+}
+
 ApplyStatus ApplyUmask(const std::string& v, const ApplyContext&, ProgramConfig* p,
                        std::string* why) {
   return ParseOctalMask(v, &p->umask, why) ? ApplyStatus::kOk : ApplyStatus::kBad;
@@ -315,6 +320,10 @@ const KeySpec kKeys[] = {
      ApplyBool<&P::tty>, nullptr},
     {kProg, kKeyCritical, ValueType::kBool, "false", "stop the container when it fails",
      ApplyBool<&P::critical>, nullptr},
+    {kProg, "ready", ValueType::kReady, "", "how the program says it is ready", ApplyReady,
+     nullptr},
+    {kProg, "ready_timeout", ValueType::kDuration, "60s", "longest wait for ready",
+     ApplyDuration<&P::ready_timeout_ms>, nullptr},
     {kProg, "backoff", ValueType::kDuration, "1s", "first delay before a restart",
      ApplyDuration<&P::backoff_ms>, nullptr},
     {kProg, "backoff_max", ValueType::kDuration, "30s", "longest delay before a restart",
@@ -474,6 +483,8 @@ const char* TypeName(ValueType type) {
       return "patterns";
     case ValueType::kLogPrefix:
       return "template";
+    case ValueType::kReady:
+      return "source";
     case ValueType::kLogOverflow:
       return "mode";
   }
@@ -551,6 +562,12 @@ void FinishProgram(const std::map<std::string, SourceLocation>& given, const Sou
                          "stdout's destination"});
   }
   if (p->redirect_stderr) p->stderr_logfile.clear();
+  if (const SourceLocation* ready = Given(given, "ready")) {
+    if (p->ready.active() && p->type == ProgramType::kOneshot) {
+      problems->push_back({Kind::kError, *ready,
+                           "ready is for longrun programs: a oneshot is done when it exits"});
+    }
+  }
   if (!Given(given, kKeyCommand)) {
     problems->push_back({Kind::kError, header, "[program:" + p->program_name + "] has no command"});
   }

@@ -361,6 +361,8 @@ void LogSource::Emit(std::string_view piece, LineSplitter::End end) {
       piece.back() == '\r') {
     piece.remove_suffix(1);
   }
+  // Readiness sees every line, even one the log then drops.
+  if (line_observer_ && end != LineSplitter::End::kUnterminated) line_observer_->OnLine(piece);
   if (options_.drop && credit_->queued + batch_.size() > options_.limit) {
     ++dropped_;
     continuing_ = end == LineSplitter::End::kCut;

@@ -115,6 +115,15 @@ class LogTap {
   virtual void OnLine(const std::string& name, int stream, std::string_view line, uint64_t seq) = 0;
 };
 
+/// Told of each line a source reads (readiness by log: waits for one).
+class LineObserver {
+ public:
+  virtual ~LineObserver() = default;
+  /// One whole line, or one piece of a line longer than log_max_line, without its
+  /// newline (nor a terminal's '\r'). Never an unfinished line.
+  virtual void OnLine(std::string_view line) = 0;
+};
+
 /// Numbers a line in the order of all programs' lines (never 0).
 uint64_t NextLineSeq();
 
@@ -157,6 +166,9 @@ class LogSource {
   uint64_t dropped() const { return dropped_; }
   /// Whether reading is held back until the output drains (log_overflow = block).
   bool held() const { return held_; }
+  /// Each line from now on goes to `observer` too (null: none); it may change or clear
+  /// the observer from its OnLine.
+  void SetLineObserver(LineObserver* observer) { line_observer_ = observer; }
 
  private:
   void OnReadable();
@@ -182,6 +194,7 @@ class LogSource {
   bool continuing_ = false;  // The next piece continues a cut line.
   bool eof_ = false;
   bool held_ = false;  // Not read for backpressure.
+  LineObserver* line_observer_ = nullptr;
   uint64_t dropped_ = 0;
   uint64_t dropped_reported_ = 0;
   std::string stamp_;

@@ -62,6 +62,11 @@ Service::Service(ProgramConfig config, ServiceOptions options, Env env)
       options_(options),
       env_(std::move(env)),
       timer_(env_.clock->NewTimer([this] { Step(Event::kTimer); })),
+      ready_timer_(env_.clock->NewTimer([this] {
+        next_not_ready_ = fmt::format("not ready after {} (ready = {})",
+                                      FormatDuration(config_.ready_timeout_ms), config_.ready.spec);
+        Step(Event::kNotReady);
+      })),
       leftover_timer_(env_.clock->NewTimer([this] {
         // Only to a group that is there: its id may be a pid again once it is gone.
         if (env_.ops->GroupSize(leftover_pgid_) > 0) {
@@ -75,7 +80,37 @@ Service::Service(ProgramConfig config, ServiceOptions options, Env env)
 
 Service::~Service() {
   if (pid_ > 0) env_.reaper->Forget(pid_);
+  if (pid_ > 0 && config_.ready.kind == ReadySource::Kind::kFd) env_.ops->ForgetReady(pid_);
+  WatchLines(false);  // Lingering sources outlive this service.
   for (auto& src : sources_) env_.logs->Linger(std::move(src));
+}
+
+void Service::OnReadyNotified(pid_t pid, bool ready) {
+  if (pid != pid_) return;
+  if (ready) {
+    Step(Event::kReady);
+    return;
+  }
+  next_not_ready_ = fmt::format("closed descriptor {} without writing a newline (ready = {})",
+                                config_.ready.fd, config_.ready.spec);
+  Step(Event::kNotReady);
+}
+
+void Service::OnLine(std::string_view line) {
+  if (config_.ready.Matches(line)) Step(Event::kReady);
+}
+
+void Service::WatchLines(bool on) {
+  LineObserver* o = on && config_.ready.kind == ReadySource::Kind::kLog ? this : nullptr;
+  for (auto& src : sources_) {
+    if (src) src->SetLineObserver(o);
+  }
+}
+
+void Service::MaybeRunning() {
+  if (state_ != State::kStarting || !ready_) return;
+  if (startsecs_passed_) failures_ = 0;
+  Enter(State::kRunning);
 }
 
 void Service::OnTerminal(pid_t pid, UniqueFd master) {
@@ -270,6 +305,8 @@ void Service::Step(Event event) {
       switch (state_) {
         case State::kStarting:
         case State::kRunning:
+          ready_timer_->Stop();
+          WatchLines(false);
           SendStop();
           ArmTimer(config_.stopwaitsecs_ms);
           Enter(State::kStopping);
@@ -292,8 +329,8 @@ void Service::Step(Event event) {
       switch (state_) {
         case State::kStarting:
           if (config_.type == ProgramType::kLongrun && config_.startsecs_ms == 0) {
-            failures_ = 0;
-            Enter(State::kRunning);
+            startsecs_passed_ = true;
+            MaybeRunning();
           }
           return;
         case State::kRunning:
@@ -312,6 +349,9 @@ void Service::Step(Event event) {
       // are told after the exit is, so that the log reads in order.
       const bool signalled = state_ == State::kStopping && config_.stopasgroup;
       const int left = FindLeftovers(pid_);
+      ready_timer_->Stop();
+      WatchLines(false);
+      if (config_.ready.kind == ReadySource::Kind::kFd) env_.ops->ForgetReady(pid_);
       pid_ = -1;
       terminal_.Reset();
       last_status_ = status;
@@ -324,8 +364,14 @@ void Service::Step(Event event) {
     case Event::kTimer:
       switch (state_) {
         case State::kStarting:
-          failures_ = 0;
-          Enter(State::kRunning);
+          if (!not_ready_.empty()) {  // Told to stop for not being ready: it did not.
+            Diag(Level::kWarn, "{}did not stop within {}; sending SIGKILL", Subject(),
+                 FormatDuration(config_.stopwaitsecs_ms));
+            Kill();
+            return;
+          }
+          startsecs_passed_ = true;
+          MaybeRunning();  // Or on, waiting for ready.
           return;
         case State::kBackoff:
           if (!want_up_) {
@@ -341,10 +387,56 @@ void Service::Step(Event event) {
           Kill();
           return;
         case State::kRunning:
+          // Ready before startsecs: the start counts as a success only now.
+          if (!startsecs_passed_) {
+            startsecs_passed_ = true;
+            failures_ = 0;
+          }
+          return;
         case State::kStopped:
         case State::kExited:
         case State::kFatal:
           return;  // A timer that fired as it was stopped.
+      }
+      break;
+    case Event::kReady:
+      switch (state_) {
+        case State::kStarting:
+          if (ready_ || !not_ready_.empty()) return;  // Said twice, or too late.
+          ready_ = true;
+          ready_timer_->Stop();
+          WatchLines(false);  // The hot path pays nothing from now on.
+          Diag(options_.routine_level, "{}ready after {} ({})", Subject(),
+               HumanDuration(env_.clock->NowMs() - started_ms_), config_.ready.spec);
+          MaybeRunning();
+          return;
+        case State::kRunning:  // A server that says it again (postgres after a crash).
+        case State::kBackoff:
+        case State::kStopping:
+        case State::kStopped:
+        case State::kExited:
+        case State::kFatal:
+          return;
+      }
+      break;
+    case Event::kNotReady:
+      switch (state_) {
+        case State::kStarting:
+          if (ready_ || !not_ready_.empty()) return;
+          not_ready_ = next_not_ready_;
+          ready_timer_->Stop();
+          WatchLines(false);
+          Diag(Level::kWarn, "{}{}", Subject(), not_ready_);
+          SendStop();
+          ArmTimer(config_.stopwaitsecs_ms);
+          return;
+        case State::kRunning:
+        case State::kBackoff:
+        case State::kStopping:
+        case State::kStopped:
+        case State::kExited:
+        case State::kFatal:
+          return;
       }
       break;
   }
@@ -354,7 +446,9 @@ void Service::Step(Event event) {
 void Service::Exited(int status, bool expected) {
   switch (state_) {
     case State::kStarting:
-      if (config_.type == ProgramType::kOneshot && expected) {
+      if (!not_ready_.empty()) {
+        FailedStart(not_ready_);
+      } else if (config_.type == ProgramType::kOneshot && expected) {
         failures_ = 0;
         Diag(options_.routine_level, "{}{} (done)", Subject(), DescribeWaitStatus(status));
         Enter(State::kExited);
@@ -363,7 +457,10 @@ void Service::Exited(int status, bool expected) {
       }
       return;
     case State::kRunning:
-      if (want_up_ && RestartDue(config_.restart, expected)) {
+      if (want_up_ && !startsecs_passed_) {
+        // Ready, but gone before startsecs: a failed start all the same.
+        FailedStart(DescribeWaitStatus(status));
+      } else if (want_up_ && RestartDue(config_.restart, expected)) {
         if (env_.clock->NowMs() - started_ms_ < kMinUptimeMs) {
           // Up for less than a second: not a failed start (it passed startsecs),
           // but no reason to fork again at once either.
@@ -437,9 +534,12 @@ SpawnSpec Service::MakeSpawnSpec() const {
     // and so are log files that rotate; /dev/null and plain files are the program's.
     const int64_t maxbytes[2] = {config_.stdout_logfile_maxbytes,
                                  config_.stderr_logfile_maxbytes};
+    // ready = log: must see the lines, so a plain file is written through it too.
+    const bool read_lines = config_.ready.kind == ReadySource::Kind::kLog;
     for (int i = 0; i < 2; ++i) {
       std::string& o = spec.output[i];
-      if (o.empty() || o == "&1" || o == "&2" || (o != "/dev/null" && maxbytes[i] > 0)) {
+      if (o.empty() || o == "&1" || o == "&2" ||
+          (o != "/dev/null" && (maxbytes[i] > 0 || read_lines))) {
         o = "|";
       }
     }
@@ -447,6 +547,7 @@ SpawnSpec Service::MakeSpawnSpec() const {
   }
   spec.merge_stderr = config_.redirect_stderr;
   spec.pty = config_.tty && !options_.main_program && env_.logs;
+  if (config_.ready.kind == ReadySource::Kind::kFd) spec.notify_fd = config_.ready.fd;
   return spec;
 }
 
@@ -461,6 +562,7 @@ void Service::Launch() {
   }
   SpawnSpec spec = MakeSpawnSpec();
   // Pipes of an earlier run stay read until their EOF (a daemon it left may hold them).
+  WatchLines(false);
   for (auto& src : sources_) env_.logs->Linger(std::move(src));
   sources_.clear();
   std::string err;
@@ -474,6 +576,13 @@ void Service::Launch() {
   reaped_ = exec_known_ = false;
   env_.reaper->Watch(pid, this);
   Diag(options_.routine_level, "{}started (pid {})", Subject(), pid);
+  ready_ = !config_.ready.active();
+  startsecs_passed_ = false;
+  not_ready_.clear();
+  if (config_.ready.active()) {
+    ready_timer_->Start(config_.ready_timeout_ms);
+    WatchLines(true);  // Its sources were made during Spawn.
+  }
   if (config_.type == ProgramType::kLongrun && config_.startsecs_ms > 0) {
     ArmTimer(config_.startsecs_ms);
   }

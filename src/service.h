@@ -17,6 +17,11 @@
 // Transitions (Service::Step, one exhaustive switch):
 //   STOPPED/EXITED/FATAL --start--> STARTING (spawn; a failed fork counts as a failed start)
 //   STARTING --startsecs--> RUNNING            STARTING --exec ok, startsecs=0--> RUNNING
+//   With a readiness source (`ready`): STARTING --ready--> RUNNING, whether startsecs
+//   has passed or not (dependents wait for ready, not for time); startsecs still decides
+//   whether an exit is a failed start. STARTING --ready_timeout, or the source says it
+//   never will be--> stopsignal (SIGKILL after stopwaitsecs), and its exit is a failed
+//   start.
 //   STARTING --exit--> BACKOFF | FATAL        (a oneshot's expected exit: EXITED)
 //   RUNNING  --exit--> STARTING (restart due, at once) | EXITED
 //   BACKOFF  --timer--> STARTING               BACKOFF --stop--> STOPPED
@@ -43,6 +48,7 @@
 #include "config.h"
 #include "diag.h"
 #include "log_router.h"
+#include "log_sink.h"
 #include "reaper.h"
 #include "spawn.h"
 
@@ -68,7 +74,7 @@ struct ServiceOptions {
   Level routine_level = Level::kInfo;
 };
 
-class Service : public ExitObserver, public SpawnObserver {
+class Service : public ExitObserver, public SpawnObserver, public LineObserver {
  public:
   enum class State { kStopped, kStarting, kRunning, kBackoff, kStopping, kExited, kFatal };
   static const char* ToString(State s);
@@ -121,6 +127,9 @@ class Service : public ExitObserver, public SpawnObserver {
   void OnExecResult(pid_t pid, const ExecError* error) override;
   void OnOutputPipe(pid_t pid, int stream, UniqueFd read_end) override;
   void OnTerminal(pid_t pid, UniqueFd master) override;
+  void OnReadyNotified(pid_t pid, bool ready) override;
+  /// ready = log:TEXT: a line of the program's output (from its log sources).
+  void OnLine(std::string_view line) override;
 
   /// How the process is (or would be) spawned: tendctl exec runs commands the same way.
   SpawnSpec MakeSpawnSpec() const;
@@ -157,7 +166,7 @@ class Service : public ExitObserver, public SpawnObserver {
   int64_t state_since_ms() const { return state_since_ms_; }
 
  private:
-  enum class Event { kStart, kStop, kExecOk, kExited, kTimer };
+  enum class Event { kStart, kStop, kExecOk, kExited, kTimer, kReady, kNotReady };
 
   void Step(Event event);
   // Verbs used by Step.
@@ -169,6 +178,10 @@ class Service : public ExitObserver, public SpawnObserver {
   void RouteOutput(pid_t pid, int stream, UniqueFd read_end, bool terminal);
   /// How messages name this service: "web: ", or "" for the main command.
   std::string Subject() const;
+  /// Listens to the current process's log sources for ready = log:, or stops.
+  void WatchLines(bool on);
+  /// STARTING's way out once both hold: ready, and startsecs passed (for the reset).
+  void MaybeRunning();
   /// Whether the process runs in a session of its own (every program but the main one).
   bool OwnSession() const;
   /// The exit event in each state (Step's switch goes on there).
@@ -185,6 +198,12 @@ class Service : public ExitObserver, public SpawnObserver {
   ServiceOptions options_;
   Env env_;
   std::unique_ptr<Timer> timer_;
+  // Readiness of the current process (config_.ready).
+  bool ready_ = false;             // The source said ready (always, without a source).
+  bool startsecs_passed_ = false;  // Alive long enough to count as started.
+  std::string not_ready_;          // Why it will not be ready: it is being stopped.
+  std::string next_not_ready_;     // The reason kNotReady carries.
+  std::unique_ptr<Timer> ready_timer_;  // ready_timeout.
   pid_t leftover_pgid_ = 0;      // The group being cleaned, 0 when none.
   bool launch_waiting_ = false;  // A start waits in BACKOFF for the cleaning to end.
   std::unique_ptr<Timer> leftover_timer_;  // SIGKILL to the leftovers when it fires.

@@ -34,6 +34,7 @@ struct ChildPlan {
   std::vector<char*> argv;
   std::vector<char*> envp;
   std::vector<char*> sh_argv;  // For ENOEXEC: /bin/sh <path> args...
+  int notify_write = -1;       // The notification pipe's write end, for notify_fd.
 };
 
 // Looks up NAME in an environment list ("NAME=value").
@@ -132,6 +133,13 @@ bool OpenPty(UniqueFd* master, UniqueFd* slave, std::string* err) {
     if (fd == i ? fcntl(i, F_SETFD, 0) != 0 : dup2(fd, i) < 0) {
       ChildFail(status_fd, ExecStage::kStdio);
     }
+  }
+  // After the standard streams, whose sources may hold any number; notify_write is
+  // close-on-exec, its copy at notify_fd is not.
+  if (spec.notify_fd >= 0 && (plan->notify_write == spec.notify_fd
+                                  ? fcntl(spec.notify_fd, F_SETFD, 0) != 0
+                                  : dup2(plan->notify_write, spec.notify_fd) < 0)) {
+    ChildFail(status_fd, ExecStage::kStdio);
   }
   if (spec.umask >= 0) umask(static_cast<mode_t>(spec.umask));
   // The directory first, as root, so that a directory only root may enter still works
@@ -297,6 +305,14 @@ pid_t SystemProcessOps::Spawn(const SpawnSpec& given, SpawnObserver* observer, s
   }
   ChildPlan plan;
   BuildPlan(spec, &plan);
+  UniqueFd notify_read, notify_write;
+  if (spec.notify_fd >= 0) {
+    if (!MakePipe(&notify_read, &notify_write, /*nonblock_read=*/true)) {
+      *err = "unable to create a pipe: " + ErrnoString(errno);
+      return -1;
+    }
+    plan.notify_write = notify_write.get();
+  }
   UniqueFd status_read, status_write;
   if (!MakePipe(&status_read, &status_write, /*nonblock_read=*/true)) {
     *err = "unable to create a pipe: " + ErrnoString(errno);
@@ -313,6 +329,7 @@ pid_t SystemProcessOps::Spawn(const SpawnSpec& given, SpawnObserver* observer, s
   // (fails harmlessly once the child has exec'd or made its own session).
   if (spec.isolation == SpawnSpec::Isolation::kGroup) setpgid(pid, pid);
   status_write.Reset();
+  notify_write.Reset();  // EOF once the program (and all it passed it to) closed it.
   pty_slave.Reset();  // The master sees EOF (EIO) once the child's side is all closed.
   if (pty_master.valid() && observer) observer->OnTerminal(pid, std::move(pty_master));
   for (int i = 0; i < 2; ++i) {
@@ -320,14 +337,41 @@ pid_t SystemProcessOps::Spawn(const SpawnSpec& given, SpawnObserver* observer, s
       observer->OnOutputPipe(pid, i + 1, std::move(pipes[i]));
     }
   }
-  Pending& p = pending_[pid];
-  p.fd = std::move(status_read);
-  p.observer = observer;
-  p.watcher = std::make_unique<IoWatcher>(loop_, p.fd.get(), IoWatcher::kRead,
-                                          [this, pid] { OnStatusReadable(pid); });
-  p.watcher->Start();
+  Watch(&pending_[pid], std::move(status_read), observer, [this, pid] { OnStatusReadable(pid); });
+  if (notify_read.valid() && observer) {
+    Watch(&notify_[pid], std::move(notify_read), observer, [this, pid] { OnNotifyReadable(pid); });
+  }
   return pid;
 }
+
+void SystemProcessOps::Watch(Pending* p, UniqueFd fd, SpawnObserver* observer,
+                             std::function<void()> readable) {
+  p->fd = std::move(fd);
+  p->observer = observer;
+  p->watcher = std::make_unique<IoWatcher>(loop_, p->fd.get(), IoWatcher::kRead, std::move(readable));
+  p->watcher->Start();
+}
+
+// s6's protocol: anything, then a newline, is ready; EOF before one is never ready.
+void SystemProcessOps::OnNotifyReadable(pid_t pid) {
+  auto it = notify_.find(pid);
+  if (it == notify_.end()) return;
+  char buf[512];
+  bool ready = false;
+  ssize_t n;
+  while ((n = ReadSome(it->second.fd.get(), buf, sizeof buf)) > 0) {
+    if (memchr(buf, '\n', static_cast<size_t>(n))) {
+      ready = true;
+      break;
+    }
+  }
+  if (!ready && n < 0 && errno == EAGAIN) return;  // More to come.
+  SpawnObserver* observer = it->second.observer;
+  notify_.erase(it);
+  observer->OnReadyNotified(pid, ready);
+}
+
+void SystemProcessOps::ForgetReady(pid_t pid) { notify_.erase(pid); }
 
 // EOF on the status pipe means exec succeeded (the write end was close-on-exec);
 // an ExecError record means the child failed at that stage.

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -47,6 +48,9 @@ struct SpawnSpec {
   /// stdin, stdout and stderr (stdio, input and output are ignored). Its master goes to
   /// SpawnObserver::OnTerminal.
   bool pty = false;
+  /// s6's notification-fd: the write end of a pipe as the child's descriptor
+  /// `notify_fd` (3 or more); a newline on it is SpawnObserver::OnReadyNotified(true).
+  int notify_fd = -1;
 };
 
 /// tend's environment with `extra` ("NAME=value") applied in order: what a child gets.
@@ -82,6 +86,10 @@ class SpawnObserver {
   /// The master side of the child's pseudo-terminal (SpawnSpec::pty), non-blocking,
   /// before Spawn returns; it reads EIO once the child's side is closed.
   virtual void OnTerminal(pid_t pid, UniqueFd master) {}
+  /// SpawnSpec::notify_fd: `ready` once a newline came, or false when every writer
+  /// closed it without one (it will never say ready). At most one call per spawn, and
+  /// none after ProcessOps::ForgetReady.
+  virtual void OnReadyNotified(pid_t pid, bool ready) {}
 };
 
 class ProcessOps {
@@ -106,6 +114,8 @@ class ProcessOps {
   /// Makes `pgid` the foreground group of the terminal on fd 0, if there is one and
   /// tend's own group holds it now.
   virtual void GiveTerminal(pid_t pgid) = 0;
+  /// Stops watching `pid`'s notification pipe (its owner no longer cares, or is gone).
+  virtual void ForgetReady(pid_t pid) = 0;
 };
 
 /// The real thing: fork/exec with a staged child set-up and an exec-status pipe watched
@@ -120,6 +130,7 @@ class SystemProcessOps : public ProcessOps {
   int GroupSize(pid_t pgid) override;
   void StopSelf() override;
   void GiveTerminal(pid_t pgid) override;
+  void ForgetReady(pid_t pid) override;
 
  private:
   struct Pending {
@@ -127,10 +138,14 @@ class SystemProcessOps : public ProcessOps {
     std::unique_ptr<IoWatcher> watcher;
     SpawnObserver* observer;
   };
+  /// Fills `p` and starts watching its descriptor.
+  void Watch(Pending* p, UniqueFd fd, SpawnObserver* observer, std::function<void()> readable);
   void OnStatusReadable(pid_t pid);
+  void OnNotifyReadable(pid_t pid);
 
   EventLoop* loop_;
   std::unordered_map<pid_t, Pending> pending_;
+  std::unordered_map<pid_t, Pending> notify_;  // Notification pipes not yet resolved.
 };
 
 /// Pids of every descendant of `root` found in /proc (for tend when it is not PID 1).

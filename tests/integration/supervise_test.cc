@@ -396,3 +396,86 @@ TEST_F(Leftovers, CleanupgroupFalseLeavesThemRunning) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// depends_on waits for ready: the dependent never starts before its dependency said so.
+class Readiness : public Supervise {
+ protected:
+  // `server` is a shell script that says it is ready (after writing the time to
+  // "printed"); `app` depends on it and writes the time it started to "started".
+  void ExpectDependentStartsAfterReady(const std::string& server, const std::string& ready) {
+    StartConfNoSocket("[program:db]\ncommand = sh -c '" + server + "'\nready = " + ready +
+                      "\nstartsecs = 0\n"
+                      "[program:app]\ncommand = sh -c 'date +%%s%%N > " + Path("started") +
+                      "; exec sleep 1000'\ndepends_on = db\nstartsecs = 0\n");
+    ASSERT_TRUE(Eventually([&] { return !ReadFile(Path("started")).empty(); })) << tend_->Stderr();
+    ASSERT_FALSE(ReadFile(Path("printed")).empty()) << "app started before db was ready";
+    const long long printed = atoll(ReadFile(Path("printed")).c_str());
+    const long long started = atoll(ReadFile(Path("started")).c_str());
+    EXPECT_LE(printed, started);
+    EXPECT_TRUE(WaitForLog("db: ready after")) << tend_->Stderr();
+    EXPECT_LT(LogIndex("db: ready after"), LogIndex("app: started")) << tend_->Stderr();
+  }
+  void StartConfNoSocket(const std::string& conf) {
+    Start({"-s", "none", "-c", WriteConf("r.conf", conf)});
+  }
+};
+
+TEST_F(Readiness, ALogLineMakesTheProgramReady) {
+  ExpectDependentStartsAfterReady("sleep 1; date +%%s%%N > " + Path("printed") +
+                                      "; echo now listening; exec sleep 1000",
+                                  "log:now listening");
+}
+
+TEST_F(Readiness, ANewlineOnTheNotificationFdMakesTheProgramReady) {
+  ExpectDependentStartsAfterReady(
+      "sleep 1; date +%%s%%N > " + Path("printed") + "; echo >&3; exec sleep 1000", "fd:3");
+}
+
+TEST_F(Readiness, NeverReadyGoesFatalAfterItsRetries) {
+  StartConfNoSocket(
+      "[program:mute]\ncommand = sleep 1000\nready = log:never said\nready_timeout = 300ms\n"
+      "startretries = 1\nbackoff = 100ms\n"
+      "[program:app]\ncommand = sleep 1000\ndepends_on = mute\n");
+  ASSERT_TRUE(WaitForLog("mute: not ready after 300ms (ready = log:never said)"))
+      << tend_->Stderr();
+  ASSERT_TRUE(WaitForLog("FATAL after 2 failed starts")) << tend_->Stderr();
+  EXPECT_EQ(0u, LogLines("app: started").size()) << tend_->Stderr();
+}
+
+TEST_F(Readiness, ANotificationFdClosedWithoutANewlineIsAFailedStart) {
+  StartConfNoSocket("[program:quitter]\ncommand = sh -c 'exec 3>&-; exec sleep 1000'\n"
+                    "ready = fd:3\nstartretries = 0\n");
+  ASSERT_TRUE(WaitForLog("quitter: closed descriptor 3 without writing a newline (ready = fd:3)"))
+      << tend_->Stderr();
+  ASSERT_TRUE(WaitForLog("quitter: ")) << tend_->Stderr();
+  EXPECT_TRUE(WaitForLog("FATAL")) << tend_->Stderr();
+}
+
+TEST_F(Readiness, BadSourcesAreOneClearMessageEachAndExit2) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"fd:1", "the descriptor must be a number from 3 to 255"},
+      {"fd:x", "the descriptor must be a number from 3 to 255"},
+      {"log:/[/", "regular expressions are not supported yet"},
+      {"nonsense", "not a readiness source (log:TEXT or fd:N)"},
+  };
+  for (const auto& c : cases) {
+    std::string conf = WriteConf("bad.conf", "[program:x]\ncommand = sleep 1\nready = " + c.first + "\n");
+    std::string out;
+    int status = RunCommand({BuildPath("tend"), "--check", "-c", conf}, &out, true);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << c.first << ": " << out;
+    std::vector<std::string> errors;
+    for (const auto& l : Lines(out)) {
+      if (Has(l, "error")) errors.push_back(l);
+    }
+    ASSERT_EQ(1u, errors.size()) << out;
+    EXPECT_EQ("tend: " + conf + "/bad.conf:3: error: bad ready \"" + c.first + "\": ",
+              errors[0].substr(0, errors[0].find(c.second)))
+        << errors[0];
+  }
+}
+
+}  // namespace
+}  // namespace tend

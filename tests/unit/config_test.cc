@@ -1126,3 +1126,51 @@ TEST(SupervisordCorpusTest, SpotChecks) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST(ConfigTest, ReadySources) {
+  Loaded l = Load(
+      "[program:a]\ncommand=a\nready = log:ready to accept connections\nready_timeout = 90s\n"
+      "[program:b]\ncommand=b\nready = fd:3\n"
+      "[program:c]\ncommand=c\n");
+  ASSERT_EQ("", l.All());
+  EXPECT_EQ(ReadySource::Kind::kLog, l.Get("a").ready.kind);
+  EXPECT_EQ("ready to accept connections", l.Get("a").ready.text);
+  EXPECT_EQ(90000, l.Get("a").ready_timeout_ms);
+  EXPECT_TRUE(l.Get("a").ready.Matches("LOG:  database system is ready to accept connections"));
+  EXPECT_FALSE(l.Get("a").ready.Matches("database system is starting up"));
+  EXPECT_EQ(ReadySource::Kind::kFd, l.Get("b").ready.kind);
+  EXPECT_EQ(3, l.Get("b").ready.fd);
+  EXPECT_FALSE(l.Get("c").ready.active());
+  EXPECT_EQ(60000, l.Get("c").ready_timeout_ms);
+}
+
+TEST(ConfigTest, BadReadySourcesNameTheirLine) {
+  Loaded l = Load(
+      "[program:a]\ncommand=a\nready = fd:1\n"
+      "[program:b]\ncommand=b\nready = fd:x\n"
+      "[program:c]\ncommand=c\nready = log:/[/\n"
+      "[program:d]\ncommand=d\nready = nonsense\n"
+      "[program:e]\ncommand=e\nready = log:\n"
+      "[program:f]\ncommand=f\ntype = oneshot\nready = fd:3\n");
+  auto errors = l.Of(Kind::kError);
+  ASSERT_EQ(6u, errors.size()) << l.All();
+  EXPECT_EQ("t.conf:3: error: bad ready \"fd:1\": the descriptor must be a number from 3 to 255 "
+            "(0, 1 and 2 are the program's standard streams)",
+            errors[0]);
+  EXPECT_EQ(0u, errors[1].find("t.conf:6: error: bad ready \"fd:x\": the descriptor")) << errors[1];
+  EXPECT_EQ("t.conf:9: error: bad ready \"log:/[/\": regular expressions are not supported yet; "
+            "use log:TEXT",
+            errors[2]);
+  EXPECT_EQ("t.conf:12: error: bad ready \"nonsense\": not a readiness source (log:TEXT or fd:N)",
+            errors[3]);
+  EXPECT_EQ("t.conf:15: error: bad ready \"log:\": log: needs the text a line must contain",
+            errors[4]);
+  EXPECT_EQ("t.conf:19: error: ready is for longrun programs: a oneshot is done when it exits",
+            errors[5]);
+}
+
+}  // namespace
+}  // namespace tend

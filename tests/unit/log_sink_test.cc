@@ -283,3 +283,47 @@ TEST(LogRingTest, KeepsTheLastLinesWithinItsSize) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+struct Lines : LineObserver {
+  void OnLine(std::string_view line) override { seen.emplace_back(line); }
+  std::vector<std::string> seen;
+};
+
+// What readiness by log: sees: whole lines, joined across reads, never an unfinished
+// one; a line longer than log_max_line in its pieces.
+TEST_F(LogSinkTest, ALineObserverSeesWholeLinesOnly) {
+  LogSourceOptions o;
+  o.max_line = 8;
+  o.partial_flush_ms = 1;
+  MakeSource(o);
+  Lines lines;
+  source_->SetLineObserver(&lines);
+  Write("now list");
+  ASSERT_TRUE(RunUntil([&] { return !ReadOut().empty(); }));  // Flushed as a prompt...
+  EXPECT_TRUE(lines.seen.empty());                            // ...but not a line.
+  Write("ening\nabcdefghijkl\n");
+  ASSERT_TRUE(RunUntil([&] { return lines.seen.size() == 3; }));
+  EXPECT_EQ((std::vector<std::string>{"ening", "abcdefgh", "ijkl"}), lines.seen);
+  source_->SetLineObserver(nullptr);
+  Write("more\n");
+  ASSERT_TRUE(RunUntil([&] { return ReadOut().find("more") != std::string::npos; }));
+  EXPECT_EQ(3u, lines.seen.size());
+}
+
+TEST_F(LogSinkTest, ALineSplitAcrossReadsIsSeenWhole) {
+  MakeSource({});
+  Lines lines;
+  source_->SetLineObserver(&lines);
+  Write("database system is ready to ");
+  Spin(3);
+  Write("accept connections\n");
+  ASSERT_TRUE(RunUntil([&] { return !lines.seen.empty(); }));
+  EXPECT_EQ((std::vector<std::string>{"database system is ready to accept connections"}),
+            lines.seen);
+}
+
+}  // namespace
+}  // namespace tend

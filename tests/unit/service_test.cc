@@ -536,3 +536,152 @@ TEST_F(LeftoverTest, TheMainCommandHasNoCleaning) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// Readiness (ready = ...): STARTING until the source says ready.
+class ReadyTest : public ServiceTest {
+ protected:
+  Service& MakeReady(const std::string& source, ProgramConfig c = {}) {
+    std::string why;
+    EXPECT_TRUE(ParseReadySource(source, &c.ready, &why)) << why;
+    c.ready_timeout_ms = 10000;
+    Service& s = Make(c);
+    s.Start();
+    ExecOk();
+    States();
+    return s;
+  }
+};
+
+TEST_F(ReadyTest, ReadyAfterStartsecsIsRunningAtOnce) {
+  Service& s = MakeReady("log:listening");
+  clock_.Advance(1000);  // startsecs passed, not ready: still STARTING.
+  EXPECT_EQ(State::kStarting, s.state());
+  s.OnLine("GET / 200");
+  EXPECT_EQ(State::kStarting, s.state());
+  s.OnLine("now listening on :80");
+  EXPECT_EQ(State::kRunning, s.state());
+  EXPECT_EQ(0, s.failures());
+  EXPECT_EQ("RUNNING", States());
+  s.OnLine("now listening on :80");  // Said again: nothing.
+  EXPECT_EQ("", States());
+}
+
+TEST_F(ReadyTest, ReadyBeforeStartsecsIsRunningButAnEarlyExitIsAFailedStart) {
+  Service& s = MakeReady("log:listening");
+  clock_.Advance(200);
+  s.OnLine("listening");
+  EXPECT_EQ(State::kRunning, s.state());  // Dependents need not wait for startsecs.
+  clock_.Advance(300);
+  Exit(1 << 8);  // Gone before startsecs (1 s): a failed start, with backoff.
+  EXPECT_EQ(State::kBackoff, s.state());
+  EXPECT_EQ(1, s.failures());
+}
+
+TEST_F(ReadyTest, ReadyBeforeStartsecsResetsFailuresOnceStartsecsPass) {
+  Service& s = MakeReady("log:listening");
+  s.OnLine("listening");
+  clock_.Advance(1000);
+  EXPECT_EQ(State::kRunning, s.state());
+  EXPECT_EQ(0, s.failures());
+  Exit(1 << 8);  // A crash after startsecs: restarted like any running program.
+  EXPECT_NE(State::kFatal, s.state());
+  EXPECT_EQ(0, s.failures());
+}
+
+TEST_F(ReadyTest, NotReadyInTimeIsStoppedThenAFailedStart) {
+  Service& s = MakeReady("log:listening");
+  ops_.TakeCalls();
+  clock_.Advance(9999);
+  EXPECT_EQ(State::kStarting, s.state());
+  clock_.Advance(1);
+  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  EXPECT_EQ(State::kStarting, s.state());
+  s.OnLine("listening");  // Too late: it is being stopped.
+  EXPECT_EQ(State::kStarting, s.state());
+  Exit(SIGTERM);
+  EXPECT_EQ(State::kBackoff, s.state());
+  EXPECT_EQ(1, s.failures());
+}
+
+TEST_F(ReadyTest, NotReadyAndDeafToItsStopSignalIsKilled) {
+  ProgramConfig c;
+  c.stopwaitsecs_ms = 2000;
+  Service& s = MakeReady("log:listening", c);
+  ops_.TakeCalls();
+  clock_.Advance(10000);
+  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  clock_.Advance(2000);
+  EXPECT_EQ("group 100 KILL", ops_.TakeCalls());
+  Exit(SIGKILL);
+  EXPECT_EQ(State::kBackoff, s.state());
+}
+
+TEST_F(ReadyTest, ExitWhileWaitingIsAFailedStart) {
+  Service& s = MakeReady("log:listening");
+  clock_.Advance(3000);
+  Exit(1 << 8);
+  EXPECT_EQ(State::kBackoff, s.state());
+  EXPECT_EQ(1, s.failures());
+  // The retry waits for ready again.
+  clock_.Advance(1000);
+  ASSERT_EQ(2u, ops_.spawned.size());
+  ExecOk();
+  clock_.Advance(1000);
+  EXPECT_EQ(State::kStarting, s.state());
+}
+
+TEST_F(ReadyTest, StopWhileWaitingStopsAndForgetsTheWait) {
+  Service& s = MakeReady("log:listening");
+  ops_.TakeCalls();
+  s.Stop();
+  EXPECT_EQ(State::kStopping, s.state());
+  s.OnLine("listening");
+  EXPECT_EQ(State::kStopping, s.state());
+  Exit(SIGTERM);
+  EXPECT_EQ(State::kStopped, s.state());
+  clock_.Advance(60000);  // No readiness timer left behind.
+  EXPECT_EQ(State::kStopped, s.state());
+  EXPECT_EQ(1u, ops_.spawned.size());
+}
+
+// A reload that keeps the process (same command, same source) takes the new
+// ready_timeout for the next run; the current wait goes on.
+TEST_F(ReadyTest, ReloadWhileWaitingKeepsTheWait) {
+  Service& s = MakeReady("log:listening");
+  ProgramConfig next = s.config();
+  next.ready_timeout_ms = 500;
+  ASSERT_TRUE(next.SameRun(s.config()));
+  s.set_config(next);
+  clock_.Advance(600);
+  EXPECT_EQ(State::kStarting, s.state());
+  s.OnLine("listening");
+  EXPECT_EQ(State::kRunning, s.state());
+  // A different source is a different run: reload restarts the program.
+  ProgramConfig other = s.config();
+  std::string why;
+  ASSERT_TRUE(ParseReadySource("log:other", &other.ready, &why));
+  EXPECT_FALSE(other.SameRun(s.config()));
+}
+
+TEST_F(ReadyTest, FdSourceSaysReady) {
+  Service& s = MakeReady("fd:3");
+  EXPECT_EQ(3, ops_.spawned.back().notify_fd);
+  ops_.observers.back()->OnReadyNotified(Pid(), true);
+  EXPECT_EQ(State::kRunning, s.state());
+}
+
+TEST_F(ReadyTest, FdSourceClosedWithoutANewlineIsAFailedStart) {
+  Service& s = MakeReady("fd:5");
+  ops_.TakeCalls();
+  ops_.observers.back()->OnReadyNotified(Pid(), false);
+  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  Exit(SIGTERM);
+  EXPECT_EQ(State::kBackoff, s.state());
+  EXPECT_EQ("forget ready 100", ops_.TakeCalls());
+}
+
+}  // namespace
+}  // namespace tend

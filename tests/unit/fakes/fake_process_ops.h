@@ -35,6 +35,7 @@ class FakeProcessOps : public ProcessOps {
     return it == group_sizes.end() ? 0 : it->second;
   }
   void StopSelf() override { calls.push_back("stop self"); }
+  void ForgetReady(pid_t pid) override { calls.push_back("forget ready " + std::to_string(pid)); }
   void GiveTerminal(pid_t pgid) override { calls.push_back("terminal " + std::to_string(pgid)); }
 
   /// The calls so far, joined with "; ", then forgotten.
