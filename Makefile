@@ -147,6 +147,7 @@ bench: $(B)/tend $(B)/tendctl build/tend-static $(HELPERS)
 	$(Q)TEND_SOCKET=none TEND=$(B)/tend bench/supervise
 	$(Q)TEND_SOCKET=none TEND=$(B)/tend bench/logs
 	$(Q)TEND=$(B)/tend bench/ctl
+	$(Q)TEND=$(B)/tend bench/ready
 
 MANDIR ?= $(PREFIX)/share/man
 install: $(B)/tend

@@ -543,6 +543,10 @@ void ControlServer::HandleStatus(Conn* c, const Message& m) {
         .AddInt(Tag::kExitCode, s->has_exited() ? ExitCodeOf(s->last_status()) : -1)
         .AddInt(Tag::kAutostart, s->config().autostart)
         .AddInt(Tag::kTty, s->config().tty);
+    if (s->config().ready.active()) {
+      p.Add(Tag::kReady, s->config().ready.spec);
+      if (s->waiting_ready()) p.AddInt(Tag::kReadyWaitMs, now - s->started_ms());
+    }
     Send(c, p);
   }
   SendOk(c);

@@ -153,23 +153,29 @@ int RunStatus(Ctl* ctl) {
   if (int rc = Request(ctl, req, [&](const Message& m) { programs.push_back(m); })) return rc;
   bool all_running = true;
   std::vector<std::vector<std::string>> rows = {
-      {"NAME", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT"}};
+      {"NAME", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "READY"}};
   std::string json = "[";
   for (const auto& p : programs) {
     const std::string state = p.Get(Tag::kState);
     const int64_t pid = p.GetInt(Tag::kPid);
     const std::string last = p.Get(Tag::kExitStatus);
+    const std::string ready = p.Get(Tag::kReady);
+    const int64_t waited = p.GetInt(Tag::kReadyWaitMs, -1);
     all_running &= state == "RUNNING";
     rows.push_back({p.Get(Tag::kName), state, pid > 0 ? std::to_string(pid) : "-",
                     Uptime(p.GetInt(Tag::kUptimeMs)), std::to_string(p.GetInt(Tag::kRestarts)),
-                    last.empty() ? "-" : last});
+                    last.empty() ? "-" : last,
+                    ready.empty()  ? "-"
+                    : waited >= 0 ? "waiting " + Uptime(waited) + " for " + ready
+                                  : ready});
     json += fmt::format(
         "{}{{\"name\":{},\"state\":\"{}\",\"pid\":{},\"uptime_ms\":{},\"restarts\":{},"
-        "\"last_exit\":{},\"exit_code\":{},\"autostart\":{},\"tty\":{}}}",
+        "\"last_exit\":{},\"exit_code\":{},\"autostart\":{},\"tty\":{},\"ready\":{},"
+        "\"ready_wait_ms\":{}}}",
         json.size() > 1 ? "," : "", JsonString(p.Get(Tag::kName)), state, pid,
         p.GetInt(Tag::kUptimeMs), p.GetInt(Tag::kRestarts), JsonString(last),
         p.GetInt(Tag::kExitCode, -1), p.GetInt(Tag::kAutostart) ? "true" : "false",
-        p.GetInt(Tag::kTty) ? "true" : "false");
+        p.GetInt(Tag::kTty) ? "true" : "false", JsonString(ready), waited < 0 ? 0 : waited);
   }
   Out(ctl->json ? json + "]\n" : Table(rows));
   return all_running ? 0 : kCodeNotRunning;

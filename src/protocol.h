@@ -103,6 +103,8 @@ enum class Tag : uint16_t {
   // 32: unused.
   kExitCode = 33,  ///< On PROGRAM: the last exit as a shell reports it ($?), -1 none.
   kProcessGroup = 34,  ///< On SIGNAL: to each program's process group (flag).
+  kReady = 35,         ///< On PROGRAM: its readiness source ("log:...", "fd:3"), if any.
+  kReadyWaitMs = 36,   ///< On PROGRAM: how long it has waited for ready, while it does.
 };
 
 /// ERROR codes; tendctl exits with them.

@@ -164,6 +164,11 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   int restarts() const { return restarts_; }
   int failures() const { return failures_; }
   int64_t state_since_ms() const { return state_since_ms_; }
+  /// STARTING and waiting for its readiness source, since started_ms().
+  bool waiting_ready() const {
+    return state_ == State::kStarting && !ready_ && not_ready_.empty();
+  }
+  int64_t started_ms() const { return started_ms_; }
 
  private:
   enum class Event { kStart, kStop, kExecOk, kExited, kTimer, kReady, kNotReady };

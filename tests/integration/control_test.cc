@@ -587,3 +587,34 @@ TEST_F(Control, TendsSharingRunEachTakeASocketOfTheirOwn) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// A program with a readiness source: status says what it waits for and for how long;
+// wait returns once it is ready (or gives up at its --timeout, exit 7).
+TEST_F(Control, StatusAndWaitFollowReadiness) {
+  StartWith("[program:db]\ncommand = sh -c '" + probe_ + " wait-file " + Path("go") +
+            " go; echo now listening; exec sleep 1000'\nready = log:now listening\n"
+            "startsecs = 0\n");
+  std::string out;
+  ASSERT_TRUE(Eventually([&] {
+    Ctl({"status", "db"}, &out);
+    return Has(out, "STARTING");
+  })) << out;
+  EXPECT_EQ(3, Ctl({"status", "db"}, &out));
+  EXPECT_TRUE(Has(out, " for log:now listening")) << out;
+  EXPECT_TRUE(Has(out, "waiting ")) << out;
+  EXPECT_EQ(7, Ctl({"wait", "--timeout", "200ms", "db"}, &out)) << out;
+  EXPECT_EQ(0, Ctl({"-j", "status", "db"}, &out) == 3 ? 0 : 1);
+  EXPECT_TRUE(Has(out, "\"ready\":\"log:now listening\"")) << out;
+  WriteFile(Path("go"), "go\n");
+  EXPECT_EQ(0, Ctl({"wait", "db"}, &out)) << out;
+  EXPECT_EQ(0, Ctl({"status", "db"}, &out)) << out;
+  EXPECT_TRUE(Has(out, "RUNNING")) << out;
+  EXPECT_FALSE(Has(out, "waiting")) << out;
+  EXPECT_TRUE(Has(out, "log:now listening")) << out;
+}
+
+}  // namespace
+}  // namespace tend

@@ -5,6 +5,9 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <glob.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -165,6 +168,74 @@ TEST_F(Servers, AKilledProgramsServerIsStoppedBeforeItStartsAgain) {
   EXPECT_EQ(0, Ctl({"status", "web"}, &out)) << out;  // RUNNING, not in BACKOFF.
   EXPECT_FALSE(Has(Output(), "Address already in use")) << Output();
   EXPECT_EQ(2u, CountLog("web: started")) << Output();
+}
+
+// postgres from Debian: with `ready = log:...`, a oneshot that depends on it and runs
+// psql at once always connects; with nothing but startsecs = 0, it is refused in most
+// starts (shown too, so that this test can fail).
+class Postgres : public Servers {
+ protected:
+  void SetUp() override {
+    Servers::SetUp();
+    glob_t g;
+    if (glob("/usr/lib/postgresql/*/bin/postgres", 0, nullptr, &g) == 0 && g.gl_pathc > 0) {
+      bin_ = std::string(g.gl_pathv[g.gl_pathc - 1]);
+      bin_ = bin_.substr(0, bin_.rfind('/'));
+    }
+    globfree(&g);
+    if (bin_.empty()) GTEST_SKIP() << "postgresql is not installed (contrib/install-deps)";
+    // The test's directory is root's: postgres must reach its own inside it.
+    chmod(dir_.c_str(), 0755);
+    data_ = Path("data");
+    sock_ = Path("sock");
+    std::string out;
+    ASSERT_EQ(0, RunCommand({"sh", "-c", "mkdir -p " + data_ + " " + sock_ + " && chown postgres " +
+                                             data_ + " " + sock_ + " && runuser -u postgres -- " +
+                                             bin_ + "/initdb -D " + data_ +
+                                             " -A trust --no-sync -U postgres"},
+                            &out, true))
+        << out;
+  }
+  // One start of tend: postgres, and `check` running psql once it may. Returns the
+  // oneshot's exit line ("check: exited with status 0 (done)", or its failure).
+  std::string OneStart(int i, bool ready) {
+    const std::string d = Path("run" + std::to_string(i));
+    mkdir(d.c_str(), 0755);
+    WriteFile(d + "/pg.conf",
+              "[program:postgres]\ncommand = " + bin_ + "/postgres -D " + data_ + " -k " + sock_ +
+                  " -h '' -c fsync=off\nuser = postgres\nstartsecs = 0\nstopsignal = INT\n" +
+                  (ready ? "ready = log:database system is ready to accept connections\n" : "") +
+                  "[program:check]\ncommand = " + bin_ + "/psql -h " + sock_ +
+                  " -U postgres -d postgres -Atc 'select 1'\ntype = oneshot\nrestart = never\n"
+                  "user = postgres\ndepends_on = postgres\n");
+    TendProcess::Options o;
+    TendProcess t(d, {"-s", "none", "-c", d + "/pg.conf"}, o);
+    std::string line;
+    Eventually([&] {
+      for (const auto& l : Lines(t.Stderr())) {
+        if (Has(l, "check: exited") || Has(l, "check: was killed")) line = l;
+      }
+      return !line.empty();
+    });
+    t.Signal(SIGTERM);
+    EXPECT_EQ(0, t.Wait()) << t.Stderr();
+    if (line.empty()) line = "no exit: " + t.Stderr();
+    return line;
+  }
+  std::string bin_, data_, sock_;
+};
+
+TEST_F(Postgres, ADependentConnectsAtItsFirstTryWhenReadinessComesFromTheLog) {
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_TRUE(Has(OneStart(i, true), "check: exited with status 0 (done)")) << "start " << i;
+  }
+}
+
+TEST_F(Postgres, WithoutReadinessTheDependentIsRefusedInSomeStarts) {
+  int failed = 0;
+  for (int i = 0; i < 10; ++i) failed += !Has(OneStart(i, false), "check: exited with status 0");
+  fprintf(stderr, "without ready: psql failed in %d starts of 10\n", failed);
+  EXPECT_GT(failed, 0) << "psql never started before postgres was ready: this test cannot fail";
 }
 
 }  // namespace
