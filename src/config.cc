@@ -128,14 +128,15 @@ bool SplitCommand(const std::string& command, std::vector<std::string>* words, s
 // log rotation limits and how its lines are shown (log_prefix, log_timestamps) can
 // change without restarting it.
 bool ReadySource::Matches(std::string_view line) const {
-  return kind == Kind::kLog && line.find(text) != std::string_view::npos;
+  if (kind != Kind::kLog) return false;
+  return regex ? regex->Search(line) : line.find(text) != std::string_view::npos;
 }
 
 bool ParseReadySource(const std::string& value, ReadySource* out, std::string* why) {
   *out = ReadySource();
   if (value.empty()) return true;
   out->spec = value;
-  const std::string usage = " (log:TEXT or fd:N)";
+  const std::string usage = " (log:TEXT, log:/REGEX/ or fd:N)";
   if (value.compare(0, 4, "log:") == 0) {
     out->kind = ReadySource::Kind::kLog;
     out->text = value.substr(4);
@@ -144,9 +145,14 @@ bool ParseReadySource(const std::string& value, ReadySource* out, std::string* w
       return false;
     }
     if (out->text.size() >= 2 && out->text.front() == '/' && out->text.back() == '/') {
-      // glibc's regcomp would take the static binary past its 1 MiB: not yet.
-      *why = "regular expressions are not supported yet; use log:TEXT";
-      return false;
+      out->text = out->text.substr(1, out->text.size() - 2);
+      auto re = std::make_shared<Pattern>();
+      std::string err;
+      if (!re->Compile(out->text, &err)) {
+        *why = "bad regular expression: " + err;
+        return false;
+      }
+      out->regex = std::move(re);
     }
     return true;
   }

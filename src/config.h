@@ -6,11 +6,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "pattern.h"
 #include "protocol.h"  // kDefaultSocketPath.
 
 namespace tend {
@@ -45,7 +47,9 @@ enum class RestartPolicy {
 struct ReadySource {
   enum class Kind { kNone, kLog, kFd } kind = Kind::kNone;
   std::string spec;  ///< As written ("log:ready to accept"), for messages and status.
-  std::string text;  ///< kLog: the text a line must contain.
+  std::string text;  ///< kLog: the text a line must contain, or the regex's source.
+  /// kLog with /REGEX/: compiled once at load, shared by copies of the configuration.
+  std::shared_ptr<const Pattern> regex;
   int fd = -1;  ///< kFd: the descriptor the program writes its newline to.
 
   bool active() const { return kind != Kind::kNone; }
@@ -54,7 +58,8 @@ struct ReadySource {
   bool operator==(const ReadySource& o) const { return spec == o.spec; }
 };
 
-/// Parses a `ready` value: "" (none), "log:TEXT", "fd:N" (3 to 255).
+/// Parses a `ready` value: "" (none), "log:TEXT", "log:/REGEX/" (POSIX extended,
+/// pattern.h), "fd:N" (3 to 255).
 bool ParseReadySource(const std::string& value, ReadySource* out, std::string* why);
 
 /// longrun: a daemon, RUNNING once up for startsecs. oneshot: runs to completion and is

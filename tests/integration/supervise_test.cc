@@ -429,6 +429,12 @@ TEST_F(Readiness, ALogLineMakesTheProgramReady) {
                                   "log:now listening");
 }
 
+TEST_F(Readiness, ALineMatchingARegularExpressionMakesTheProgramReady) {
+  ExpectDependentStartsAfterReady("sleep 1; echo now starting; date +%%s%%N > " + Path("printed") +
+                                      "; echo now serving on port 8080; exec sleep 1000",
+                                  "log:/^now (listening|serving) on port [0-9]+$/");
+}
+
 TEST_F(Readiness, ANewlineOnTheNotificationFdMakesTheProgramReady) {
   ExpectDependentStartsAfterReady(
       "sleep 1; date +%%s%%N > " + Path("printed") + "; echo >&3; exec sleep 1000", "fd:3");
@@ -458,8 +464,8 @@ TEST_F(Readiness, BadSourcesAreOneClearMessageEachAndExit2) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"fd:1", "the descriptor must be a number from 3 to 255"},
       {"fd:x", "the descriptor must be a number from 3 to 255"},
-      {"log:/[/", "regular expressions are not supported yet"},
-      {"nonsense", "not a readiness source (log:TEXT or fd:N)"},
+      {"log:/[/", "bad regular expression: unbalanced '['"},
+      {"nonsense", "not a readiness source (log:TEXT, log:/REGEX/ or fd:N)"},
   };
   for (const auto& c : cases) {
     std::string conf = WriteConf("bad.conf", "[program:x]\ncommand = sleep 1\nready = " + c.first + "\n");

@@ -1134,8 +1134,12 @@ TEST(ConfigTest, ReadySources) {
   Loaded l = Load(
       "[program:a]\ncommand=a\nready = log:ready to accept connections\nready_timeout = 90s\n"
       "[program:b]\ncommand=b\nready = fd:3\n"
-      "[program:c]\ncommand=c\n");
+      "[program:c]\ncommand=c\n"
+      "[program:d]\ncommand=d\nready = log:/Listening (at|on): http/\n");
   ASSERT_EQ("", l.All());
+  EXPECT_TRUE(l.Get("d").ready.Matches("[INFO] Listening at: http://0.0.0.0:8000 (1)"));
+  EXPECT_FALSE(l.Get("d").ready.Matches("Listening at: unix:/run/app.sock"));
+  EXPECT_FALSE(l.Get("d").ready.Matches("Listening (at|on): http"));
   EXPECT_EQ(ReadySource::Kind::kLog, l.Get("a").ready.kind);
   EXPECT_EQ("ready to accept connections", l.Get("a").ready.text);
   EXPECT_EQ(90000, l.Get("a").ready_timeout_ms);
@@ -1161,10 +1165,10 @@ TEST(ConfigTest, BadReadySourcesNameTheirLine) {
             "(0, 1 and 2 are the program's standard streams)",
             errors[0]);
   EXPECT_EQ(0u, errors[1].find("t.conf:6: error: bad ready \"fd:x\": the descriptor")) << errors[1];
-  EXPECT_EQ("t.conf:9: error: bad ready \"log:/[/\": regular expressions are not supported yet; "
-            "use log:TEXT",
+  EXPECT_EQ("t.conf:9: error: bad ready \"log:/[/\": bad regular expression: unbalanced '['",
             errors[2]);
-  EXPECT_EQ("t.conf:12: error: bad ready \"nonsense\": not a readiness source (log:TEXT or fd:N)",
+  EXPECT_EQ("t.conf:12: error: bad ready \"nonsense\": not a readiness source (log:TEXT, "
+            "log:/REGEX/ or fd:N)",
             errors[3]);
   EXPECT_EQ("t.conf:15: error: bad ready \"log:\": log: needs the text a line must contain",
             errors[4]);

@@ -1,0 +1,386 @@
+#include "pattern.h"
+
+#include <string.h>
+
+#include <memory>
+
+namespace tend {
+
+namespace {
+
+// Beyond this the pattern is refused: it bounds the memory and the time per byte.
+constexpr size_t kMaxProgram = 4096;
+constexpr int kMaxCount = 255;
+
+struct Node {
+  enum class Kind { kEmpty, kByte, kAny, kClass, kBol, kEol, kConcat, kAlt, kRepeat } kind;
+  uint8_t byte = 0;
+  int cls = 0;
+  int min = 0, max = 0;  // kRepeat; max -1: no bound.
+  std::vector<std::unique_ptr<Node>> kids;
+};
+
+std::unique_ptr<Node> Make(Node::Kind k) {
+  auto n = std::make_unique<Node>();
+  n->kind = k;
+  return n;
+}
+
+}  // namespace
+
+// Recursive descent over the source, then code generation for the Pike VM.
+class PatternCompiler {
+ public:
+  PatternCompiler(std::string_view s, Pattern* p) : s_(s), p_(p) {}
+
+  bool Run(std::string* why) {
+    std::unique_ptr<Node> root = Alt();
+    if (err_.empty() && i_ < s_.size()) err_ = "unbalanced ')'";
+    if (err_.empty()) {
+      Emit(*root);
+      Add({Pattern::Op::kMatch});
+      if (p_->prog_.size() > kMaxProgram) err_ = "too large (repetitions of repetitions)";
+    }
+    if (!err_.empty()) *why = err_;
+    return err_.empty();
+  }
+
+ private:
+  bool At(char c) const { return i_ < s_.size() && s_[i_] == c; }
+
+  std::unique_ptr<Node> Alt() {
+    auto first = Concat();
+    if (!At('|')) return first;
+    auto alt = Make(Node::Kind::kAlt);
+    alt->kids.push_back(std::move(first));
+    while (err_.empty() && At('|')) {
+      ++i_;
+      alt->kids.push_back(Concat());
+    }
+    return alt;
+  }
+
+  std::unique_ptr<Node> Concat() {
+    auto cat = Make(Node::Kind::kConcat);
+    while (err_.empty() && i_ < s_.size() && !At('|') && !At(')')) cat->kids.push_back(Repeat());
+    return cat;
+  }
+
+  std::unique_ptr<Node> Repeat() {
+    auto atom = Atom();
+    while (err_.empty() && i_ < s_.size()) {
+      int min, max;
+      const char c = s_[i_];
+      if (c == '*') {
+        min = 0, max = -1;
+      } else if (c == '+') {
+        min = 1, max = -1;
+      } else if (c == '?') {
+        min = 0, max = 1;
+      } else if (c == '{' && i_ + 1 < s_.size() && s_[i_ + 1] >= '0' && s_[i_ + 1] <= '9') {
+        if (!Bound(&min, &max)) return atom;
+        --i_;  // Bound left i_ past the '}'; the ++ below is shared.
+      } else {
+        break;
+      }
+      ++i_;
+      auto rep = Make(Node::Kind::kRepeat);
+      rep->min = min;
+      rep->max = max;
+      rep->kids.push_back(std::move(atom));
+      atom = std::move(rep);
+    }
+    return atom;
+  }
+
+  // "{n}", "{n,}" or "{n,m}" at i_; leaves i_ after the '}'.
+  bool Bound(int* min, int* max) {
+    ++i_;
+    auto number = [&](int* out) {
+      int n = 0;
+      size_t start = i_;
+      while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9' && n <= kMaxCount) {
+        n = n * 10 + (s_[i_++] - '0');
+      }
+      *out = n;
+      return i_ > start;
+    };
+    if (!number(min)) return Fail("bad repetition count");
+    *max = *min;
+    if (At(',')) {
+      ++i_;
+      *max = -1;
+      if (!At('}') && !number(max)) return Fail("bad repetition count");
+    }
+    if (!At('}')) return Fail("unbalanced '{'");
+    ++i_;
+    if (*min > kMaxCount || *max > kMaxCount) return Fail("repetition count over 255");
+    if (*max >= 0 && *max < *min) return Fail("bad repetition count");
+    return true;
+  }
+
+  std::unique_ptr<Node> Atom() {
+    const char c = s_[i_++];
+    switch (c) {
+      case '(': {
+        auto inner = Alt();
+        if (err_.empty() && !At(')')) Fail("unbalanced '('");
+        ++i_;
+        return inner;
+      }
+      case '[':
+        return Bracket();
+      case '.':
+        return Make(Node::Kind::kAny);
+      case '^':
+        return Make(Node::Kind::kBol);
+      case '$':
+        return Make(Node::Kind::kEol);
+      case '*':
+      case '+':
+      case '?':
+        Fail(std::string("nothing to repeat before '") + c + "'");
+        return Make(Node::Kind::kEmpty);
+      case '\\':
+        if (i_ >= s_.size()) {
+          Fail("trailing backslash");
+          return Make(Node::Kind::kEmpty);
+        }
+        return Byte(s_[i_++]);
+      default:
+        return Byte(c);
+    }
+  }
+
+  std::unique_ptr<Node> Byte(char c) {
+    auto n = Make(Node::Kind::kByte);
+    n->byte = static_cast<uint8_t>(c);
+    return n;
+  }
+
+  // After '[': a set of bytes, possibly negated, up to the closing ']'.
+  std::unique_ptr<Node> Bracket() {
+    std::vector<bool> set(256, false);
+    bool negate = At('^');
+    if (negate) ++i_;
+    bool first = true;
+    for (;;) {
+      if (i_ >= s_.size()) {
+        Fail("unbalanced '['");
+        return Make(Node::Kind::kEmpty);
+      }
+      char c = s_[i_];
+      if (c == ']' && !first) break;
+      first = false;
+      if (c == '[' && i_ + 1 < s_.size() && s_[i_ + 1] == ':') {
+        size_t end = s_.find(":]", i_ + 2);
+        if (end == std::string_view::npos || !NamedClass(s_.substr(i_ + 2, end - i_ - 2), &set)) {
+          Fail("unknown character class");
+          return Make(Node::Kind::kEmpty);
+        }
+        i_ = end + 2;
+        continue;
+      }
+      ++i_;
+      unsigned lo = static_cast<uint8_t>(c), hi = lo;
+      if (At('-') && i_ + 1 < s_.size() && s_[i_ + 1] != ']') {
+        hi = static_cast<uint8_t>(s_[i_ + 1]);
+        i_ += 2;
+        if (hi < lo) {
+          Fail("bad range in '[...]'");
+          return Make(Node::Kind::kEmpty);
+        }
+      }
+      for (unsigned b = lo; b <= hi; ++b) set[b] = true;
+    }
+    ++i_;  // ']'
+    if (negate) set.flip();
+    auto n = Make(Node::Kind::kClass);
+    n->cls = static_cast<int>(p_->classes_.size());
+    p_->classes_.push_back(std::move(set));
+    return n;
+  }
+
+  static bool NamedClass(std::string_view name, std::vector<bool>* set) {
+    for (unsigned b = 0; b < 256; ++b) {
+      const bool digit = b >= '0' && b <= '9', upper = b >= 'A' && b <= 'Z',
+                 lower = b >= 'a' && b <= 'z', graph = b > 0x20 && b < 0x7f;
+      bool in;
+      if (name == "digit") {
+        in = digit;
+      } else if (name == "upper") {
+        in = upper;
+      } else if (name == "lower") {
+        in = lower;
+      } else if (name == "alpha") {
+        in = upper || lower;
+      } else if (name == "alnum") {
+        in = upper || lower || digit;
+      } else if (name == "xdigit") {
+        in = digit || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
+      } else if (name == "space") {
+        in = b == ' ' || (b >= '\t' && b <= '\r');
+      } else if (name == "blank") {
+        in = b == ' ' || b == '\t';
+      } else if (name == "punct") {
+        in = graph && !upper && !lower && !digit;
+      } else if (name == "print") {
+        in = graph || b == ' ';
+      } else if (name == "graph") {
+        in = graph;
+      } else if (name == "cntrl") {
+        in = b < 0x20 || b == 0x7f;
+      } else {
+        return false;
+      }
+      if (in) (*set)[b] = true;
+    }
+    return true;
+  }
+
+  bool Fail(const std::string& why) {
+    if (err_.empty()) err_ = why;
+    return false;
+  }
+
+  int Add(Pattern::Inst inst) {
+    p_->prog_.push_back(inst);
+    return static_cast<int>(p_->prog_.size()) - 1;
+  }
+  int Here() const { return static_cast<int>(p_->prog_.size()); }
+
+  void Emit(const Node& n) {
+    if (p_->prog_.size() > kMaxProgram) return;  // Refused in Run; stop growing.
+    using Op = Pattern::Op;
+    switch (n.kind) {
+      case Node::Kind::kEmpty:
+        return;
+      case Node::Kind::kByte:
+        Add({Op::kByte, n.byte});
+        return;
+      case Node::Kind::kAny:
+        Add({Op::kAny});
+        return;
+      case Node::Kind::kClass:
+        Add({Op::kClass, 0, n.cls});
+        return;
+      case Node::Kind::kBol:
+        Add({Op::kBol});
+        return;
+      case Node::Kind::kEol:
+        Add({Op::kEol});
+        return;
+      case Node::Kind::kConcat:
+        for (const auto& k : n.kids) Emit(*k);
+        return;
+      case Node::Kind::kAlt: {
+        // split L1, next; L1: kid; jmp end; next: split ... ; the last kid alone.
+        std::vector<int> jumps;
+        for (size_t k = 0; k + 1 < n.kids.size(); ++k) {
+          int split = Add({Op::kSplit});
+          p_->prog_[split].x = Here();
+          Emit(*n.kids[k]);
+          jumps.push_back(Add({Op::kJmp}));
+          p_->prog_[split].y = Here();
+        }
+        Emit(*n.kids.back());
+        for (int j : jumps) p_->prog_[j].x = Here();
+        return;
+      }
+      case Node::Kind::kRepeat: {
+        const Node& kid = *n.kids[0];
+        for (int k = 0; k < n.min; ++k) Emit(kid);
+        if (n.max < 0) {
+          // loop: split body, end; body; jmp loop
+          int split = Add({Op::kSplit});
+          p_->prog_[split].x = Here();
+          Emit(kid);
+          Add({Op::kJmp, 0, split});
+          p_->prog_[split].y = Here();
+          return;
+        }
+        std::vector<int> splits;
+        for (int k = n.min; k < n.max; ++k) {
+          int split = Add({Op::kSplit});
+          p_->prog_[split].x = Here();
+          splits.push_back(split);
+          Emit(kid);
+        }
+        for (int s : splits) p_->prog_[s].y = Here();
+        return;
+      }
+    }
+  }
+
+  std::string_view s_;
+  Pattern* p_;
+  size_t i_ = 0;
+  std::string err_;
+};
+
+bool Pattern::Compile(std::string_view source, std::string* why) {
+  prog_.clear();
+  classes_.clear();
+  return PatternCompiler(source, this).Run(why);
+}
+
+// The Pike VM: every thread advances one byte at a time, at most one per instruction,
+// so the cost is O(text x program) whatever the pattern. A new thread starts at every
+// position: the search is unanchored.
+bool Pattern::Search(std::string_view text) const {
+  if (prog_.empty()) return false;
+  const size_t n = text.size();
+  std::vector<int> clist, nlist, stack;
+  std::vector<size_t> mark(prog_.size(), SIZE_MAX);  // The step a pc was last added at.
+  bool matched = false;
+  // Adds the thread at `pc` (and what its jumps and splits lead to) for position `i`.
+  auto add = [&](std::vector<int>* list, int pc0, size_t i) {
+    stack.assign(1, pc0);
+    while (!stack.empty()) {
+      int pc = stack.back();
+      stack.pop_back();
+      if (mark[pc] == i) continue;
+      mark[pc] = i;
+      const Inst& in = prog_[pc];
+      switch (in.op) {
+        case Op::kJmp:
+          stack.push_back(in.x);
+          break;
+        case Op::kSplit:
+          stack.push_back(in.y);
+          stack.push_back(in.x);
+          break;
+        case Op::kBol:
+          if (i == 0) stack.push_back(pc + 1);
+          break;
+        case Op::kEol:
+          if (i == n) stack.push_back(pc + 1);
+          break;
+        case Op::kMatch:
+          matched = true;
+          break;
+        case Op::kByte:
+        case Op::kAny:
+        case Op::kClass:
+          list->push_back(pc);
+          break;
+      }
+    }
+  };
+  add(&clist, 0, 0);
+  for (size_t i = 0; i < n && !matched; ++i) {
+    nlist.clear();
+    const uint8_t b = static_cast<uint8_t>(text[i]);
+    for (int pc : clist) {
+      const Inst& in = prog_[pc];
+      const bool takes = in.op == Op::kAny || (in.op == Op::kByte && in.byte == b) ||
+                         (in.op == Op::kClass && classes_[in.x][b]);
+      if (takes) add(&nlist, pc + 1, i + 1);
+    }
+    add(&nlist, 0, i + 1);
+    clist.swap(nlist);
+  }
+  return matched;
+}
+
+}  // namespace tend
