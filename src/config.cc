@@ -136,7 +136,7 @@ bool ParseReadySource(const std::string& value, ReadySource* out, std::string* w
   *out = ReadySource();
   if (value.empty()) return true;
   out->spec = value;
-  const std::string usage = " (log:TEXT, log:/REGEX/ or fd:N)";
+  const std::string usage = " (log:TEXT, log:/REGEX/, fd:N or notify)";
   if (value.compare(0, 4, "log:") == 0) {
     out->kind = ReadySource::Kind::kLog;
     out->text = value.substr(4);
@@ -154,6 +154,10 @@ bool ParseReadySource(const std::string& value, ReadySource* out, std::string* w
       }
       out->regex = std::move(re);
     }
+    return true;
+  }
+  if (value == "notify") {
+    out->kind = ReadySource::Kind::kNotify;
     return true;
   }
   if (value.compare(0, 3, "fd:") == 0) {

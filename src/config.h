@@ -45,7 +45,7 @@ enum class RestartPolicy {
 
 /// How a program says it is ready (the `ready` key). kNone: RUNNING after startsecs.
 struct ReadySource {
-  enum class Kind { kNone, kLog, kFd } kind = Kind::kNone;
+  enum class Kind { kNone, kLog, kFd, kNotify } kind = Kind::kNone;
   std::string spec;  ///< As written ("log:ready to accept"), for messages and status.
   std::string text;  ///< kLog: the text a line must contain, or the regex's source.
   /// kLog with /REGEX/: compiled once at load, shared by copies of the configuration.
@@ -59,7 +59,7 @@ struct ReadySource {
 };
 
 /// Parses a `ready` value: "" (none), "log:TEXT", "log:/REGEX/" (POSIX extended,
-/// pattern.h), "fd:N" (3 to 255).
+/// pattern.h), "fd:N" (3 to 255), "notify" (sd_notify's READY=1, notify_socket.h).
 bool ParseReadySource(const std::string& value, ReadySource* out, std::string* why);
 
 /// longrun: a daemon, RUNNING once up for startsecs. oneshot: runs to completion and is

@@ -61,7 +61,7 @@ enum class ValueType {
   kPatterns,     ///< Glob patterns separated by spaces.
   kLogPrefix,    ///< Text with {name}, {pid} and {stream} (ParseLogPrefix).
   kLogOverflow,  ///< block or drop.
-  kReady,        ///< A readiness source: log:TEXT, log:/REGEX/, fd:N.
+  kReady,        ///< A readiness source: log:TEXT, log:/REGEX/, fd:N, notify.
 };
 const char* TypeName(ValueType type);
 

@@ -546,6 +546,7 @@ void ControlServer::HandleStatus(Conn* c, const Message& m) {
     if (s->config().ready.active()) {
       p.Add(Tag::kReady, s->config().ready.spec);
       if (s->waiting_ready()) p.AddInt(Tag::kReadyWaitMs, now - s->started_ms());
+      if (!s->notify_status().empty()) p.Add(Tag::kNotifyStatus, s->notify_status());
     }
     Send(c, p);
   }

@@ -160,22 +160,25 @@ int RunStatus(Ctl* ctl) {
     const int64_t pid = p.GetInt(Tag::kPid);
     const std::string last = p.Get(Tag::kExitStatus);
     const std::string ready = p.Get(Tag::kReady);
+    const std::string said = p.Get(Tag::kNotifyStatus);
     const int64_t waited = p.GetInt(Tag::kReadyWaitMs, -1);
     all_running &= state == "RUNNING";
     rows.push_back({p.Get(Tag::kName), state, pid > 0 ? std::to_string(pid) : "-",
                     Uptime(p.GetInt(Tag::kUptimeMs)), std::to_string(p.GetInt(Tag::kRestarts)),
                     last.empty() ? "-" : last,
-                    ready.empty()  ? "-"
-                    : waited >= 0 ? "waiting " + Uptime(waited) + " for " + ready
-                                  : ready});
+                    (ready.empty()  ? "-"
+                     : waited >= 0 ? "waiting " + Uptime(waited) + " for " + ready
+                                   : ready) +
+                        (said.empty() ? "" : ": " + said)});
     json += fmt::format(
         "{}{{\"name\":{},\"state\":\"{}\",\"pid\":{},\"uptime_ms\":{},\"restarts\":{},"
         "\"last_exit\":{},\"exit_code\":{},\"autostart\":{},\"tty\":{},\"ready\":{},"
-        "\"ready_wait_ms\":{}}}",
+        "\"ready_wait_ms\":{},\"status\":{}}}",
         json.size() > 1 ? "," : "", JsonString(p.Get(Tag::kName)), state, pid,
         p.GetInt(Tag::kUptimeMs), p.GetInt(Tag::kRestarts), JsonString(last),
         p.GetInt(Tag::kExitCode, -1), p.GetInt(Tag::kAutostart) ? "true" : "false",
-        p.GetInt(Tag::kTty) ? "true" : "false", JsonString(ready), waited < 0 ? 0 : waited);
+        p.GetInt(Tag::kTty) ? "true" : "false", JsonString(ready), waited < 0 ? 0 : waited,
+        JsonString(said));
   }
   Out(ctl->json ? json + "]\n" : Table(rows));
   return all_running ? 0 : kCodeNotRunning;

@@ -17,6 +17,7 @@
 #include "reaper.h"
 #include "signals.h"
 #include "spawn.h"
+#include "notify_socket.h"
 #include "supervisor.h"
 #include "version.h"  // Generated: build/gen/version.h.
 
@@ -146,6 +147,33 @@ int Print(const std::string& s, int status) {
   return WriteAll(1, s.data(), s.size()) ? status : kExitSystem;
 }
 
+// The sd_notify socket, made when the configuration first has a program with
+// ready = notify (at start-up, or at a reload), and never before: it listens in the
+// network namespace's abstract names.
+struct NotifyEnd {
+  std::unique_ptr<NotifySocket> socket;
+  std::string address;  // NOTIFY_SOCKET for the programs; empty until made.
+  Supervisor* supervisor = nullptr;
+
+  void OpenFor(const Config& c, EventLoop* loop) {
+    // Inherited from a supervisor above tend, it must not reach tend's programs.
+    unsetenv("NOTIFY_SOCKET");
+    if (socket) return;
+    bool wanted = false;
+    for (const auto& p : c.programs) wanted |= p.ready.kind == ReadySource::Kind::kNotify;
+    if (!wanted) return;
+    std::string why;
+    socket = NotifySocket::Create(
+        loop, [this](pid_t sender, const NotifyMessage& m) { return supervisor->OnNotify(sender, m); },
+        &why);
+    if (!socket) {
+      Diag(Level::kError, "{}; programs with ready = notify will not be ready", why);
+      return;
+    }
+    address = socket->address();
+  }
+};
+
 // Runs everything until the end: the event loop, the supervisor, PID 1's duties.
 int Run(const Options& opts, const std::string& config_path, const Config& config) {
   std::string err;
@@ -173,10 +201,15 @@ int Run(const Options& opts, const std::string& config_path, const Config& confi
   callbacks.changed = [&](Service*) {
     if (control) control->OnServiceChanged();
   };
+  NotifyEnd notify;
+  notify.OpenFor(config, &loop);
   if (!config_path.empty()) {
     callbacks.reload = [&](Config* next, std::string* problems) {
       Diag(Level::kInfo, "reloading {}", config_path);
-      if (LoadAndReport(config_path, next, problems) == 0) return true;
+      if (LoadAndReport(config_path, next, problems) == 0) {
+        notify.OpenFor(*next, &loop);
+        return true;
+      }
       Diag(Level::kError, "configuration not reloaded: the running one stays in force");
       return false;
     };
@@ -188,8 +221,10 @@ int Run(const Options& opts, const std::string& config_path, const Config& confi
   logs.Configure(config.tend, names);
   Supervisor supervisor(
       Service::Env{&ops, &loop, &reaper, nullptr,
-                   [&] { return std::uniform_real_distribution<double>(0, 1)(rng); }, &logs},
+                   [&] { return std::uniform_real_distribution<double>(0, 1)(rng); }, &logs,
+                   &notify.address},
       callbacks);
+  notify.supervisor = &supervisor;
   supervisor.Configure(config);
 
   // Hand the terminal to the main command only when tend is in its foreground group:

@@ -105,6 +105,7 @@ enum class Tag : uint16_t {
   kProcessGroup = 34,  ///< On SIGNAL: to each program's process group (flag).
   kReady = 35,         ///< On PROGRAM: its readiness source ("log:...", "fd:3"), if any.
   kReadyWaitMs = 36,   ///< On PROGRAM: how long it has waited for ready, while it does.
+  kNotifyStatus = 37,  ///< On PROGRAM: the last STATUS= it sent (ready = notify).
 };
 
 /// ERROR codes; tendctl exits with them.

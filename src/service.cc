@@ -96,6 +96,23 @@ void Service::OnReadyNotified(pid_t pid, bool ready) {
   Step(Event::kNotReady);
 }
 
+void Service::OnNotify(const NotifyMessage& m) {
+  if (m.has_status) notify_status_ = m.status;
+  if (m.errno_value > 0) {
+    Diag(Level::kWarn, "{}reports an error: {}", Subject(), ErrnoString(m.errno_value));
+  }
+  if (m.stopping) Diag(options_.routine_level, "{}says it is stopping", Subject());
+  if (m.reloading) Diag(options_.routine_level, "{}says it is reloading", Subject());
+  // Extends the wait for ready, once, to no sooner than now + N (systemd's meaning).
+  if (m.extend_timeout_usec >= 0 && waiting_ready() && !extended_) {
+    extended_ = true;
+    const int64_t now = env_.clock->NowMs();
+    ready_deadline_ms_ = std::max(ready_deadline_ms_, now + m.extend_timeout_usec / 1000);
+    ready_timer_->Start(ready_deadline_ms_ - now);
+  }
+  if (m.ready) Step(Event::kReady);  // Repeated (postgres after a crash): harmless.
+}
+
 void Service::OnLine(std::string_view line) {
   if (config_.ready.Matches(line)) Step(Event::kReady);
 }
@@ -548,6 +565,10 @@ SpawnSpec Service::MakeSpawnSpec() const {
   spec.merge_stderr = config_.redirect_stderr;
   spec.pty = config_.tty && !options_.main_program && env_.logs;
   if (config_.ready.kind == ReadySource::Kind::kFd) spec.notify_fd = config_.ready.fd;
+  if (config_.ready.kind == ReadySource::Kind::kNotify && env_.notify_address &&
+      !env_.notify_address->empty()) {
+    spec.env.push_back("NOTIFY_SOCKET=" + *env_.notify_address);
+  }
   return spec;
 }
 
@@ -579,7 +600,10 @@ void Service::Launch() {
   ready_ = !config_.ready.active();
   startsecs_passed_ = false;
   not_ready_.clear();
+  extended_ = false;
+  notify_status_.clear();
   if (config_.ready.active()) {
+    ready_deadline_ms_ = env_.clock->NowMs() + config_.ready_timeout_ms;
     ready_timer_->Start(config_.ready_timeout_ms);
     WatchLines(true);  // Its sources were made during Spawn.
   }

@@ -49,6 +49,7 @@
 #include "diag.h"
 #include "log_router.h"
 #include "log_sink.h"
+#include "notify_socket.h"
 #include "reaper.h"
 #include "spawn.h"
 
@@ -89,6 +90,8 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
     std::function<double()> random;
     /// Where programs' output goes, prefixed; null: programs share tend's streams.
     LogRouter* logs;
+    /// NOTIFY_SOCKET for ready = notify programs ("@name"); null or empty: none yet.
+    const std::string* notify_address = nullptr;
   };
 
   Service(ProgramConfig config, ServiceOptions options, Env env);
@@ -128,6 +131,10 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   void OnOutputPipe(pid_t pid, int stream, UniqueFd read_end) override;
   void OnTerminal(pid_t pid, UniqueFd master) override;
   void OnReadyNotified(pid_t pid, bool ready) override;
+  /// ready = notify: a datagram the program (or one of its processes) sent.
+  void OnNotify(const NotifyMessage& m);
+  /// The last STATUS= it sent (ready = notify), "" for none.
+  const std::string& notify_status() const { return notify_status_; }
   /// ready = log:TEXT: a line of the program's output (from its log sources).
   void OnLine(std::string_view line) override;
 
@@ -208,6 +215,9 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   bool startsecs_passed_ = false;  // Alive long enough to count as started.
   std::string not_ready_;          // Why it will not be ready: it is being stopped.
   std::string next_not_ready_;     // The reason kNotReady carries.
+  int64_t ready_deadline_ms_ = 0;  // When ready_timer_ fires.
+  bool extended_ = false;          // EXTEND_TIMEOUT_USEC was applied (once per run).
+  std::string notify_status_;      // STATUS= (ready = notify).
   std::unique_ptr<Timer> ready_timer_;  // ready_timeout.
   pid_t leftover_pgid_ = 0;      // The group being cleaned, 0 when none.
   bool launch_waiting_ = false;  // A start waits in BACKOFF for the cleaning to end.

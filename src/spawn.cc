@@ -373,6 +373,21 @@ void SystemProcessOps::OnNotifyReadable(pid_t pid) {
 
 void SystemProcessOps::ForgetReady(pid_t pid) { notify_.erase(pid); }
 
+pid_t SystemProcessOps::ParentOf(pid_t pid) {
+  char path[32], buf[512];
+  snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t len = ReadSome(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (len <= 0) return 0;
+  buf[len] = '\0';
+  // "pid (comm) state ppid ...": comm may hold spaces and ')'.
+  const char* rp = strrchr(buf, ')');
+  if (!rp || rp[1] != ' ' || rp[2] == '\0' || rp[3] != ' ') return 0;
+  return static_cast<pid_t>(strtol(rp + 4, nullptr, 10));
+}
+
 // EOF on the status pipe means exec succeeded (the write end was close-on-exec);
 // an ExecError record means the child failed at that stage.
 void SystemProcessOps::OnStatusReadable(pid_t pid) {

@@ -116,6 +116,8 @@ class ProcessOps {
   virtual void GiveTerminal(pid_t pgid) = 0;
   /// Stops watching `pid`'s notification pipe (its owner no longer cares, or is gone).
   virtual void ForgetReady(pid_t pid) = 0;
+  /// The parent of process `pid` (/proc), or 0 when it is gone or unknown.
+  virtual pid_t ParentOf(pid_t pid) = 0;
 };
 
 /// The real thing: fork/exec with a staged child set-up and an exec-status pipe watched
@@ -131,6 +133,7 @@ class SystemProcessOps : public ProcessOps {
   void StopSelf() override;
   void GiveTerminal(pid_t pgid) override;
   void ForgetReady(pid_t pid) override;
+  pid_t ParentOf(pid_t pid) override;
 
  private:
   struct Pending {

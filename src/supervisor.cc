@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <map>
 
@@ -175,6 +177,24 @@ void Supervisor::Resume() {
 
 void Supervisor::Kill() {
   for (const auto& e : entries_) e->service->Kill();
+}
+
+bool Supervisor::OnNotify(pid_t sender, const NotifyMessage& m) {
+  // From the sender up its parents (systemd-notify credits its parent, a program's
+  // helper script a child): the first one that is a notify program's main process.
+  // Bounded: a chain of parents can change while it is read.
+  pid_t p = sender;
+  for (int depth = 0; depth < 64 && p > 1 && p != getpid(); ++depth, p = env_.ops->ParentOf(p)) {
+    for (const auto& e : entries_) {
+      Service* s = e->service.get();
+      if (s->has_process() && s->pid() == p &&
+          s->config().ready.kind == ReadySource::Kind::kNotify) {
+        s->OnNotify(m);
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 void Supervisor::OnOrphansReaped() {

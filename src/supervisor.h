@@ -47,6 +47,9 @@ class Supervisor : public Workload, public ServiceObserver {
   void Kill() override;
   /// Orphans were reaped: programs whose leftovers are being stopped look again.
   void OnOrphansReaped();
+  /// A notify datagram from `sender`: handed to the ready = notify program whose
+  /// process tree holds the sender. False when none does.
+  bool OnNotify(pid_t sender, const NotifyMessage& m);
   int64_t StopBudgetMs() const override;
 
   void OnServiceChanged(Service* service) override;

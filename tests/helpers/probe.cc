@@ -12,7 +12,12 @@
 //                          or at the end, write how many were written to FILE; exit 0.
 //   wait-file FILE TEXT    wait until FILE contains a line TEXT (no deadline: the test
 //                          has one).
+//   notify N DATAGRAM...   send each DATAGRAM N times to $NOTIFY_SOCKET ("@name":
+//                          abstract), then sleep until killed (notify-exit: exit 0).
 #include <dirent.h>
+#include <errno.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -144,6 +149,30 @@ static int WaitFile(const char* file, const char* text) {
   }
 }
 
+static int Notify(long n, int count, char** datagrams, bool stay) {
+  const char* env = getenv("NOTIFY_SOCKET");
+  if (!env || !*env) return 4;
+  sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  size_t len = strlen(env);
+  if (len >= sizeof addr.sun_path) return 4;
+  memcpy(addr.sun_path, env, len);
+  if (addr.sun_path[0] == '@') addr.sun_path[0] = '\0';
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  socklen_t alen = static_cast<socklen_t>(sizeof(sa_family_t) + len);
+  for (long k = 0; k < n; ++k) {
+    for (int i = 0; i < count; ++i) {
+      // A full receive queue: wait for room rather than lose the datagram.
+      while (sendto(fd, datagrams[i], strlen(datagrams[i]), 0, reinterpret_cast<sockaddr*>(&addr),
+                    alen) < 0) {
+        if (errno != EAGAIN && errno != ENOBUFS) return 5;
+      }
+    }
+  }
+  if (stay) SleepForever();
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::string cmd = argc > 1 ? argv[1] : "";
   if (cmd == "sigrecord" && argc >= 3) {
@@ -156,6 +185,9 @@ int main(int argc, char** argv) {
   if (cmd == "state") return State();
   if (cmd == "spew" && argc == 4) return Spew(atol(argv[2]), argv[3]);
   if (cmd == "wait-file" && argc == 4) return WaitFile(argv[2], argv[3]);
+  if ((cmd == "notify" || cmd == "notify-exit") && argc >= 4) {
+    return Notify(atol(argv[2]), argc - 3, argv + 3, cmd == "notify");
+  }
   fprintf(stderr, "probe: bad usage\n");
   return 2;
 }

@@ -198,13 +198,13 @@ class Postgres : public Servers {
   }
   // One start of tend: postgres, and `check` running psql once it may. Returns the
   // oneshot's exit line ("check: exited with status 0 (done)", or its failure).
-  std::string OneStart(int i, bool ready) {
+  std::string OneStart(int i, const std::string& ready) {
     const std::string d = Path("run" + std::to_string(i));
     mkdir(d.c_str(), 0755);
     WriteFile(d + "/pg.conf",
               "[program:postgres]\ncommand = " + bin_ + "/postgres -D " + data_ + " -k " + sock_ +
                   " -h '' -c fsync=off\nuser = postgres\nstartsecs = 0\nstopsignal = INT\n" +
-                  (ready ? "ready = log:database system is ready to accept connections\n" : "") +
+                  (ready.empty() ? "" : "ready = " + ready + "\n") +
                   "[program:check]\ncommand = " + bin_ + "/psql -h " + sock_ +
                   " -U postgres -d postgres -Atc 'select 1'\ntype = oneshot\nrestart = never\n"
                   "user = postgres\ndepends_on = postgres\n");
@@ -227,15 +227,68 @@ class Postgres : public Servers {
 
 TEST_F(Postgres, ADependentConnectsAtItsFirstTryWhenReadinessComesFromTheLog) {
   for (int i = 0; i < 10; ++i) {
-    EXPECT_TRUE(Has(OneStart(i, true), "check: exited with status 0 (done)")) << "start " << i;
+    EXPECT_TRUE(Has(OneStart(i, "log:database system is ready to accept connections"),
+                    "check: exited with status 0 (done)"))
+        << "start " << i;
+  }
+}
+
+// postgres says READY=1 on NOTIFY_SOCKET (sd_notify), from its postmaster.
+TEST_F(Postgres, ADependentConnectsAtItsFirstTryWithReadyNotify) {
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_TRUE(Has(OneStart(i, "notify"), "check: exited with status 0 (done)")) << "start " << i;
   }
 }
 
 TEST_F(Postgres, WithoutReadinessTheDependentIsRefusedInSomeStarts) {
   int failed = 0;
-  for (int i = 0; i < 10; ++i) failed += !Has(OneStart(i, false), "check: exited with status 0");
+  for (int i = 0; i < 10; ++i) failed += !Has(OneStart(i, ""), "check: exited with status 0");
   fprintf(stderr, "without ready: psql failed in %d starts of 10\n", failed);
   EXPECT_GT(failed, 0) << "psql never started before postgres was ready: this test cannot fail";
+}
+
+// redis 7 with --supervised systemd speaks sd_notify: STATUS= lines, then READY=1
+// once it accepts commands (its port answers LOADING before that).
+class Redis : public Servers {
+ protected:
+  void SetUp() override {
+    Servers::SetUp();
+    if (!Installed("/usr/bin/redis-server") || !Installed("/usr/bin/redis-cli")) {
+      GTEST_SKIP() << "redis-server is not installed (contrib/install-deps)";
+    }
+  }
+  std::string Conf(int port) {
+    const std::string p = std::to_string(port);
+    return "[program:redis]\ncommand = redis-server --port " + p +
+           " --bind 127.0.0.1 --save '' --appendonly no --supervised systemd --dir " + dir_ +
+           "\nready = notify\nstartsecs = 0\n"
+           "[program:check]\ncommand = redis-cli -p " + p +
+           " ping\ntype = oneshot\nrestart = never\ndepends_on = redis\n";
+  }
+};
+
+TEST_F(Redis, ADependentConnectsAtItsFirstTryAndStatusShowsWhatRedisSaid) {
+  for (int i = 0; i < 10; ++i) {
+    const std::string d = Path("run" + std::to_string(i));
+    mkdir(d.c_str(), 0755);
+    WriteFile(d + "/r.conf", Conf(FreePort()));
+    TendProcess t(d, {"-s", "none", "-c", d + "/r.conf"}, TendProcess::Options{});
+    EXPECT_TRUE(Eventually([&] { return Has(t.Stderr(), "check: exited"); })) << t.Stderr();
+    EXPECT_TRUE(Has(t.Stderr(), "check: exited with status 0 (done)")) << "start " << i << "\n"
+                                                                       << t.Stderr();
+    EXPECT_TRUE(Has(t.Stdout(), "PONG")) << t.Stdout();
+    t.Signal(SIGTERM);
+    EXPECT_EQ(0, t.Wait());
+  }
+  // tendctl status shows redis's own words.
+  Start({"-c", WriteConf("r.conf", Conf(FreePort()))});
+  ASSERT_TRUE(WaitForSocket()) << tend_->Stderr();
+  std::string out;
+  ASSERT_TRUE(Eventually([&] { return Ctl({"wait", "redis"}, &out) == 0; })) << out;
+  EXPECT_EQ(0, Ctl({"status", "redis"}, &out));
+  EXPECT_TRUE(Has(out, "notify: Ready to accept connections")) << out;
+  EXPECT_EQ(0, Ctl({"-j", "status", "redis"}, &out));
+  EXPECT_TRUE(Has(out, "\"status\":\"Ready to accept connections\"")) << out;
 }
 
 }  // namespace

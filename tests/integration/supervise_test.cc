@@ -465,7 +465,7 @@ TEST_F(Readiness, BadSourcesAreOneClearMessageEachAndExit2) {
       {"fd:1", "the descriptor must be a number from 3 to 255"},
       {"fd:x", "the descriptor must be a number from 3 to 255"},
       {"log:/[/", "bad regular expression: unbalanced '['"},
-      {"nonsense", "not a readiness source (log:TEXT, log:/REGEX/ or fd:N)"},
+      {"nonsense", "not a readiness source (log:TEXT, log:/REGEX/, fd:N or notify)"},
   };
   for (const auto& c : cases) {
     std::string conf = WriteConf("bad.conf", "[program:x]\ncommand = sleep 1\nready = " + c.first + "\n");
@@ -481,6 +481,45 @@ TEST_F(Readiness, BadSourcesAreOneClearMessageEachAndExit2) {
               errors[0].substr(0, errors[0].find(c.second)))
         << errors[0];
   }
+}
+
+}  // namespace
+}  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST_F(Readiness, ReadyEqualsOneOnTheNotifySocketMakesTheProgramReady) {
+  // The datagram comes from a child of the program's shell: credited by process tree.
+  ExpectDependentStartsAfterReady("sleep 1; date +%%s%%N > " + Path("printed") + "; " + probe_ +
+                                      " notify 1 \"STATUS=serving\" \"READY=1\"",
+                                  "notify");
+}
+
+// A flood of garbage, and datagrams from outside every notify program: a few
+// rate-limited lines, no descriptor left open, and the others are supervised on.
+TEST_F(Readiness, NotifyFloodsAndStrangersChangeNothing) {
+  StartConfNoSocket("[program:flood]\ncommand = " + probe_ +
+                    " notify 100000 garbage READY=1\nready = notify\nstartsecs = 0\n"
+                    "[program:talker]\ncommand = sh -c 'echo $NOTIFY_SOCKET > " + Path("address") +
+                    "; exec sleep 1000'\nready = notify\nready_timeout = 1h\nstartsecs = 0\n"
+                    "[program:crash]\ncommand = sh -c 'sleep 0.2; exit 1'\nstartsecs = 0\n"
+                    "autorestart = true\n");
+  ASSERT_TRUE(WaitForLog("flood: ready after")) << tend_->Stderr();
+  // Each datagram "garbage" is refused; the log says so at most every 10 s.
+  ASSERT_TRUE(Eventually([&] { return CountLog("crash: started") >= 4; })) << tend_->Stderr();
+  EXPECT_LE(CountLog("that is not KEY=VALUE lines"), 2u) << tend_->Stderr();
+  // A stranger (this test, outside tend's PID namespace) says READY=1 for talker.
+  ASSERT_TRUE(Eventually([&] { return !ReadFile(Path("address")).empty(); }));
+  std::string address = ReadFile(Path("address"));
+  address.pop_back();
+  ASSERT_EQ('@', address[0]);
+  std::string out;
+  RunCommand({"env", "NOTIFY_SOCKET=" + address, probe_, "notify-exit", "1", "READY=1"}, nullptr);
+  EXPECT_EQ(0u, CountLog("talker: ready")) << tend_->Stderr();
+  // tend's descriptors: no received one left open.
+  std::string fds = tend_->InNamespace({"ls", "/proc/1/fd"});
+  EXPECT_LT(Lines(fds).size(), 40u) << fds;
 }
 
 }  // namespace

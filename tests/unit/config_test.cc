@@ -1168,7 +1168,7 @@ TEST(ConfigTest, BadReadySourcesNameTheirLine) {
   EXPECT_EQ("t.conf:9: error: bad ready \"log:/[/\": bad regular expression: unbalanced '['",
             errors[2]);
   EXPECT_EQ("t.conf:12: error: bad ready \"nonsense\": not a readiness source (log:TEXT, "
-            "log:/REGEX/ or fd:N)",
+            "log:/REGEX/, fd:N or notify)",
             errors[3]);
   EXPECT_EQ("t.conf:15: error: bad ready \"log:\": log: needs the text a line must contain",
             errors[4]);

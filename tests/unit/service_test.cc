@@ -685,3 +685,58 @@ TEST_F(ReadyTest, FdSourceClosedWithoutANewlineIsAFailedStart) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST_F(ReadyTest, NotifyReadyStatusAndRepeats) {
+  std::string address = "@abcde";
+  ProgramConfig c;
+  std::string why;
+  ASSERT_TRUE(ParseReadySource("notify", &c.ready, &why));
+  c.ready_timeout_ms = 10000;
+  Service::Env env{&ops_, &clock_, &reaper_, this, [] { return 0.5; }, nullptr, &address};
+  c.name = c.program_name = "redis";
+  c.argv = {"redis-server"};
+  service_ = std::make_unique<Service>(c, ServiceOptions{}, env);
+  Service& s = *service_;
+  s.Start();
+  ExecOk();
+  EXPECT_NE(ops_.spawned.back().env.end(),
+            std::find(ops_.spawned.back().env.begin(), ops_.spawned.back().env.end(),
+                      "NOTIFY_SOCKET=@abcde"));
+  NotifyMessage m;
+  ASSERT_TRUE(ParseNotifyMessage("STATUS=Redis is loading...\n", &m));
+  s.OnNotify(m);
+  EXPECT_EQ(State::kStarting, s.state());
+  EXPECT_EQ("Redis is loading...", s.notify_status());
+  ASSERT_TRUE(ParseNotifyMessage("READY=1\n", &m));
+  s.OnNotify(m);
+  EXPECT_EQ(State::kRunning, s.state());
+  s.OnNotify(m);  // Again, as postgres does after a crash of a backend.
+  EXPECT_EQ(State::kRunning, s.state());
+}
+
+TEST_F(ReadyTest, ExtendTimeoutUsecExtendsTheWaitOnce) {
+  ProgramConfig c;
+  c.ready_timeout_ms = 1000;
+  std::string why;
+  ASSERT_TRUE(ParseReadySource("notify", &c.ready, &why));
+  Service& s = Make(c);
+  s.Start();
+  ExecOk();
+  ops_.TakeCalls();
+  NotifyMessage m;
+  ASSERT_TRUE(ParseNotifyMessage("EXTEND_TIMEOUT_USEC=5000000", &m));
+  clock_.Advance(500);
+  s.OnNotify(m);  // Now no sooner than 500 + 5000 ms.
+  s.OnNotify(m);  // Once only.
+  clock_.Advance(4999);
+  EXPECT_EQ("", ops_.TakeCalls());
+  clock_.Advance(1);
+  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  EXPECT_EQ(State::kStarting, s.state());
+}
+
+}  // namespace
+}  // namespace tend

@@ -361,3 +361,32 @@ TEST_F(SupervisorTest, ReloadCannotReplaceTheMainCommand) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// A datagram is credited to the notify program whose tree holds its sender.
+TEST_F(SupervisorTest, NotifyDatagramsAreCreditedByProcessTree) {
+  ProgramConfig n = Program("redis");
+  std::string why;
+  ASSERT_TRUE(ParseReadySource("notify", &n.ready, &why));
+  Create({n, Program("plain")});
+  Start();
+  ExecOk("redis");
+  ExecOk("plain");
+  const pid_t redis = PidOf("redis"), plain = PidOf("plain");
+  ops_.parents[500] = 400;  // 500 is redis's grandchild.
+  ops_.parents[400] = redis;
+  ops_.parents[600] = plain;
+  NotifyMessage ready;
+  ASSERT_TRUE(ParseNotifyMessage("READY=1", &ready));
+  EXPECT_FALSE(sup_->OnNotify(600, ready));   // The plain program's child: no.
+  EXPECT_FALSE(sup_->OnNotify(plain, ready));
+  EXPECT_FALSE(sup_->OnNotify(9999, ready));  // Unrelated.
+  EXPECT_EQ(Service::State::kStarting, sup_->FindAny("redis")->state());
+  EXPECT_TRUE(sup_->OnNotify(500, ready));
+  EXPECT_EQ(Service::State::kRunning, sup_->FindAny("redis")->state());
+}
+
+}  // namespace
+}  // namespace tend

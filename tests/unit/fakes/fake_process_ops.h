@@ -36,6 +36,10 @@ class FakeProcessOps : public ProcessOps {
   }
   void StopSelf() override { calls.push_back("stop self"); }
   void ForgetReady(pid_t pid) override { calls.push_back("forget ready " + std::to_string(pid)); }
+  pid_t ParentOf(pid_t pid) override {
+    auto it = parents.find(pid);
+    return it == parents.end() ? 0 : it->second;
+  }
   void GiveTerminal(pid_t pgid) override { calls.push_back("terminal " + std::to_string(pgid)); }
 
   /// The calls so far, joined with "; ", then forgotten.
@@ -50,6 +54,7 @@ class FakeProcessOps : public ProcessOps {
   bool has_children = false;
   int stragglers = 0;
   std::map<pid_t, int> group_sizes;  ///< Living members of a process group (0 if absent).
+  std::map<pid_t, pid_t> parents;    ///< ParentOf.
   pid_t next_pid = 100;
   std::vector<SpawnSpec> spawned;
   std::vector<SpawnObserver*> observers;

@@ -1,0 +1,177 @@
+#include "notify_socket.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "diag.h"
+
+namespace tend {
+
+namespace {
+
+// systemd's own datagrams are far smaller; a longer one is refused, not read in part.
+constexpr size_t kMaxDatagram = 4096;
+constexpr int kMaxFds = 16;             // Room for BARRIER=1's one fd, and a few strays.
+constexpr int kDatagramsPerWakeup = 64;  // Then let the others have a turn (a flood).
+constexpr int64_t kComplaintEveryMs = 10000;
+
+bool ParseNumber(std::string_view v, int64_t* out) {
+  if (v.empty() || v.size() > 18) return false;
+  int64_t n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + (c - '0');
+  }
+  *out = n;
+  return true;
+}
+
+}  // namespace
+
+bool ParseNotifyMessage(std::string_view d, NotifyMessage* out) {
+  *out = NotifyMessage();
+  if (d.empty() || memchr(d.data(), '\0', d.size())) return false;
+  while (!d.empty()) {
+    size_t nl = d.find('\n');
+    std::string_view line = d.substr(0, nl);
+    d.remove_prefix(nl == std::string_view::npos ? d.size() : nl + 1);
+    if (line.empty()) continue;
+    size_t eq = line.find('=');
+    if (eq == std::string_view::npos || eq == 0) return false;
+    std::string_view key = line.substr(0, eq), value = line.substr(eq + 1);
+    int64_t n = 0;
+    if (key == "READY") {
+      out->ready = value == "1";
+    } else if (key == "STOPPING") {
+      out->stopping = value == "1";
+    } else if (key == "RELOADING") {
+      out->reloading = value == "1";
+    } else if (key == "BARRIER") {
+      out->barrier = value == "1";
+    } else if (key == "STATUS") {
+      out->has_status = true;
+      out->status = std::string(value.substr(0, 200));
+    } else if (key == "EXTEND_TIMEOUT_USEC") {
+      if (ParseNumber(value, &n)) out->extend_timeout_usec = n;
+    } else if (key == "ERRNO") {
+      if (ParseNumber(value, &n) && n < 4096) out->errno_value = static_cast<int>(n);
+    } else {
+      ++out->unknown;  // MAINPID, WATCHDOG, FDSTORE...: not (yet) understood.
+    }
+  }
+  return true;
+}
+
+std::unique_ptr<NotifySocket> NotifySocket::Create(EventLoop* loop, Handler handler,
+                                                   std::string* err) {
+  UniqueFd fd(socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) {
+    *err = "unable to create the notify socket: " + ErrnoString(errno);
+    return nullptr;
+  }
+  // Before any datagram can arrive: one queued earlier would carry no credentials.
+  int on = 1;
+  if (setsockopt(fd.get(), SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0) {
+    *err = "unable to set SO_PASSCRED on the notify socket: " + ErrnoString(errno);
+    return nullptr;
+  }
+  // Autobind: the kernel gives an unused abstract name ("\0" and 5 hex digits), unique
+  // in this network namespace even beside other tends.
+  sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(sa_family_t)) != 0) {
+    *err = "unable to bind the notify socket: " + ErrnoString(errno);
+    return nullptr;
+  }
+  socklen_t len = sizeof addr;
+  if (getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
+      len <= sizeof(sa_family_t) + 1 || addr.sun_path[0] != '\0') {
+    *err = "unable to name the notify socket: " + ErrnoString(errno);
+    return nullptr;
+  }
+  std::string address = "@" + std::string(addr.sun_path + 1, len - sizeof(sa_family_t) - 1);
+  return std::unique_ptr<NotifySocket>(
+      new NotifySocket(loop, std::move(fd), std::move(address), std::move(handler)));
+}
+
+NotifySocket::NotifySocket(EventLoop* loop, UniqueFd fd, std::string address, Handler handler)
+    : loop_(loop),
+      fd_(std::move(fd)),
+      address_(std::move(address)),
+      handler_(std::move(handler)),
+      watcher_(loop, fd_.get(), IoWatcher::kRead, [this] { OnReadable(); }) {
+  watcher_.Start();
+}
+
+void NotifySocket::Complain(const std::string& why) {
+  ++unreported_;
+  const int64_t now = loop_->NowMs();
+  if (last_complaint_ms_ >= 0 && now - last_complaint_ms_ < kComplaintEveryMs) return;
+  Diag(Level::kWarn, "notify socket: {}{}", why,
+       unreported_ > 1 ? fmt::format(" ({} such datagrams ignored)", unreported_) : std::string());
+  last_complaint_ms_ = now;
+  unreported_ = 0;
+}
+
+void NotifySocket::OnReadable() {
+  for (int i = 0; i < kDatagramsPerWakeup; ++i) {
+    char buf[kMaxDatagram];
+    iovec iov = {buf, sizeof buf};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(sizeof(int) * kMaxFds)];
+    msghdr msg = {};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n;
+    do {
+      n = recvmsg(fd_.get(), &msg, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return;  // EAGAIN: drained. Nothing else can fail on a bound datagram socket.
+    pid_t sender = 0;
+    int fds = 0;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level != SOL_SOCKET) continue;
+      if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(ucred))) {
+        ucred cred;
+        memcpy(&cred, CMSG_DATA(c), sizeof cred);
+        sender = cred.pid;
+      } else if (c->cmsg_type == SCM_RIGHTS) {
+        // BARRIER=1's fd, or anything a program passed: closed at once, which is also
+        // what a barrier waits for.
+        const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t k = 0; k < count; ++k) {
+          int fd;
+          memcpy(&fd, CMSG_DATA(c) + k * sizeof(int), sizeof fd);
+          close(fd);
+          ++fds;
+        }
+      }
+    }
+    NotifyMessage m;
+    if (static_cast<size_t>(n) > sizeof buf || (msg.msg_flags & MSG_TRUNC)) {
+      Complain(fmt::format("a datagram of {} bytes from pid {}, over {}: ignored", n, sender,
+                           kMaxDatagram));
+      continue;
+    }
+    if (!ParseNotifyMessage(std::string_view(buf, static_cast<size_t>(n)), &m)) {
+      Complain(fmt::format("a datagram from pid {} that is not KEY=VALUE lines: ignored", sender));
+      continue;
+    }
+    if (fds > 0 && !m.barrier) {
+      Complain(fmt::format("{} descriptors from pid {} where none was expected: closed", fds,
+                           sender));
+    }
+    if (!handler_(sender, m)) {
+      Complain(fmt::format("a datagram from pid {}, which is no program's with ready = notify: "
+                           "ignored",
+                           sender));
+    }
+  }
+}
+
+}  // namespace tend

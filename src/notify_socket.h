@@ -1,0 +1,68 @@
+// NotifySocket: the other end of systemd's notify protocol (sd_notify), for programs
+// with `ready = notify`. One SOCK_DGRAM unix socket for all of them, in the abstract
+// namespace with a name the kernel picks (autobind), so that programs running as any
+// user can reach it and no file is left behind; every datagram carries its sender's
+// credentials (SO_PASSCRED), by which it is credited to a program.
+#ifndef TEND_NOTIFY_SOCKET_H_
+#define TEND_NOTIFY_SOCKET_H_
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "event_loop.h"
+#include "sys.h"
+
+namespace tend {
+
+/// What one datagram says ("READY=1\nSTATUS=Loading...\n"); fields not given stay unset.
+struct NotifyMessage {
+  bool ready = false;
+  bool stopping = false;
+  bool reloading = false;
+  bool barrier = false;
+  bool has_status = false;
+  std::string status;
+  int64_t extend_timeout_usec = -1;  ///< EXTEND_TIMEOUT_USEC, -1 when absent or invalid.
+  int errno_value = -1;              ///< ERRNO, -1 when absent or invalid.
+  int unknown = 0;                   ///< Fields not understood (ignored).
+};
+
+/// Parses a datagram: lines of KEY=VALUE, the last one with or without its newline.
+/// False when it is not text of that form (a NUL byte, a line without '=').
+bool ParseNotifyMessage(std::string_view datagram, NotifyMessage* out);
+
+class NotifySocket {
+ public:
+  /// Called for each well-formed datagram with its sender's pid (0 when unknown);
+  /// returns false when no program may send it (then logged, rate-limited).
+  using Handler = std::function<bool(pid_t sender, const NotifyMessage& message)>;
+
+  /// Creates, binds and starts watching the socket; null with `err` on failure.
+  static std::unique_ptr<NotifySocket> Create(EventLoop* loop, Handler handler, std::string* err);
+
+  /// The value of NOTIFY_SOCKET for programs: "@" and the abstract name.
+  const std::string& address() const { return address_; }
+
+ private:
+  NotifySocket(EventLoop* loop, UniqueFd fd, std::string address, Handler handler);
+  void OnReadable();
+  /// One bad datagram: counted, and logged at most every 10 seconds with the count.
+  void Complain(const std::string& why);
+
+  EventLoop* loop_;
+  UniqueFd fd_;
+  std::string address_;
+  Handler handler_;
+  IoWatcher watcher_;
+  int64_t last_complaint_ms_ = -1;
+  uint64_t unreported_ = 0;
+};
+
+}  // namespace tend
+
+#endif  // TEND_NOTIFY_SOCKET_H_
