@@ -134,6 +134,9 @@ struct ProgramConfig {
   /// ready_timeout_ms.
   ReadySource ready;
   int64_t ready_timeout_ms = 60000;
+  /// ready = notify: WATCHDOG=1 must come at least this often, or the program is
+  /// restarted; 0: no watchdog.
+  int64_t watchdog_ms = 0;
 
   /// True when both would run the same way: what reload compares to decide a restart.
   bool SameRun(const ProgramConfig& o) const;

@@ -324,6 +324,8 @@ const KeySpec kKeys[] = {
      nullptr},
     {kProg, "ready_timeout", ValueType::kDuration, "60s", "longest wait for ready",
      ApplyDuration<&P::ready_timeout_ms>, nullptr},
+    {kProg, "watchdog", ValueType::kDuration, "0", "longest silence between WATCHDOG=1",
+     ApplyDuration<&P::watchdog_ms>, nullptr},
     {kProg, "backoff", ValueType::kDuration, "1s", "first delay before a restart",
      ApplyDuration<&P::backoff_ms>, nullptr},
     {kProg, "backoff_max", ValueType::kDuration, "30s", "longest delay before a restart",
@@ -562,6 +564,12 @@ void FinishProgram(const std::map<std::string, SourceLocation>& given, const Sou
                          "stdout's destination"});
   }
   if (p->redirect_stderr) p->stderr_logfile.clear();
+  if (const SourceLocation* watchdog = Given(given, "watchdog")) {
+    if (p->watchdog_ms > 0 && p->ready.kind != ReadySource::Kind::kNotify) {
+      problems->push_back({Kind::kError, *watchdog,
+                           "watchdog needs ready = notify: it is sd_notify's WATCHDOG=1"});
+    }
+  }
   if (const SourceLocation* ready = Given(given, "ready")) {
     if (p->ready.active() && p->type == ProgramType::kOneshot) {
       problems->push_back({Kind::kError, *ready,

@@ -52,6 +52,9 @@ bool ParseNotifyMessage(std::string_view d, NotifyMessage* out) {
       out->reloading = value == "1";
     } else if (key == "BARRIER") {
       out->barrier = value == "1";
+    } else if (key == "WATCHDOG") {
+      out->watchdog = value == "1";
+      out->watchdog_trigger = value == "trigger";
     } else if (key == "STATUS") {
       out->has_status = true;
       out->status = std::string(value.substr(0, 200));
@@ -60,7 +63,7 @@ bool ParseNotifyMessage(std::string_view d, NotifyMessage* out) {
     } else if (key == "ERRNO") {
       if (ParseNumber(value, &n) && n < 4096) out->errno_value = static_cast<int>(n);
     } else {
-      ++out->unknown;  // MAINPID, WATCHDOG, FDSTORE...: not (yet) understood.
+      ++out->unknown;  // MAINPID, FDSTORE...: not (yet) understood.
     }
   }
   return true;

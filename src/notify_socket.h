@@ -25,6 +25,8 @@ struct NotifyMessage {
   bool stopping = false;
   bool reloading = false;
   bool barrier = false;
+  bool watchdog = false;          ///< WATCHDOG=1: alive.
+  bool watchdog_trigger = false;  ///< WATCHDOG=trigger: fail the watchdog now.
   bool has_status = false;
   std::string status;
   int64_t extend_timeout_usec = -1;  ///< EXTEND_TIMEOUT_USEC, -1 when absent or invalid.

@@ -67,6 +67,7 @@ Service::Service(ProgramConfig config, ServiceOptions options, Env env)
                                       FormatDuration(config_.ready_timeout_ms), config_.ready.spec);
         Step(Event::kNotReady);
       })),
+      watchdog_timer_(env_.clock->NewTimer([this] { Step(Event::kWatchdog); })),
       leftover_timer_(env_.clock->NewTimer([this] {
         // Only to a group that is there: its id may be a pid again once it is gone.
         if (env_.ops->GroupSize(leftover_pgid_) > 0) {
@@ -110,7 +111,9 @@ void Service::OnNotify(const NotifyMessage& m) {
     ready_deadline_ms_ = std::max(ready_deadline_ms_, now + m.extend_timeout_usec / 1000);
     ready_timer_->Start(ready_deadline_ms_ - now);
   }
+  if (m.watchdog && watchdog_timer_->active()) watchdog_timer_->Start(config_.watchdog_ms);
   if (m.ready) Step(Event::kReady);  // Repeated (postgres after a crash): harmless.
+  if (m.watchdog_trigger && config_.watchdog_ms > 0) Step(Event::kWatchdog);
 }
 
 void Service::OnLine(std::string_view line) {
@@ -323,6 +326,7 @@ void Service::Step(Event event) {
         case State::kStarting:
         case State::kRunning:
           ready_timer_->Stop();
+          watchdog_timer_->Stop();
           WatchLines(false);
           SendStop();
           ArmTimer(config_.stopwaitsecs_ms);
@@ -367,6 +371,7 @@ void Service::Step(Event event) {
       const bool signalled = state_ == State::kStopping && config_.stopasgroup;
       const int left = FindLeftovers(pid_);
       ready_timer_->Stop();
+      watchdog_timer_->Stop();
       WatchLines(false);
       if (config_.ready.kind == ReadySource::Kind::kFd) env_.ops->ForgetReady(pid_);
       pid_ = -1;
@@ -428,6 +433,22 @@ void Service::Step(Event event) {
           MaybeRunning();
           return;
         case State::kRunning:  // A server that says it again (postgres after a crash).
+        case State::kBackoff:
+        case State::kStopping:
+        case State::kStopped:
+        case State::kExited:
+        case State::kFatal:
+          return;
+      }
+      break;
+    case Event::kWatchdog:
+      switch (state_) {
+        case State::kStarting:
+        case State::kRunning:
+          Diag(Level::kWarn, "{}watchdog: no WATCHDOG=1 for {}; restarting", Subject(),
+               FormatDuration(config_.watchdog_ms));
+          Step(Event::kStop);  // want stays up: started again once stopped.
+          return;
         case State::kBackoff:
         case State::kStopping:
         case State::kStopped:
@@ -568,6 +589,11 @@ SpawnSpec Service::MakeSpawnSpec() const {
   if (config_.ready.kind == ReadySource::Kind::kNotify && env_.notify_address &&
       !env_.notify_address->empty()) {
     spec.env.push_back("NOTIFY_SOCKET=" + *env_.notify_address);
+    // No WATCHDOG_PID: the pid is not known before the fork, and sd_notify's clients
+    // then take the watchdog as their own.
+    if (config_.watchdog_ms > 0) {
+      spec.env.push_back("WATCHDOG_USEC=" + std::to_string(config_.watchdog_ms * 1000));
+    }
   }
   return spec;
 }
@@ -602,6 +628,7 @@ void Service::Launch() {
   not_ready_.clear();
   extended_ = false;
   notify_status_.clear();
+  if (config_.watchdog_ms > 0) watchdog_timer_->Start(config_.watchdog_ms);
   if (config_.ready.active()) {
     ready_deadline_ms_ = env_.clock->NowMs() + config_.ready_timeout_ms;
     ready_timer_->Start(config_.ready_timeout_ms);

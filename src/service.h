@@ -21,7 +21,8 @@
 //   has passed or not (dependents wait for ready, not for time); startsecs still decides
 //   whether an exit is a failed start. STARTING --ready_timeout, or the source says it
 //   never will be--> stopsignal (SIGKILL after stopwaitsecs), and its exit is a failed
-//   start.
+//   start. watchdog (ready = notify): no WATCHDOG=1 for that long, or WATCHDOG=trigger,
+//   in STARTING or RUNNING: a stop, want still up, so it starts again once stopped.
 //   STARTING --exit--> BACKOFF | FATAL        (a oneshot's expected exit: EXITED)
 //   RUNNING  --exit--> STARTING (restart due, at once) | EXITED
 //   BACKOFF  --timer--> STARTING               BACKOFF --stop--> STOPPED
@@ -178,7 +179,7 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   int64_t started_ms() const { return started_ms_; }
 
  private:
-  enum class Event { kStart, kStop, kExecOk, kExited, kTimer, kReady, kNotReady };
+  enum class Event { kStart, kStop, kExecOk, kExited, kTimer, kReady, kNotReady, kWatchdog };
 
   void Step(Event event);
   // Verbs used by Step.
@@ -219,6 +220,7 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   bool extended_ = false;          // EXTEND_TIMEOUT_USEC was applied (once per run).
   std::string notify_status_;      // STATUS= (ready = notify).
   std::unique_ptr<Timer> ready_timer_;  // ready_timeout.
+  std::unique_ptr<Timer> watchdog_timer_;  // watchdog: re-armed by each WATCHDOG=1.
   pid_t leftover_pgid_ = 0;      // The group being cleaned, 0 when none.
   bool launch_waiting_ = false;  // A start waits in BACKOFF for the cleaning to end.
   std::unique_ptr<Timer> leftover_timer_;  // SIGKILL to the leftovers when it fires.

@@ -524,3 +524,19 @@ TEST_F(Readiness, NotifyFloodsAndStrangersChangeNothing) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// A program that stops sending WATCHDOG=1 is restarted.
+TEST_F(Readiness, AProgramThatStopsSendingWatchdogIsRestarted) {
+  StartConfNoSocket("[program:hung]\ncommand = " + probe_ +
+                    " notify 1 READY=1 WATCHDOG=1\nready = notify\nwatchdog = 300ms\n"
+                    "startsecs = 0\n");
+  ASSERT_TRUE(WaitForLog("hung: watchdog: no WATCHDOG=1 for 300ms; restarting")) << tend_->Stderr();
+  EXPECT_TRUE(Eventually([&] { return CountLog("hung: started") >= 2; })) << tend_->Stderr();
+  EXPECT_TRUE(Eventually([&] { return CountLog("hung: ready after") >= 2; })) << tend_->Stderr();
+}
+
+}  // namespace
+}  // namespace tend

@@ -1178,3 +1178,18 @@ TEST(ConfigTest, BadReadySourcesNameTheirLine) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST(ConfigTest, WatchdogNeedsReadyNotify) {
+  Loaded l = Load("[program:a]\ncommand=a\nready = notify\nwatchdog = 10s\n"
+                  "[program:b]\ncommand=b\nwatchdog = 5s\n");
+  EXPECT_EQ(10000, l.Get("a").watchdog_ms);
+  EXPECT_EQ(Lines({"t.conf:7: error: watchdog needs ready = notify: it is sd_notify's "
+                   "WATCHDOG=1"}),
+            l.Of(Kind::kError));
+}
+
+}  // namespace
+}  // namespace tend

@@ -740,3 +740,47 @@ TEST_F(ReadyTest, ExtendTimeoutUsecExtendsTheWaitOnce) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST_F(ReadyTest, AMissedWatchdogRestartsTheProgram) {
+  std::string address = "@abcde";
+  ProgramConfig c;
+  std::string why;
+  ASSERT_TRUE(ParseReadySource("notify", &c.ready, &why));
+  c.watchdog_ms = 3000;
+  c.name = c.program_name = "web";
+  c.argv = {"web"};
+  Service::Env env{&ops_, &clock_, &reaper_, this, [] { return 0.5; }, nullptr, &address};
+  service_ = std::make_unique<Service>(c, ServiceOptions{}, env);
+  Service& s = *service_;
+  s.Start();
+  ExecOk();
+  const auto& e = ops_.spawned.back().env;
+  EXPECT_NE(e.end(), std::find(e.begin(), e.end(), "WATCHDOG_USEC=3000000"));
+  NotifyMessage ready, alive, trigger;
+  ASSERT_TRUE(ParseNotifyMessage("READY=1\nWATCHDOG=1", &ready));
+  ASSERT_TRUE(ParseNotifyMessage("WATCHDOG=1", &alive));
+  ASSERT_TRUE(ParseNotifyMessage("WATCHDOG=trigger", &trigger));
+  clock_.Advance(2000);
+  s.OnNotify(ready);
+  EXPECT_EQ(State::kRunning, s.state());
+  for (int i = 0; i < 5; ++i) {  // Kept alive.
+    clock_.Advance(2500);
+    s.OnNotify(alive);
+  }
+  ops_.TakeCalls();
+  clock_.Advance(3000);  // Silent: stopped, and started again once it is.
+  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  EXPECT_EQ(State::kStopping, s.state());
+  Exit(SIGTERM);
+  EXPECT_EQ(State::kStarting, s.state());
+  ASSERT_EQ(2u, ops_.spawned.size());
+  ExecOk();
+  s.OnNotify(trigger);  // Fails the watchdog at once.
+  EXPECT_EQ(State::kStopping, s.state());
+}
+
+}  // namespace
+}  // namespace tend
