@@ -540,3 +540,22 @@ TEST_F(Readiness, AProgramThatStopsSendingWatchdogIsRestarted) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// systemd's own client: it sends READY=1, then BARRIER=1 with a descriptor, and waits
+// (5 s, then exit 1) until the receiver closes it. tend closes it at once.
+TEST_F(Readiness, SystemdNotifyFromAShellProgramWorksAndExitsAtOnce) {
+  if (access("/usr/bin/systemd-notify", X_OK) != 0) GTEST_SKIP() << "no systemd-notify";
+  StartConfNoSocket("[program:sh]\ncommand = sh -c 'systemd-notify --ready --status=serving; "
+                    "echo rc=$? > " + Path("rc") + "; exec sleep 1000'\nready = notify\n"
+                    "startsecs = 0\n");
+  ASSERT_TRUE(WaitForLog("sh: ready after")) << tend_->Stderr();
+  ASSERT_TRUE(Eventually([&] { return !ReadFile(Path("rc")).empty(); }));
+  EXPECT_EQ("rc=0\n", ReadFile(Path("rc"))) << tend_->Stderr();
+  EXPECT_EQ(0u, CountLog("notify socket:")) << tend_->Stderr();
+}
+
+}  // namespace
+}  // namespace tend
