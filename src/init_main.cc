@@ -255,6 +255,7 @@ int Run(const Options& opts, const std::string& config_path, const Config& confi
       &loop,
       [&](int signo, pid_t) {
         if (signo == SIGCHLD) {
+          if (notify.socket) notify.socket->Drain();
           reaper.Drain();
         } else {
           pid1.OnSignal(signo);

@@ -60,10 +60,12 @@ bool ParseNotifyMessage(std::string_view d, NotifyMessage* out) {
       out->status = std::string(value.substr(0, 200));
     } else if (key == "EXTEND_TIMEOUT_USEC") {
       if (ParseNumber(value, &n)) out->extend_timeout_usec = n;
+    } else if (key == "MAINPID") {
+      out->mainpid = ParseNumber(value, &n) && n > 1 && n < (1 << 30) ? static_cast<pid_t>(n) : -1;
     } else if (key == "ERRNO") {
       if (ParseNumber(value, &n) && n < 4096) out->errno_value = static_cast<int>(n);
     } else {
-      ++out->unknown;  // MAINPID, FDSTORE...: not (yet) understood.
+      ++out->unknown;  // FDSTORE, NOTIFYACCESS...: not understood.
     }
   }
   return true;

@@ -31,6 +31,7 @@ struct NotifyMessage {
   std::string status;
   int64_t extend_timeout_usec = -1;  ///< EXTEND_TIMEOUT_USEC, -1 when absent or invalid.
   int errno_value = -1;              ///< ERRNO, -1 when absent or invalid.
+  pid_t mainpid = 0;                 ///< MAINPID: > 0 given, 0 absent, -1 not a pid.
   int unknown = 0;                   ///< Fields not understood (ignored).
 };
 
@@ -49,6 +50,9 @@ class NotifySocket {
 
   /// The value of NOTIFY_SOCKET for programs: "@" and the abstract name.
   const std::string& address() const { return address_; }
+  /// Handles every datagram queued now. Called before children are reaped, so that
+  /// what a program said before it exited (MAINPID= of a forking daemon) counts first.
+  void Drain() { OnReadable(); }
 
  private:
   NotifySocket(EventLoop* loop, UniqueFd fd, std::string address, Handler handler);

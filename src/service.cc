@@ -81,6 +81,7 @@ Service::Service(ProgramConfig config, ServiceOptions options, Env env)
 
 Service::~Service() {
   if (pid_ > 0) env_.reaper->Forget(pid_);
+  if (first_pid_ > 0) env_.reaper->Forget(first_pid_);
   if (pid_ > 0 && config_.ready.kind == ReadySource::Kind::kFd) env_.ops->ForgetReady(pid_);
   WatchLines(false);  // Lingering sources outlive this service.
   for (auto& src : sources_) env_.logs->Linger(std::move(src));
@@ -97,8 +98,35 @@ void Service::OnReadyNotified(pid_t pid, bool ready) {
   Step(Event::kNotReady);
 }
 
-void Service::OnNotify(const NotifyMessage& m) {
+bool Service::AdoptMainPid(pid_t pid, bool from_main) {
+  if (pid_ <= 0 || reaped_ || pid == pid_) return pid == pid_;
+  // Within its tree, or tend's own child (its parent exited: it was reparented to tend,
+  // which will reap it), and alive: a pid gone already would never be reaped here.
+  const pid_t parent = env_.ops->ParentOf(pid);
+  pid_t p = parent;
+  for (int depth = 0; depth < 64 && p > 1 && p != pid_; ++depth) p = env_.ops->ParentOf(p);
+  if (p != pid_ && !(from_main && parent > 0 && parent == getpid())) return false;
+  Diag(options_.routine_level, "{}main process is now pid {} (MAINPID, was {})", Subject(), pid,
+       pid_);
+  // The first process stays watched (OnReaped): its exit ends the program only if the
+  // new main process is gone by then. One in between is forgotten.
+  if (first_pid_ == 0) {
+    first_pid_ = pid_;
+  } else {
+    env_.reaper->Forget(pid_);
+  }
+  if (config_.ready.kind == ReadySource::Kind::kFd) env_.ops->ForgetReady(pid_);
+  pid_ = pid;
+  env_.reaper->Watch(pid_, this);
+  return true;
+}
+
+void Service::OnNotify(const NotifyMessage& m, bool from_main) {
   if (m.has_status) notify_status_ = m.status;
+  if (m.mainpid != 0 && !(m.mainpid > 0 && AdoptMainPid(m.mainpid, from_main))) {
+    Diag(Level::kWarn, "{}MAINPID={} refused: not a process of this program", Subject(),
+         m.mainpid);
+  }
   if (m.errno_value > 0) {
     Diag(Level::kWarn, "{}reports an error: {}", Subject(), ErrnoString(m.errno_value));
   }
@@ -284,7 +312,16 @@ bool Service::EndedForGood() const {
   return want_up_ && (state_ == State::kExited || state_ == State::kFatal);
 }
 
-void Service::OnReaped(pid_t, int status) {
+void Service::OnReaped(pid_t pid, int status) {
+  if (pid == first_pid_ && pid != pid_) {
+    // The first process of a program that said MAINPID=: the main one lives on (it is
+    // tend's child now, and its exit will come), unless it is gone already, reaped by
+    // this one: then the program has ended, with the first process's status.
+    first_pid_ = 0;
+    if (env_.ops->ParentOf(pid_) != 0) return;
+    env_.reaper->Forget(pid_);
+    pid_ = pid;
+  }
   // Its last lines first, then the news of its exit.
   for (auto& src : sources_) src->DrainNow();
   reaped_ = true;
@@ -624,6 +661,7 @@ void Service::Launch() {
   env_.reaper->Watch(pid, this);
   Diag(options_.routine_level, "{}started (pid {})", Subject(), pid);
   ready_ = !config_.ready.active();
+  first_pid_ = 0;
   startsecs_passed_ = false;
   not_ready_.clear();
   extended_ = false;

@@ -132,8 +132,12 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   void OnOutputPipe(pid_t pid, int stream, UniqueFd read_end) override;
   void OnTerminal(pid_t pid, UniqueFd master) override;
   void OnReadyNotified(pid_t pid, bool ready) override;
-  /// ready = notify: a datagram the program (or one of its processes) sent.
-  void OnNotify(const NotifyMessage& m);
+  /// ready = notify: a datagram the program sent; `from_main`: from its main process.
+  void OnNotify(const NotifyMessage& m, bool from_main = false);
+  /// MAINPID=: `pid`, a process in this program's tree (or, said by the main process
+  /// itself, an orphan tend adopted: a daemon that double-forked), is its main process
+  /// from now on (signals, stop, exit). False when it may not be.
+  bool AdoptMainPid(pid_t pid, bool from_main);
   /// The last STATUS= it sent (ready = notify), "" for none.
   const std::string& notify_status() const { return notify_status_; }
   /// ready = log:TEXT: a line of the program's output (from its log sources).
@@ -177,6 +181,8 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
     return state_ == State::kStarting && !ready_ && not_ready_.empty();
   }
   int64_t started_ms() const { return started_ms_; }
+  /// The spawned process, while MAINPID= made another one the main process; else 0.
+  pid_t first_pid() const { return first_pid_; }
 
  private:
   enum class Event { kStart, kStop, kExecOk, kExited, kTimer, kReady, kNotReady, kWatchdog };
@@ -229,6 +235,7 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   bool want_up_ = false;
   int stop_trigger_ = 0;
   pid_t pid_ = -1;
+  pid_t first_pid_ = 0;  // The spawned process, while MAINPID= named another main one.
   bool reaped_ = false;
   bool exec_known_ = false;
   int exit_status_ = 0;  // Of the process being finished.

@@ -187,9 +187,9 @@ bool Supervisor::OnNotify(pid_t sender, const NotifyMessage& m) {
   for (int depth = 0; depth < 64 && p > 1 && p != getpid(); ++depth, p = env_.ops->ParentOf(p)) {
     for (const auto& e : entries_) {
       Service* s = e->service.get();
-      if (s->has_process() && s->pid() == p &&
+      if (s->has_process() && (s->pid() == p || s->first_pid() == p) &&
           s->config().ready.kind == ReadySource::Kind::kNotify) {
-        s->OnNotify(m);
+        s->OnNotify(m, p == sender && s->pid() == p);
         return true;
       }
     }

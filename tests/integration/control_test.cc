@@ -618,3 +618,28 @@ TEST_F(Control, StatusAndWaitFollowReadiness) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// A daemon that forks: its first process starts the daemon, says MAINPID= and exits.
+// tend follows the daemon, and the daemon's exit is the program's exit.
+TEST_F(Control, MainPidFollowsAForkingDaemon) {
+  StartWith("[program:d]\ncommand = sh -c 'sleep 1000 & exec " + probe_ +
+            " notify-exit 1 \"MAINPID=$!\" READY=1'\nready = notify\nstartsecs = 0\n");
+  ASSERT_TRUE(WaitForLog("d: main process is now pid")) << tend_->Stderr();
+  std::string out, pid;
+  ASSERT_EQ(0, Ctl({"wait", "--timeout", "10s", "d"}, &out)) << out;
+  ASSERT_EQ(0, Ctl({"pid", "d"}, &pid));
+  pid.pop_back();
+  // The first process (the sh) has exited; the program is still RUNNING, as its daemon.
+  EXPECT_TRUE(Has(tend_->Stderr(), "MAINPID, was")) << tend_->Stderr();
+  EXPECT_EQ("sleep\n", tend_->InNamespace({"cat", "/proc/" + pid + "/comm"}));
+  EXPECT_EQ(0, Ctl({"status", "d"}, &out)) << out;
+  tend_->InNamespace({"kill", pid});  // The daemon dies: the program exited, and restarts.
+  EXPECT_TRUE(WaitForLog("d: was killed by SIGTERM")) << tend_->Stderr();
+  EXPECT_TRUE(Eventually([&] { return CountLog("d: started") >= 2; })) << tend_->Stderr();
+}
+
+}  // namespace
+}  // namespace tend

@@ -29,7 +29,15 @@ TEST(NotifyMessageTest, EveryFieldWithAndWithoutNewlines) {
   EXPECT_EQ(5000000, m.extend_timeout_usec);
   EXPECT_EQ(13, m.errno_value);
   EXPECT_EQ("a=b", m.status);
+  EXPECT_EQ(7, m.mainpid);
+  EXPECT_EQ(0, m.unknown);
+  ASSERT_TRUE(ParseNotifyMessage("MAINPID=x\nFDSTORE=1\nWATCHDOG=1", &m));
+  EXPECT_EQ(-1, m.mainpid);
+  EXPECT_TRUE(m.watchdog);
   EXPECT_EQ(1, m.unknown);
+  ASSERT_TRUE(ParseNotifyMessage("MAINPID=1\nWATCHDOG=trigger", &m));
+  EXPECT_EQ(-1, m.mainpid);  // Never tend itself.
+  EXPECT_TRUE(m.watchdog_trigger);
   ASSERT_TRUE(ParseNotifyMessage("READY=0\nEXTEND_TIMEOUT_USEC=x\nERRNO=-1", &m));
   EXPECT_FALSE(m.ready);
   EXPECT_EQ(-1, m.extend_timeout_usec);

@@ -784,3 +784,54 @@ TEST_F(ReadyTest, AMissedWatchdogRestartsTheProgram) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// A daemon that forks: its first process names the real one (MAINPID=) and exits.
+TEST_F(ReadyTest, MainPidMovesTheProgramToItsForkedDaemon) {
+  Service& s = MakeReady("notify");
+  ops_.parents[200] = 100;  // 200: the daemon, child of the spawned 100.
+  NotifyMessage m;
+  ASSERT_TRUE(ParseNotifyMessage("MAINPID=200\nREADY=1", &m));
+  s.OnNotify(m);
+  EXPECT_EQ(State::kRunning, s.state());
+  EXPECT_EQ(200, s.pid());
+  reaper_.Dispatch(100, 0);  // The first process exits: the daemon lives on.
+  EXPECT_EQ(State::kRunning, s.state());
+  ops_.TakeCalls();
+  s.Stop();
+  EXPECT_EQ("group 200 TERM", ops_.TakeCalls());
+  reaper_.Dispatch(200, SIGTERM);
+  EXPECT_EQ(State::kStopped, s.state());
+}
+
+TEST_F(ReadyTest, MainPidOutsideTheTreeIsRefused) {
+  Service& s = MakeReady("notify");
+  ops_.parents[300] = 1;  // Someone else's.
+  NotifyMessage m;
+  ASSERT_TRUE(ParseNotifyMessage("MAINPID=300", &m));
+  s.OnNotify(m);
+  EXPECT_EQ(100, s.pid());
+  ASSERT_TRUE(ParseNotifyMessage("MAINPID=abc", &m));
+  s.OnNotify(m);
+  EXPECT_EQ(100, s.pid());
+}
+
+// The main process named is reaped by the first one (not tend's child): when the first
+// one exits, the program has ended.
+TEST_F(ReadyTest, MainPidGoneBeforeTheFirstProcessEndsTheProgram) {
+  Service& s = MakeReady("notify");
+  ops_.parents[200] = 100;
+  NotifyMessage m;
+  ASSERT_TRUE(ParseNotifyMessage("MAINPID=200\nREADY=1", &m));
+  s.OnNotify(m);
+  clock_.Advance(5000);
+  ops_.parents.erase(200);  // Gone.
+  reaper_.Dispatch(100, 1 << 8);
+  EXPECT_NE(State::kRunning, s.state());
+  EXPECT_TRUE(s.has_exited());
+}
+
+}  // namespace
+}  // namespace tend
