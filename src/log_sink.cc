@@ -429,9 +429,10 @@ void LogSource::OnDrained() {
 }
 
 void LogSource::DrainNow() {
-  // The program is gone: what is left in its pipe (at most the pipe's size, unless a
-  // process it left keeps writing) is read now, held back or not.
-  while (ReadChunk(kReadSize)) {
+  // The program is gone: what is left in its pipe is read now, held back or not, up to
+  // the pipe's size: a process it left may go on writing, and that is the watcher's
+  // (and the limit's) to read, or PID 1 would read forever.
+  for (int i = 0; i < kReadsPerWakeup && ReadChunk(kReadSize); ++i) {
   }
   Commit();
 }

@@ -11,6 +11,7 @@ namespace {
 // Beyond this the pattern is refused: it bounds the memory and the time per byte.
 constexpr size_t kMaxProgram = 4096;
 constexpr int kMaxCount = 255;
+constexpr int kMaxDepth = 100;
 
 struct Node {
   enum class Kind { kEmpty, kByte, kAny, kClass, kBol, kEol, kConcat, kAlt, kRepeat } kind;
@@ -68,7 +69,11 @@ class PatternCompiler {
 
   std::unique_ptr<Node> Repeat() {
     auto atom = Atom();
-    while (err_.empty() && i_ < s_.size()) {
+    for (int wraps = 0; err_.empty() && i_ < s_.size(); ++wraps) {
+      if (wraps >= kMaxDepth) {  // "a****...": each wraps the last, as deep as groups.
+        Fail("groups nested too deep");
+        break;
+      }
       int min, max;
       const char c = s_[i_];
       if (c == '*') {
@@ -123,7 +128,13 @@ class PatternCompiler {
     const char c = s_[i_++];
     switch (c) {
       case '(': {
+        // Parsing recurses per group: bounded, so that no pattern can exhaust the stack.
+        if (++depth_ > kMaxDepth) {
+          Fail("groups nested too deep");
+          return Make(Node::Kind::kEmpty);
+        }
         auto inner = Alt();
+        --depth_;
         if (err_.empty() && !At(')')) Fail("unbalanced '('");
         ++i_;
         return inner;
@@ -315,6 +326,7 @@ class PatternCompiler {
   std::string_view s_;
   Pattern* p_;
   size_t i_ = 0;
+  int depth_ = 0;
   std::string err_;
 };
 

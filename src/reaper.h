@@ -37,6 +37,9 @@ class Reaper {
   /// SIGCHLD. The only caller of waitpid in tend.
   void Drain();
 
+  /// Whether `pid` has an owner.
+  bool Watched(pid_t pid) const { return owners_.count(pid) > 0; }
+
   /// Hands one reaped pid to its owner, or counts it as an orphan. Public for tests.
   void Dispatch(pid_t pid, int status);
 

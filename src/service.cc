@@ -102,6 +102,7 @@ bool Service::AdoptMainPid(pid_t pid, bool from_main) {
   if (pid_ <= 0 || reaped_ || pid == pid_) return pid == pid_;
   // Within its tree, or tend's own child (its parent exited: it was reparented to tend,
   // which will reap it), and alive: a pid gone already would never be reaped here.
+  if (env_.reaper->Watched(pid)) return false;  // Another program's process.
   const pid_t parent = env_.ops->ParentOf(pid);
   pid_t p = parent;
   for (int depth = 0; depth < 64 && p > 1 && p != pid_; ++depth) p = env_.ops->ParentOf(p);
@@ -313,6 +314,7 @@ bool Service::EndedForGood() const {
 }
 
 void Service::OnReaped(pid_t pid, int status) {
+  if (pid != pid_ && pid != first_pid_) return;  // Not this run's.
   if (pid == first_pid_ && pid != pid_) {
     // The first process of a program that said MAINPID=: the main one lives on (it is
     // tend's child now, and its exit will come), unless it is gone already, reaped by
@@ -322,9 +324,10 @@ void Service::OnReaped(pid_t pid, int status) {
     env_.reaper->Forget(pid_);
     pid_ = pid;
   }
-  // Its last lines first, then the news of its exit.
-  for (auto& src : sources_) src->DrainNow();
+  // Its last lines first, then the news of its exit. Reaped already: nothing the lines
+  // lead to (a ready line, a stop) may signal its pid, which may be reused.
   reaped_ = true;
+  for (auto& src : sources_) src->DrainNow();
   exit_status_ = status;
   if (exec_known_) Step(Event::kExited);
 }
@@ -392,6 +395,14 @@ void Service::Step(Event event) {
           }
           return;
         case State::kRunning:
+          // Ready came before the exec result (the loop's order is not the kernel's):
+          // with startsecs = 0 the start has succeeded all the same.
+          if (config_.type == ProgramType::kLongrun && config_.startsecs_ms == 0 &&
+              !startsecs_passed_) {
+            startsecs_passed_ = true;
+            failures_ = 0;
+          }
+          return;
         case State::kBackoff:
         case State::kStopping:
         case State::kStopped:
@@ -406,7 +417,12 @@ void Service::Step(Event event) {
       // Found first, so that a restart below waits for the leftovers to be gone; they
       // are told after the exit is, so that the log reads in order.
       const bool signalled = state_ == State::kStopping && config_.stopasgroup;
-      const int left = FindLeftovers(pid_);
+      const int left = FindLeftovers(pgid_);
+      // After MAINPID=, the first process may still live: its exit is an orphan's now.
+      if (first_pid_ > 0) {
+        env_.reaper->Forget(first_pid_);
+        first_pid_ = 0;
+      }
       ready_timer_->Stop();
       watchdog_timer_->Stop();
       WatchLines(false);
@@ -500,6 +516,7 @@ void Service::Step(Event event) {
           if (ready_ || !not_ready_.empty()) return;
           not_ready_ = next_not_ready_;
           ready_timer_->Stop();
+          watchdog_timer_->Stop();
           WatchLines(false);
           Diag(Level::kWarn, "{}{}", Subject(), not_ready_);
           SendStop();
@@ -662,6 +679,7 @@ void Service::Launch() {
   Diag(options_.routine_level, "{}started (pid {})", Subject(), pid);
   ready_ = !config_.ready.active();
   first_pid_ = 0;
+  pgid_ = pid;
   startsecs_passed_ = false;
   not_ready_.clear();
   extended_ = false;

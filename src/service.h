@@ -236,6 +236,7 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   int stop_trigger_ = 0;
   pid_t pid_ = -1;
   pid_t first_pid_ = 0;  // The spawned process, while MAINPID= named another main one.
+  pid_t pgid_ = 0;       // The spawned process's group (its pid), for the leftovers.
   bool reaped_ = false;
   bool exec_known_ = false;
   int exit_status_ = 0;  // Of the process being finished.

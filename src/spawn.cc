@@ -135,7 +135,11 @@ bool OpenPty(UniqueFd* master, UniqueFd* slave, std::string* err) {
     }
   }
   // After the standard streams, whose sources may hold any number; notify_write is
-  // close-on-exec, its copy at notify_fd is not.
+  // close-on-exec, its copy at notify_fd is not. The status pipe must not be the one
+  // replaced: moved out of the way first.
+  if (spec.notify_fd >= 0 && status_fd == spec.notify_fd) {
+    status_fd = fcntl(status_fd, F_DUPFD_CLOEXEC, 256);
+  }
   if (spec.notify_fd >= 0 && (plan->notify_write == spec.notify_fd
                                   ? fcntl(spec.notify_fd, F_SETFD, 0) != 0
                                   : dup2(plan->notify_write, spec.notify_fd) < 0)) {

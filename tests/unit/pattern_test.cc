@@ -88,6 +88,8 @@ TEST(PatternTest, BadPatternsSayWhy) {
       {"a{3,2}", "bad repetition count"}, {"a{2", "unbalanced '{'"},
       {"[[:nope:]]", "unknown character class"}, {"[z-a]", "bad range in '[...]'"},
       {"((a{100}){100}){100}", "too large (repetitions of repetitions)"},
+      {std::string(50000, '('), "groups nested too deep"},
+      {"a" + std::string(50000, '*'), "groups nested too deep"},
   };
   for (const auto& b : bad) {
     Pattern p;

@@ -835,3 +835,86 @@ TEST_F(ReadyTest, MainPidGoneBeforeTheFirstProcessEndsTheProgram) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// From a review: the adopted main process exits while the first one lives on; the first
+// one's later exit must not reach the program (it is stopped, restarted or FATAL by then).
+TEST_F(ReadyTest, TheFirstProcessAfterMainPidIsForgottenWhenTheMainOneExits) {
+  Service& s = MakeReady("notify");
+  ops_.parents[200] = 100;
+  NotifyMessage m;
+  ASSERT_TRUE(ParseNotifyMessage("MAINPID=200\nREADY=1", &m));
+  s.OnNotify(m, true);
+  clock_.Advance(5000);
+  reaper_.Dispatch(200, 1 << 8);  // The daemon dies; the first process (100) lives.
+  EXPECT_NE(State::kRunning, s.state());
+  const size_t spawned = ops_.spawned.size();
+  reaper_.Dispatch(100, 0);  // Later: an orphan, nothing happens.
+  EXPECT_EQ(spawned, ops_.spawned.size());
+}
+
+TEST_F(ReadyTest, MainPidOfAnotherProgramsProcessIsRefused) {
+  Service& s = MakeReady("notify");
+  ExitObserver* other = nullptr;
+  struct Other : ExitObserver {
+    void OnReaped(pid_t, int) override {}
+  } o;
+  other = &o;
+  reaper_.Watch(300, other);
+  ops_.parents[300] = getpid();  // tend's child, but another program's.
+  NotifyMessage m;
+  ASSERT_TRUE(ParseNotifyMessage("MAINPID=300", &m));
+  s.OnNotify(m, true);
+  EXPECT_EQ(100, s.pid());
+  reaper_.Forget(300);
+}
+
+// libev may run the ready line before the exec result: with startsecs = 0, the start
+// still counts as a success.
+TEST_F(ReadyTest, ReadyBeforeTheExecResultWithStartsecsZero) {
+  ProgramConfig c;
+  c.startsecs_ms = 0;
+  std::string why;
+  ASSERT_TRUE(ParseReadySource("log:up", &c.ready, &why));
+  Service& s = Make(c);
+  s.Start();
+  s.OnLine("up");
+  EXPECT_EQ(State::kRunning, s.state());
+  ExecOk();
+  clock_.Advance(5000);
+  Exit(1 << 8);  // Hours later, a crash: restarted, not a failed start.
+  EXPECT_EQ(0, s.failures());
+}
+
+TEST_F(ReadyTest, NotReadyStopsTheWatchdogToo) {
+  std::string address = "@abcde";
+  ProgramConfig c;
+  std::string why;
+  ASSERT_TRUE(ParseReadySource("notify", &c.ready, &why));
+  c.watchdog_ms = 500;
+  c.ready_timeout_ms = 1000;
+  c.stopwaitsecs_ms = 5000;
+  c.name = c.program_name = "web";
+  c.argv = {"web"};
+  Service::Env env{&ops_, &clock_, &reaper_, this, [] { return 0.5; }, nullptr, &address};
+  service_ = std::make_unique<Service>(c, ServiceOptions{}, env);
+  Service& s = *service_;
+  s.Start();
+  ExecOk();
+  NotifyMessage alive;
+  ASSERT_TRUE(ParseNotifyMessage("WATCHDOG=1", &alive));
+  for (int i = 0; i < 4; ++i) {
+    clock_.Advance(250);
+    s.OnNotify(alive);
+  }
+  ops_.TakeCalls();
+  clock_.Advance(2000);  // Not ready: stopped; the watchdog must not turn it into a restart.
+  Exit(SIGTERM);
+  EXPECT_EQ(State::kBackoff, s.state());
+  EXPECT_EQ(1, s.failures());
+}
+
+}  // namespace
+}  // namespace tend
