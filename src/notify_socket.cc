@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "values.h"
 
 namespace tend {
 
@@ -19,16 +20,6 @@ constexpr int kMaxFds = 16;             // Room for BARRIER=1's one fd, and a fe
 constexpr int kDatagramsPerWakeup = 64;  // Then let the others have a turn (a flood).
 constexpr int64_t kComplaintEveryMs = 10000;
 
-bool ParseNumber(std::string_view v, int64_t* out) {
-  if (v.empty() || v.size() > 18) return false;
-  int64_t n = 0;
-  for (char c : v) {
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + (c - '0');
-  }
-  *out = n;
-  return true;
-}
 
 }  // namespace
 
@@ -59,11 +50,11 @@ bool ParseNotifyMessage(std::string_view d, NotifyMessage* out) {
       out->has_status = true;
       out->status = std::string(value.substr(0, 200));
     } else if (key == "EXTEND_TIMEOUT_USEC") {
-      if (ParseNumber(value, &n)) out->extend_timeout_usec = n;
+      if (ParseUint(std::string(value), &n)) out->extend_timeout_usec = n;
     } else if (key == "MAINPID") {
-      out->mainpid = ParseNumber(value, &n) && n > 1 && n < (1 << 30) ? static_cast<pid_t>(n) : -1;
+      out->mainpid = ParseUint(std::string(value), &n) && n > 1 && n < (1 << 30) ? static_cast<pid_t>(n) : -1;
     } else if (key == "ERRNO") {
-      if (ParseNumber(value, &n) && n < 4096) out->errno_value = static_cast<int>(n);
+      if (ParseUint(std::string(value), &n) && n < 4096) out->errno_value = static_cast<int>(n);
     } else {
       ++out->unknown;  // FDSTORE, NOTIFYACCESS...: not understood.
     }

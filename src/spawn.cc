@@ -377,20 +377,6 @@ void SystemProcessOps::OnNotifyReadable(pid_t pid) {
 
 void SystemProcessOps::ForgetReady(pid_t pid) { notify_.erase(pid); }
 
-pid_t SystemProcessOps::ParentOf(pid_t pid) {
-  char path[32], buf[512];
-  snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  ssize_t len = ReadSome(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (len <= 0) return 0;
-  buf[len] = '\0';
-  // "pid (comm) state ppid ...": comm may hold spaces and ')'.
-  const char* rp = strrchr(buf, ')');
-  if (!rp || rp[1] != ' ' || rp[2] == '\0' || rp[3] != ' ') return 0;
-  return static_cast<pid_t>(strtol(rp + 4, nullptr, 10));
-}
 
 // EOF on the status pipe means exec succeeded (the write end was close-on-exec);
 // an ExecError record means the child failed at that stage.
@@ -472,6 +458,27 @@ struct ProcStat {
   pid_t pgrp;
 };
 
+// Reads /proc/PID/stat; false when the process is gone.
+bool ReadProcStat(pid_t pid, ProcStat* out) {
+  char path[32], buf[512];
+  snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t len = ReadSome(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (len <= 0) return false;
+  buf[len] = '\0';
+  // "pid (comm) state ppid pgrp ...": comm may hold spaces and ')', so parse after the
+  // last ')'.
+  const char* rp = strrchr(buf, ')');
+  if (!rp || rp[1] != ' ' || rp[2] == '\0' || rp[3] != ' ') return false;
+  char* end;
+  long ppid = strtol(rp + 4, &end, 10);
+  long pgrp = *end == ' ' ? strtol(end + 1, nullptr, 10) : 0;
+  *out = ProcStat{pid, rp[2], static_cast<pid_t>(ppid), static_cast<pid_t>(pgrp)};
+  return true;
+}
+
 // Calls `each` for every process in /proc; false when /proc does not show tend's own
 // PID namespace (one mounted for another would name other processes) or cannot be read.
 template <typename Each>
@@ -493,22 +500,8 @@ bool ForEachProcess(Each&& each) {
     char* end;
     long pid = strtol(d->d_name, &end, 10);
     if (*end != '\0' || pid <= 0) continue;
-    std::string path = "/proc/" + std::string(d->d_name) + "/stat";
-    char buf[512];
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    ssize_t len = ReadSome(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (len <= 0) continue;
-    buf[len] = '\0';
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and ')', so parse after
-    // the last ')'.
-    const char* rp = strrchr(buf, ')');
-    if (!rp || rp[1] != ' ' || rp[2] == '\0' || rp[3] != ' ') continue;
-    long ppid = strtol(rp + 4, &end, 10);
-    long pgrp = *end == ' ' ? strtol(end + 1, nullptr, 10) : 0;
-    each(ProcStat{static_cast<pid_t>(pid), rp[2], static_cast<pid_t>(ppid),
-                  static_cast<pid_t>(pgrp)});
+    ProcStat st;
+    if (ReadProcStat(static_cast<pid_t>(pid), &st)) each(st);
   }
   closedir(dir);
   return true;
@@ -543,6 +536,11 @@ int SystemProcessOps::GroupSize(pid_t pgid) {
     return 1;  // Something is there; /proc cannot say what.
   }
   return n;
+}
+
+pid_t SystemProcessOps::ParentOf(pid_t pid) {
+  ProcStat st;
+  return ReadProcStat(pid, &st) ? st.ppid : 0;
 }
 
 }  // namespace tend

@@ -27,7 +27,16 @@ constexpr SignalNameEntry kSignalNames[] = {
     {"PWR", SIGPWR},       {"SYS", SIGSYS},
 };
 
-// Parses a non-negative decimal integer that fills the whole of `s`.
+
+std::string Upper(const std::string& s) {
+  std::string r = s;
+  for (char& c : r)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return r;
+}
+
+}  // namespace
+
 bool ParseUint(const std::string& s, int64_t* out) {
   if (s.empty() || s.size() > 12) return false;
   int64_t v = 0;
@@ -38,15 +47,6 @@ bool ParseUint(const std::string& s, int64_t* out) {
   *out = v;
   return true;
 }
-
-std::string Upper(const std::string& s) {
-  std::string r = s;
-  for (char& c : r)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return r;
-}
-
-}  // namespace
 
 bool ParseDuration(const std::string& text, int64_t* ms, std::string* err) {
   if (text.empty()) {

@@ -25,6 +25,9 @@ std::string HumanDuration(int64_t ms);
 /// on an unknown name or a number outside 1..SIGRTMAX.
 bool ParseSignal(const std::string& text, int* signo);
 
+/// Parses a non-negative decimal integer of at most 12 digits that fills all of `s`.
+bool ParseUint(const std::string& s, int64_t* out);
+
 /// "TERM", "RTMIN+3", or the number in decimal when the signal has no name.
 std::string SignalName(int signo);
 

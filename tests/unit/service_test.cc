@@ -21,7 +21,8 @@ class ServiceTest : public testing::Test, public ServiceObserver {
     if (c.name.empty()) c.name = c.program_name = "web";
     if (c.argv.empty()) c.argv = {"web", "--serve"};
     service_ = std::make_unique<Service>(
-        c, o, Service::Env{&ops_, &clock_, &reaper_, this, [] { return 0.5; }, nullptr});
+        c, o,
+        Service::Env{&ops_, &clock_, &reaper_, this, [] { return 0.5; }, nullptr, &notify_address_});
     return *service_;
   }
   pid_t Pid() const { return ops_.next_pid - 1; }
@@ -44,6 +45,7 @@ class ServiceTest : public testing::Test, public ServiceObserver {
   Reaper reaper_;
   std::unique_ptr<Service> service_;
   std::vector<std::string> states_;
+  std::string notify_address_ = "@abcde";  // NOTIFY_SOCKET for ready = notify.
 };
 
 TEST_F(ServiceTest, LongrunIsRunningAfterStartsecs) {
@@ -690,16 +692,11 @@ namespace tend {
 namespace {
 
 TEST_F(ReadyTest, NotifyReadyStatusAndRepeats) {
-  std::string address = "@abcde";
   ProgramConfig c;
   std::string why;
   ASSERT_TRUE(ParseReadySource("notify", &c.ready, &why));
   c.ready_timeout_ms = 10000;
-  Service::Env env{&ops_, &clock_, &reaper_, this, [] { return 0.5; }, nullptr, &address};
-  c.name = c.program_name = "redis";
-  c.argv = {"redis-server"};
-  service_ = std::make_unique<Service>(c, ServiceOptions{}, env);
-  Service& s = *service_;
+  Service& s = Make(c);
   s.Start();
   ExecOk();
   EXPECT_NE(ops_.spawned.back().env.end(),
@@ -745,16 +742,11 @@ namespace tend {
 namespace {
 
 TEST_F(ReadyTest, AMissedWatchdogRestartsTheProgram) {
-  std::string address = "@abcde";
   ProgramConfig c;
   std::string why;
   ASSERT_TRUE(ParseReadySource("notify", &c.ready, &why));
   c.watchdog_ms = 3000;
-  c.name = c.program_name = "web";
-  c.argv = {"web"};
-  Service::Env env{&ops_, &clock_, &reaper_, this, [] { return 0.5; }, nullptr, &address};
-  service_ = std::make_unique<Service>(c, ServiceOptions{}, env);
-  Service& s = *service_;
+  Service& s = Make(c);
   s.Start();
   ExecOk();
   const auto& e = ops_.spawned.back().env;
@@ -889,18 +881,13 @@ TEST_F(ReadyTest, ReadyBeforeTheExecResultWithStartsecsZero) {
 }
 
 TEST_F(ReadyTest, NotReadyStopsTheWatchdogToo) {
-  std::string address = "@abcde";
   ProgramConfig c;
   std::string why;
   ASSERT_TRUE(ParseReadySource("notify", &c.ready, &why));
   c.watchdog_ms = 500;
   c.ready_timeout_ms = 1000;
   c.stopwaitsecs_ms = 5000;
-  c.name = c.program_name = "web";
-  c.argv = {"web"};
-  Service::Env env{&ops_, &clock_, &reaper_, this, [] { return 0.5; }, nullptr, &address};
-  service_ = std::make_unique<Service>(c, ServiceOptions{}, env);
-  Service& s = *service_;
+  Service& s = Make(c);
   s.Start();
   ExecOk();
   NotifyMessage alive;
