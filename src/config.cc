@@ -136,7 +136,14 @@ bool ParseReadySource(const std::string& value, ReadySource* out, std::string* w
   *out = ReadySource();
   if (value.empty()) return true;
   out->spec = value;
-  const std::string usage = " (log:TEXT, log:/REGEX/, fd:N or notify)";
+  const std::string usage =
+      " (log:TEXT, log:/REGEX/, fd:N, notify, tcp:[HOST:]PORT, http:[HOST:]PORT/PATH or "
+      "exec:COMMAND)";
+  if (value.compare(0, 4, "tcp:") == 0 || value.compare(0, 5, "http:") == 0 ||
+      value.compare(0, 5, "exec:") == 0) {
+    out->kind = ReadySource::Kind::kProbe;
+    return ParseProbe(value, &out->probe, why);
+  }
   if (value.compare(0, 4, "log:") == 0) {
     out->kind = ReadySource::Kind::kLog;
     out->text = value.substr(4);
@@ -187,6 +194,12 @@ bool ProgramConfig::SameRun(const ProgramConfig& o) const {
          u.resolved == v.resolved && umask == o.umask && redirect_stderr == o.redirect_stderr &&
          stdout_logfile == o.stdout_logfile && stderr_logfile == o.stderr_logfile && type == o.type && tty == o.tty &&
          ready == o.ready;
+}
+
+bool ProgramConfig::SameHealth(const ProgramConfig& o) const {
+  return health == o.health && health_interval_ms == o.health_interval_ms &&
+         health_timeout_ms == o.health_timeout_ms && health_retries == o.health_retries &&
+         health_start_period_ms == o.health_start_period_ms;
 }
 
 ExpansionContext ExpansionContext::FromProcess() {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "pattern.h"
+#include "probe.h"
 #include "protocol.h"  // kDefaultSocketPath.
 
 namespace tend {
@@ -44,13 +45,15 @@ enum class RestartPolicy {
 };
 
 /// How a program says it is ready (the `ready` key). kNone: RUNNING after startsecs.
+/// kProbe: tend asks (tcp:, http:, exec:, probe.h) until the probe passes.
 struct ReadySource {
-  enum class Kind { kNone, kLog, kFd, kNotify } kind = Kind::kNone;
+  enum class Kind { kNone, kLog, kFd, kNotify, kProbe } kind = Kind::kNone;
   std::string spec;  ///< As written ("log:ready to accept"), for messages and status.
   std::string text;  ///< kLog: the text a line must contain, or the regex's source.
   /// kLog with /REGEX/: compiled once at load, shared by copies of the configuration.
   std::shared_ptr<const Pattern> regex;
   int fd = -1;  ///< kFd: the descriptor the program writes its newline to.
+  ProbeSpec probe;  ///< kProbe.
 
   bool active() const { return kind != Kind::kNone; }
   /// Whether `line` (one whole line of output, without its newline) says ready.
@@ -59,7 +62,8 @@ struct ReadySource {
 };
 
 /// Parses a `ready` value: "" (none), "log:TEXT", "log:/REGEX/" (POSIX extended,
-/// pattern.h), "fd:N" (3 to 255), "notify" (sd_notify's READY=1, notify_socket.h).
+/// pattern.h), "fd:N" (3 to 255), "notify" (sd_notify's READY=1, notify_socket.h),
+/// or a probe: "tcp:...", "http:...", "exec:..." (ParseProbe).
 bool ParseReadySource(const std::string& value, ReadySource* out, std::string* why);
 
 /// longrun: a daemon, RUNNING once up for startsecs. oneshot: runs to completion and is
@@ -134,12 +138,26 @@ struct ProgramConfig {
   /// ready_timeout_ms.
   ReadySource ready;
   int64_t ready_timeout_ms = 60000;
+  /// ready = a probe: tried this long after the start, then again after twice as long
+  /// after each failure, up to every second (or every ready_interval, if longer).
+  int64_t ready_interval_ms = 100;
+  /// Liveness: a probe run every health_interval once RUNNING; health_retries failures
+  /// in a row make the program unhealthy, and it is restarted. Failures within
+  /// health_start_period of RUNNING do not count (Docker's --start-period).
+  ProbeSpec health;
+  int64_t health_interval_ms = 10000;
+  int64_t health_timeout_ms = 5000;  ///< A probe's deadline (ready probes' too).
+  int health_retries = 3;
+  int64_t health_start_period_ms = 0;
   /// ready = notify: WATCHDOG=1 must come at least this often, or the program is
   /// restarted; 0: no watchdog.
   int64_t watchdog_ms = 0;
 
   /// True when both would run the same way: what reload compares to decide a restart.
   bool SameRun(const ProgramConfig& o) const;
+  /// True when both check health the same way (a reload that changes only this does
+  /// not restart the program: its checks start over).
+  bool SameHealth(const ProgramConfig& o) const;
 };
 
 /// The [tend] section.

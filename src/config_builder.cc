@@ -1,5 +1,7 @@
 #include "config_builder.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -7,6 +9,7 @@
 #include "config_files.h"
 #include "config_keys.h"
 #include "config_values.h"
+#include "spawn.h"
 
 namespace tend {
 
@@ -88,6 +91,9 @@ class Builder {
   Builder(const ExpansionContext& ctx, std::vector<ConfigProblem>* problems)
       : problems_(problems), base_(ctx.environ) {
     actx_.etc_dir = ctx.etc_dir;
+    for (const auto& e : ctx.environ) {
+      if (e.compare(0, 5, "PATH=") == 0) path_ = e.substr(5);
+    }
     base_.SetText(kExpandHostNodeName, ctx.host_node_name);
   }
 
@@ -119,12 +125,15 @@ class Builder {
   void ApplyEntry(const RawEntry& e, const KeySpec& row, Expander* ex, Target* target,
                   std::vector<ConfigProblem>* local);
   void CheckSameAs(const RawSection& s, std::vector<ConfigProblem>* local);
+  void CheckProbeCommands(const ProgramConfig& p, const std::map<std::string, SourceLocation>& given,
+                          std::vector<ConfigProblem>* local) const;
   void CheckNames();
   void CheckDependencies();
   void FindCycles(const std::map<std::string, const ProgramInfo*>& by_name);
 
   std::vector<ConfigProblem>* problems_;
   ApplyContext actx_;
+  std::string path_;  // tend's PATH ("" when unset).
   Expander base_;  // Environment, [supervisord] environment and host_node_name.
   std::vector<std::string> global_env_;
   std::map<std::string, std::string> group_of_;
@@ -335,7 +344,38 @@ void Builder::BuildProcess(const ProgramPlan& plan, int64_t num,
                           "\": must not be empty or contain a space, \":\" or \"/\""});
   }
   FinishProgram(given, s.where, &p, local);
+  CheckProbeCommands(p, given, local);
   config_.programs.push_back(std::move(p));
+}
+
+// An exec probe whose command is nowhere to be found would fail every time: said at load
+// (a warning: the image may still be missing a package that a later layer adds).
+void Builder::CheckProbeCommands(const ProgramConfig& p,
+                                 const std::map<std::string, SourceLocation>& given,
+                                 std::vector<ConfigProblem>* local) const {
+  // The program's PATH, else tend's, else execvp's default.
+  std::string path = path_;
+  for (const auto& kv : p.environment) {
+    if (kv.compare(0, 5, "PATH=") == 0) path = kv.substr(5);
+  }
+  const std::pair<const char*, const ProbeSpec*> probes[] = {{kKeyReady, &p.ready.probe},
+                                                             {kKeyHealth, &p.health}};
+  for (const auto& [key, probe] : probes) {
+    if (probe->kind != ProbeSpec::Kind::kExec) continue;
+    bool found = false;
+    for (const std::string& c : CommandCandidates(probe->argv[0], path.empty() ? nullptr : path.c_str())) {
+      // Relative to the program's directory: left to the run.
+      if (c[0] != '/' || access(c.c_str(), X_OK) == 0) found = true;
+    }
+    if (found) continue;
+    auto it = given.find(key);
+    local->push_back({Kind::kWarning, it == given.end() ? p.where : it->second,
+                      std::string(key) + ": \"" + probe->argv[0] + "\" " +
+                          (probe->argv[0].find('/') == std::string::npos
+                               ? "is not found in PATH"
+                               : "is not an executable file") +
+                          ": the probe will fail"});
+  }
 }
 
 // Expands one value, parses it with its row and reports what went wrong. A value

@@ -13,6 +13,8 @@ const char kKeyNumprocsStart[] = "numprocs_start";
 const char kKeyProcessName[] = "process_name";
 const char kKeyDependsOn[] = "depends_on";
 const char kKeyCritical[] = "critical";
+const char kKeyReady[] = "ready";
+const char kKeyHealth[] = "health";
 const char kKeyFiles[] = "files";
 const char kKeyPrograms[] = "programs";
 const char kKeyEvents[] = "events";
@@ -89,6 +91,13 @@ ApplyStatus ApplyReady(const std::string& v, const ApplyContext&, ProgramConfig*
   return ParseReadySource(v, &p->ready, why) ? ApplyStatus::kOk : ApplyStatus::kBad;
 }
 
+ApplyStatus ApplyHealth(const std::string& v, const ApplyContext&, ProgramConfig* p,
+                        std::string* why) {
+  p->health = ProbeSpec();
+  if (v.empty()) return ApplyStatus::kOk;
+  return ParseProbe(v, &p->health, why) ? ApplyStatus::kOk : ApplyStatus::kBad;
+}
+
 ApplyStatus ApplyUmask(const std::string& v, const ApplyContext&, ProgramConfig* p,
                        std::string* why) {
   return ParseOctalMask(v, &p->umask, why) ? ApplyStatus::kOk : ApplyStatus::kBad;
@@ -119,6 +128,15 @@ template <auto F>
 ApplyStatus ApplyDuration(const std::string& v, const ApplyContext&, Target<F>* p,
                           std::string* why) {
   return ParseDuration(v, &(p->*F), why) ? ApplyStatus::kOk : ApplyStatus::kBad;
+}
+
+// A duration that must not be 0 (the time between probes: 0 would spin).
+template <auto F>
+ApplyStatus ApplyPositiveDuration(const std::string& v, const ApplyContext& ctx, Target<F>* p,
+                                  std::string* why) {
+  if (ApplyDuration<F>(v, ctx, p, why) != ApplyStatus::kOk) return ApplyStatus::kBad;
+  if (p->*F <= 0) return Bad(why, "must be more than 0");
+  return ApplyStatus::kOk;
 }
 
 // How a limit of a size is written in messages: "128", "16KB", "1MB".
@@ -320,10 +338,24 @@ const KeySpec kKeys[] = {
      ApplyBool<&P::tty>, nullptr},
     {kProg, kKeyCritical, ValueType::kBool, "false", "stop the container when it fails",
      ApplyBool<&P::critical>, nullptr},
-    {kProg, "ready", ValueType::kReady, "", "how the program says it is ready", ApplyReady,
+    {kProg, kKeyReady, ValueType::kReady, "", "how the program says it is ready", ApplyReady,
      nullptr},
     {kProg, "ready_timeout", ValueType::kDuration, "60s", "longest wait for ready",
      ApplyDuration<&P::ready_timeout_ms>, nullptr},
+    {kProg, "ready_interval", ValueType::kDuration, "100ms",
+     "first wait between ready probes (doubling to 1s)",
+     ApplyPositiveDuration<&P::ready_interval_ms>, nullptr},
+    {kProg, kKeyHealth, ValueType::kProbe, "", "probe that says the program still works",
+     ApplyHealth, nullptr},
+    {kProg, "health_interval", ValueType::kDuration, "10s", "time between health probes",
+     ApplyPositiveDuration<&P::health_interval_ms>, nullptr},
+    {kProg, "health_timeout", ValueType::kDuration, "5s", "longest wait for a probe's answer",
+     ApplyPositiveDuration<&P::health_timeout_ms>, nullptr},
+    {kProg, "health_retries", ValueType::kInt, "3", "failed probes in a row before a restart",
+     ApplyInt<&P::health_retries, 1>, nullptr},
+    {kProg, "health_start_period", ValueType::kDuration, "0",
+     "failed probes that do not count after the start", ApplyDuration<&P::health_start_period_ms>,
+     nullptr},
     {kProg, "watchdog", ValueType::kDuration, "0", "longest silence between WATCHDOG=1",
      ApplyDuration<&P::watchdog_ms>, nullptr},
     {kProg, "backoff", ValueType::kDuration, "1s", "first delay before a restart",
@@ -487,6 +519,8 @@ const char* TypeName(ValueType type) {
       return "template";
     case ValueType::kReady:
       return "source";
+    case ValueType::kProbe:
+      return "probe";
     case ValueType::kLogOverflow:
       return "mode";
   }
@@ -570,7 +604,13 @@ void FinishProgram(const std::map<std::string, SourceLocation>& given, const Sou
                            "watchdog needs ready = notify: it is sd_notify's WATCHDOG=1"});
     }
   }
-  if (const SourceLocation* ready = Given(given, "ready")) {
+  if (const SourceLocation* health = Given(given, kKeyHealth)) {
+    if (p->health.active() && p->type == ProgramType::kOneshot) {
+      problems->push_back({Kind::kError, *health,
+                           "health is for longrun programs: a oneshot is done when it exits"});
+    }
+  }
+  if (const SourceLocation* ready = Given(given, kKeyReady)) {
     if (p->ready.active() && p->type == ProgramType::kOneshot) {
       problems->push_back({Kind::kError, *ready,
                            "ready is for longrun programs: a oneshot is done when it exits"});

@@ -61,7 +61,8 @@ enum class ValueType {
   kPatterns,     ///< Glob patterns separated by spaces.
   kLogPrefix,    ///< Text with {name}, {pid} and {stream} (ParseLogPrefix).
   kLogOverflow,  ///< block or drop.
-  kReady,        ///< A readiness source: log:TEXT, log:/REGEX/, fd:N, notify.
+  kReady,        ///< A readiness source: log:TEXT, log:/REGEX/, fd:N, notify, a probe.
+  kProbe,        ///< tcp:[HOST:]PORT, http:[HOST:]PORT/PATH or exec:COMMAND.
 };
 const char* TypeName(ValueType type);
 
@@ -153,6 +154,8 @@ extern const char kKeyNumprocsStart[];
 extern const char kKeyProcessName[];
 extern const char kKeyDependsOn[];
 extern const char kKeyCritical[];
+extern const char kKeyReady[];
+extern const char kKeyHealth[];
 extern const char kKeyFiles[];     ///< [include]
 extern const char kKeyPrograms[];  ///< [group:x]
 extern const char kKeyEvents[];    ///< [eventlistener:x]

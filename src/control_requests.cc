@@ -20,13 +20,18 @@ namespace {
 
 std::string Reason(const Service* s) {
   std::string r = fmt::format("{}: {}", s->name(), Service::ToString(s->state()));
-  if (s->has_exited() && s->Down()) r += " (" + DescribeWaitStatus(s->last_status()) + ")";
+  if (s->unhealthy()) {
+    r += ", unhealthy (" + s->health_detail() + ")";
+  } else if (s->has_exited() && s->Down()) {
+    r += " (" + DescribeWaitStatus(s->last_status()) + ")";
+  }
   return r;
 }
 
 // Whether a stopped or failed program is where health wants it: a program that ended
 // with an expected code and no restart due did its job.
 bool Healthy(const Service* s) {
+  if (s->unhealthy()) return false;
   if (s->Up()) return true;
   return s->state() == Service::State::kExited && s->has_exited() &&
          IsExpectedExit(s->config().exitcodes, s->last_status());
@@ -77,6 +82,15 @@ void ControlServer::HandleStatus(Conn* c, const Message& m) {
       p.Add(Tag::kReady, s->config().ready.spec);
       if (s->waiting_ready()) p.AddInt(Tag::kReadyWaitMs, now - s->started_ms());
       if (!s->notify_status().empty()) p.Add(Tag::kNotifyStatus, s->notify_status());
+      if (s->waiting_ready() && !s->ready_probe_detail().empty()) {
+        p.Add(Tag::kReadyDetail, s->ready_probe_detail());
+      }
+    }
+    if (s->config().health.active()) {
+      p.Add(Tag::kHealth, s->config().health.spec)
+          .Add(Tag::kHealthState, s->health())
+          .AddInt(Tag::kHealthFailures, s->health_failures())
+          .Add(Tag::kHealthDetail, s->health_detail());
     }
     Send(c, p);
   }

@@ -153,15 +153,19 @@ int RunStatus(Ctl* ctl) {
   if (int rc = Request(ctl, req, [&](const Message& m) { programs.push_back(m); })) return rc;
   bool all_running = true;
   std::vector<std::vector<std::string>> rows = {
-      {"NAME", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "READY"}};
+      {"NAME", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "READY", "HEALTH"}};
   std::string json = "[";
   for (const auto& p : programs) {
     const std::string state = p.Get(Tag::kState);
     const int64_t pid = p.GetInt(Tag::kPid);
     const std::string last = p.Get(Tag::kExitStatus);
     const std::string ready = p.Get(Tag::kReady);
-    const std::string said = p.Get(Tag::kNotifyStatus);
+    const std::string said =
+        p.Has(Tag::kNotifyStatus) ? p.Get(Tag::kNotifyStatus) : p.Get(Tag::kReadyDetail);
     const int64_t waited = p.GetInt(Tag::kReadyWaitMs, -1);
+    const std::string health = p.Get(Tag::kHealthState);
+    const int64_t failed = p.GetInt(Tag::kHealthFailures);
+    const std::string probe = p.Get(Tag::kHealthDetail);
     all_running &= state == "RUNNING";
     rows.push_back({p.Get(Tag::kName), state, pid > 0 ? std::to_string(pid) : "-",
                     Uptime(p.GetInt(Tag::kUptimeMs)), std::to_string(p.GetInt(Tag::kRestarts)),
@@ -169,16 +173,22 @@ int RunStatus(Ctl* ctl) {
                     (ready.empty()  ? "-"
                      : waited >= 0 ? "waiting " + Uptime(waited) + " for " + ready
                                    : ready) +
-                        (said.empty() ? "" : ": " + said)});
+                        (said.empty() ? "" : ": " + said),
+                    health.empty() ? "-"
+                    : failed > 0   ? fmt::format("{} ({} failed: {})", health, failed, probe)
+                                   : health});
     json += fmt::format(
         "{}{{\"name\":{},\"state\":\"{}\",\"pid\":{},\"uptime_ms\":{},\"restarts\":{},"
         "\"last_exit\":{},\"exit_code\":{},\"autostart\":{},\"tty\":{},\"ready\":{},"
-        "\"ready_wait_ms\":{},\"status\":{}}}",
+        "\"ready_wait_ms\":{},\"ready_last\":{},\"status\":{},\"health\":{},\"health_state\":{},"
+        "\"health_failures\":{},\"health_last\":{}}}",
         json.size() > 1 ? "," : "", JsonString(p.Get(Tag::kName)), state, pid,
         p.GetInt(Tag::kUptimeMs), p.GetInt(Tag::kRestarts), JsonString(last),
         p.GetInt(Tag::kExitCode, -1), p.GetInt(Tag::kAutostart) ? "true" : "false",
         p.GetInt(Tag::kTty) ? "true" : "false", JsonString(ready), waited < 0 ? 0 : waited,
-        JsonString(said));
+        JsonString(p.Get(Tag::kReadyDetail)), JsonString(p.Get(Tag::kNotifyStatus)),
+        JsonString(p.Get(Tag::kHealth)), JsonString(health), failed,
+        JsonString(probe));
   }
   Out(ctl->json ? json + "]\n" : Table(rows));
   return all_running ? 0 : kCodeNotRunning;

@@ -14,6 +14,7 @@
 #include "init.h"
 #include "log_router.h"
 #include "options.h"
+#include "probe.h"
 #include "reaper.h"
 #include "signals.h"
 #include "spawn.h"
@@ -219,10 +220,11 @@ int Run(const Options& opts, const std::string& config_path, const Config& confi
   std::vector<std::string> names;
   for (const auto& p : config.programs) names.push_back(p.name);
   logs.Configure(config.tend, names);
+  SystemProber prober(&loop, &ops, &reaper);
   Supervisor supervisor(
       Service::Env{&ops, &loop, &reaper, nullptr,
                    [&] { return std::uniform_real_distribution<double>(0, 1)(rng); }, &logs,
-                   &notify.address},
+                   &notify.address, &prober},
       callbacks);
   notify.supervisor = &supervisor;
   supervisor.Configure(config);

@@ -106,6 +106,11 @@ enum class Tag : uint16_t {
   kReady = 35,         ///< On PROGRAM: its readiness source ("log:...", "fd:3"), if any.
   kReadyWaitMs = 36,   ///< On PROGRAM: how long it has waited for ready, while it does.
   kNotifyStatus = 37,  ///< On PROGRAM: the last STATUS= it sent (ready = notify).
+  kHealth = 38,        ///< On PROGRAM: its health probe ("http:8080/health"), if any.
+  kHealthState = 39,   ///< On PROGRAM: starting, healthy, failing or unhealthy.
+  kHealthFailures = 40,  ///< On PROGRAM: failed health probes in a row.
+  kHealthDetail = 41,  ///< On PROGRAM: what the last health probe saw.
+  kReadyDetail = 42,   ///< On PROGRAM: what the last ready probe saw, while waiting.
 };
 
 /// ERROR codes; tendctl exits with them.

@@ -63,11 +63,15 @@ Service::Service(ProgramConfig config, ServiceOptions options, Env env)
       env_(std::move(env)),
       timer_(env_.clock->NewTimer([this] { Step(Event::kTimer); })),
       ready_timer_(env_.clock->NewTimer([this] {
-        next_not_ready_ = fmt::format("not ready after {} (ready = {})",
-                                      FormatDuration(config_.ready_timeout_ms), config_.ready.spec);
+        next_not_ready_ = fmt::format("not ready after {} (ready = {}{}{})",
+                                      FormatDuration(config_.ready_timeout_ms), config_.ready.spec,
+                                      ready_probe_detail_.empty() ? "" : "; last probe: ",
+                                      ready_probe_detail_);
         Step(Event::kNotReady);
       })),
       watchdog_timer_(env_.clock->NewTimer([this] { Step(Event::kWatchdog); })),
+      ready_probe_(env_.clock, env_.prober, [this](const ProbeResult& r) { OnReadyProbe(r); }),
+      health_probe_(env_.clock, env_.prober, [this](const ProbeResult& r) { OnHealthProbe(r); }),
       leftover_timer_(env_.clock->NewTimer([this] {
         // Only to a group that is there: its id may be a pid again once it is gone.
         if (env_.ops->GroupSize(leftover_pgid_) > 0) {
@@ -85,81 +89,6 @@ Service::~Service() {
   if (pid_ > 0 && config_.ready.kind == ReadySource::Kind::kFd) env_.ops->ForgetReady(pid_);
   WatchLines(false);  // Lingering sources outlive this service.
   for (auto& src : sources_) env_.logs->Linger(std::move(src));
-}
-
-void Service::OnReadyNotified(pid_t pid, bool ready) {
-  if (pid != pid_) return;
-  if (ready) {
-    Step(Event::kReady);
-    return;
-  }
-  next_not_ready_ = fmt::format("closed descriptor {} without writing a newline (ready = {})",
-                                config_.ready.fd, config_.ready.spec);
-  Step(Event::kNotReady);
-}
-
-bool Service::AdoptMainPid(pid_t pid, bool from_main) {
-  if (pid_ <= 0 || reaped_ || pid == pid_) return pid == pid_;
-  // Within its tree, or tend's own child (its parent exited: it was reparented to tend,
-  // which will reap it), and alive: a pid gone already would never be reaped here.
-  if (env_.reaper->Watched(pid)) return false;  // Another program's process.
-  const pid_t parent = env_.ops->ParentOf(pid);
-  pid_t p = parent;
-  for (int depth = 0; depth < 64 && p > 1 && p != pid_; ++depth) p = env_.ops->ParentOf(p);
-  if (p != pid_ && !(from_main && parent > 0 && parent == getpid())) return false;
-  Diag(options_.routine_level, "{}main process is now pid {} (MAINPID, was {})", Subject(), pid,
-       pid_);
-  // The first process stays watched (OnReaped): its exit ends the program only if the
-  // new main process is gone by then. One in between is forgotten.
-  if (first_pid_ == 0) {
-    first_pid_ = pid_;
-  } else {
-    env_.reaper->Forget(pid_);
-  }
-  if (config_.ready.kind == ReadySource::Kind::kFd) env_.ops->ForgetReady(pid_);
-  pid_ = pid;
-  env_.reaper->Watch(pid_, this);
-  return true;
-}
-
-void Service::OnNotify(const NotifyMessage& m, bool from_main) {
-  if (m.has_status) notify_status_ = m.status;
-  if (m.mainpid != 0 && !(m.mainpid > 0 && AdoptMainPid(m.mainpid, from_main))) {
-    Diag(Level::kWarn, "{}MAINPID={} refused: not a process of this program", Subject(),
-         m.mainpid);
-  }
-  if (m.errno_value > 0) {
-    Diag(Level::kWarn, "{}reports an error: {}", Subject(), ErrnoString(m.errno_value));
-  }
-  if (m.stopping) Diag(options_.routine_level, "{}says it is stopping", Subject());
-  if (m.reloading) Diag(options_.routine_level, "{}says it is reloading", Subject());
-  // Extends the wait for ready, once, to no sooner than now + N (systemd's meaning).
-  if (m.extend_timeout_usec >= 0 && waiting_ready() && !extended_) {
-    extended_ = true;
-    const int64_t now = env_.clock->NowMs();
-    ready_deadline_ms_ = std::max(ready_deadline_ms_, now + m.extend_timeout_usec / 1000);
-    ready_timer_->Start(ready_deadline_ms_ - now);
-  }
-  if (m.watchdog && watchdog_timer_->active()) watchdog_timer_->Start(config_.watchdog_ms);
-  if (m.ready) Step(Event::kReady);  // Repeated (postgres after a crash): harmless.
-  if (m.watchdog_trigger && config_.watchdog_ms > 0) Step(Event::kWatchdog);
-}
-
-void Service::OnLine(std::string_view line) {
-  if (config_.ready.Matches(line)) Step(Event::kReady);
-}
-
-void Service::WatchLines(bool on) {
-  LineObserver* o = on && config_.ready.kind == ReadySource::Kind::kLog ? this : nullptr;
-  for (auto& src : sources_) {
-    if (src) src->SetLineObserver(o);
-  }
-}
-
-void Service::MaybeRunning() {
-  if (state_ != State::kStarting || !ready_) return;
-  if (startsecs_passed_) failures_ = 0;
-  Enter(State::kRunning);
 }
 
 void Service::OnTerminal(pid_t pid, UniqueFd master) {
@@ -365,9 +294,7 @@ void Service::Step(Event event) {
       switch (state_) {
         case State::kStarting:
         case State::kRunning:
-          ready_timer_->Stop();
-          watchdog_timer_->Stop();
-          WatchLines(false);
+          StopWatching();
           SendStop();
           ArmTimer(config_.stopwaitsecs_ms);
           Enter(State::kStopping);
@@ -423,9 +350,7 @@ void Service::Step(Event event) {
         env_.reaper->Forget(first_pid_);
         first_pid_ = 0;
       }
-      ready_timer_->Stop();
-      watchdog_timer_->Stop();
-      WatchLines(false);
+      StopWatching();
       if (config_.ready.kind == ReadySource::Kind::kFd) env_.ops->ForgetReady(pid_);
       pid_ = -1;
       terminal_.Reset();
@@ -480,6 +405,7 @@ void Service::Step(Event event) {
           if (ready_ || !not_ready_.empty()) return;  // Said twice, or too late.
           ready_ = true;
           ready_timer_->Stop();
+          ready_probe_.Stop();
           WatchLines(false);  // The hot path pays nothing from now on.
           Diag(options_.routine_level, "{}ready after {} ({})", Subject(),
                HumanDuration(env_.clock->NowMs() - started_ms_), config_.ready.spec);
@@ -510,14 +436,30 @@ void Service::Step(Event event) {
           return;
       }
       break;
+    case Event::kUnhealthy:
+      switch (state_) {
+        case State::kRunning:
+          Diag(Level::kWarn, "{}unhealthy ({} check{} failed: {}); restarting", Subject(),
+               health_failures_, health_failures_ == 1 ? "" : "s", health_detail_);
+          unhealthy_ = true;
+          unhealthy_stop_ = true;
+          Step(Event::kStop);  // want stays up: started again once stopped.
+          return;
+        case State::kStarting:  // Health is checked only once RUNNING.
+        case State::kBackoff:
+        case State::kStopping:
+        case State::kStopped:
+        case State::kExited:
+        case State::kFatal:
+          return;
+      }
+      break;
     case Event::kNotReady:
       switch (state_) {
         case State::kStarting:
           if (ready_ || !not_ready_.empty()) return;
           not_ready_ = next_not_ready_;
-          ready_timer_->Stop();
-          watchdog_timer_->Stop();
-          WatchLines(false);
+          StopWatching();
           Diag(Level::kWarn, "{}{}", Subject(), not_ready_);
           SendStop();
           ArmTimer(config_.stopwaitsecs_ms);
@@ -575,6 +517,10 @@ void Service::Exited(int status, bool expected) {
       return;
     case State::kStopping:
       Diag(options_.routine_level, "{}stopped ({})", Subject(), DescribeWaitStatus(status));
+      if (unhealthy_stop_ && want_up_) {
+        RestartUnhealthy();
+        return;
+      }
       Enter(State::kStopped);
       // A restart: stopped on the way back up (unless the observer, told of the
       // stop, already started it again).
@@ -677,19 +623,10 @@ void Service::Launch() {
   reaped_ = exec_known_ = false;
   env_.reaper->Watch(pid, this);
   Diag(options_.routine_level, "{}started (pid {})", Subject(), pid);
-  ready_ = !config_.ready.active();
   first_pid_ = 0;
   pgid_ = pid;
   startsecs_passed_ = false;
-  not_ready_.clear();
-  extended_ = false;
-  notify_status_.clear();
-  if (config_.watchdog_ms > 0) watchdog_timer_->Start(config_.watchdog_ms);
-  if (config_.ready.active()) {
-    ready_deadline_ms_ = env_.clock->NowMs() + config_.ready_timeout_ms;
-    ready_timer_->Start(config_.ready_timeout_ms);
-    WatchLines(true);  // Its sources were made during Spawn.
-  }
+  WatchReadiness();
   if (config_.type == ProgramType::kLongrun && config_.startsecs_ms > 0) {
     ArmTimer(config_.startsecs_ms);
   }
@@ -737,5 +674,11 @@ void Service::Enter(State s) {
 }
 
 void Service::ArmTimer(int64_t ms) { timer_->Start(ms); }
+
+void Service::set_config(ProgramConfig config) {
+  const bool same_health = config_.SameHealth(config);
+  config_ = std::move(config);
+  if (!same_health && state_ == State::kRunning) StartHealth();
+}
 
 }  // namespace tend

@@ -29,6 +29,12 @@
 //   STARTING/RUNNING --stop--> STOPPING        STOPPING --stopwaitsecs--> SIGKILL, STOPPING
 //   STOPPING --exit--> STOPPED, then STARTING again if want is up (a restart)
 //
+// Health (`health`): once RUNNING, a probe every health_interval; health_retries failures
+// in a row (not counting those within health_start_period of RUNNING) make it unhealthy:
+//   RUNNING --unhealthy--> STOPPING (stopsignal, SIGKILL after stopwaitsecs), then, as for
+//   an unexpected exit: STARTING at once, or BACKOFF when it was unhealthy before without
+//   a passing probe in between, or EXITED with restart = never.
+//
 // Leftovers (cleanupgroup): when the process has exited and its process group still has
 // living members, they get stopsignal, and SIGKILL after stopwaitsecs. Until the group
 // is empty (or the SIGKILL is sent) a start waits in BACKOFF, so that a server left
@@ -51,6 +57,7 @@
 #include "log_router.h"
 #include "log_sink.h"
 #include "notify_socket.h"
+#include "probe.h"
 #include "reaper.h"
 #include "spawn.h"
 
@@ -93,6 +100,8 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
     LogRouter* logs;
     /// NOTIFY_SOCKET for ready = notify programs ("@name"); null or empty: none yet.
     const std::string* notify_address = nullptr;
+    /// Runs ready and health probes; needed only by programs that have some.
+    Prober* prober = nullptr;
   };
 
   Service(ProgramConfig config, ServiceOptions options, Env env);
@@ -158,8 +167,9 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   const std::string& name() const { return config_.name; }
   const ProgramConfig& config() const { return config_; }
   /// Replaces the configuration: any time there is no process, or when only settings
-  /// that do not shape the process change (SameRun): they apply from the next event.
-  void set_config(ProgramConfig config) { config_ = std::move(config); }
+  /// that do not shape the process change (SameRun): they apply from the next event, and
+  /// health checks that changed start over.
+  void set_config(ProgramConfig config);
   State state() const { return state_; }
   bool want_up() const { return want_up_; }
   /// No process, and none coming unless started again: STOPPED, EXITED or FATAL.
@@ -183,9 +193,23 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   int64_t started_ms() const { return started_ms_; }
   /// The spawned process, while MAINPID= made another one the main process; else 0.
   pid_t first_pid() const { return first_pid_; }
+  /// ready = a probe: what the last one saw, while waiting for ready ("" before any).
+  const std::string& ready_probe_detail() const { return ready_probe_detail_; }
+
+  /// Health (config().health): "" without health checks; else "starting" (no probe has
+  /// counted yet in this run), "healthy", "failing" (a streak shorter than
+  /// health_retries) or "unhealthy" (stopped for it, or left EXITED with restart = never).
+  const char* health() const;
+  bool unhealthy() const { return unhealthy_; }
+  /// Failed probes in a row (counted ones).
+  int health_failures() const { return health_failures_; }
+  /// What the last health probe saw, "" before any.
+  const std::string& health_detail() const { return health_detail_; }
 
  private:
-  enum class Event { kStart, kStop, kExecOk, kExited, kTimer, kReady, kNotReady, kWatchdog };
+  enum class Event {
+    kStart, kStop, kExecOk, kExited, kTimer, kReady, kNotReady, kWatchdog, kUnhealthy
+  };
 
   void Step(Event event);
   // Verbs used by Step.
@@ -201,6 +225,16 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   void WatchLines(bool on);
   /// STARTING's way out once both hold: ready, and startsecs passed (for the reset).
   void MaybeRunning();
+  /// At a launch: the readiness sources and timers of the new process.
+  void WatchReadiness();
+  /// The process is stopping or gone: no more readiness, watchdog or health events.
+  void StopWatching();
+  void OnReadyProbe(const ProbeResult& r);
+  /// (Re)starts health checks, RUNNING from now.
+  void StartHealth();
+  void OnHealthProbe(const ProbeResult& r);
+  /// After a stop for being unhealthy: started again as after an unexpected exit.
+  void RestartUnhealthy();
   /// Whether the process runs in a session of its own (every program but the main one).
   bool OwnSession() const;
   /// The exit event in each state (Step's switch goes on there).
@@ -227,6 +261,17 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   std::string notify_status_;      // STATUS= (ready = notify).
   std::unique_ptr<Timer> ready_timer_;  // ready_timeout.
   std::unique_ptr<Timer> watchdog_timer_;  // watchdog: re-armed by each WATCHDOG=1.
+  ProbeLoop ready_probe_;                  // ready = tcp:|http:|exec:.
+  std::string ready_probe_detail_;
+  // Health of the current run (config_.health).
+  ProbeLoop health_probe_;
+  int64_t running_since_ms_ = 0;
+  bool health_counted_ = false;   // A probe counted (passed, or failed after the start period).
+  int health_failures_ = 0;       // Counted failures in a row.
+  bool unhealthy_ = false;
+  std::string health_detail_;
+  bool unhealthy_stop_ = false;   // Being stopped for it: restarted as after a failure.
+  int unhealthy_restarts_ = 0;    // In a row, without a passing probe in between.
   pid_t leftover_pgid_ = 0;      // The group being cleaned, 0 when none.
   bool launch_waiting_ = false;  // A start waits in BACKOFF for the cleaning to end.
   std::unique_ptr<Timer> leftover_timer_;  // SIGKILL to the leftovers when it fires.

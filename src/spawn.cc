@@ -46,6 +46,26 @@ const char* FindEnv(const std::vector<std::string>& env, const char* name) {
   return nullptr;
 }
 
+}  // namespace
+
+std::vector<std::string> CommandCandidates(const std::string& name, const char* path) {
+  std::vector<std::string> out;
+  if (name.find('/') != std::string::npos) return {name};
+  std::string p = path ? path : kDefaultPath;
+  size_t start = 0;
+  for (;;) {
+    size_t end = p.find(':', start);
+    std::string dir = p.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    // An empty PATH element means the current directory, as in execvp.
+    out.push_back((dir.empty() ? "." : dir) + "/" + name);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+namespace {
+
 void BuildPlan(const SpawnSpec& spec, ChildPlan* plan) {
   plan->spec = &spec;
   plan->env_storage = MergeEnvironment(spec.env);
@@ -55,22 +75,7 @@ void BuildPlan(const SpawnSpec& spec, ChildPlan* plan) {
   for (const auto& a : spec.argv) plan->argv.push_back(const_cast<char*>(a.c_str()));
   plan->argv.push_back(nullptr);
 
-  const std::string& name = spec.argv[0];
-  if (name.find('/') != std::string::npos) {
-    plan->candidates.push_back(name);
-  } else {
-    const char* path = FindEnv(plan->env_storage, "PATH");
-    std::string p = path ? path : kDefaultPath;
-    size_t start = 0;
-    for (;;) {
-      size_t end = p.find(':', start);
-      std::string dir = p.substr(start, end == std::string::npos ? std::string::npos : end - start);
-      // An empty PATH element means the current directory, as in execvp.
-      plan->candidates.push_back((dir.empty() ? "." : dir) + "/" + name);
-      if (end == std::string::npos) break;
-      start = end + 1;
-    }
-  }
+  plan->candidates = CommandCandidates(spec.argv[0], FindEnv(plan->env_storage, "PATH"));
   plan->sh_argv.push_back(const_cast<char*>("/bin/sh"));
   plan->sh_argv.push_back(nullptr);  // The script's path, filled in by the child.
   for (size_t i = 1; i < spec.argv.size(); ++i) plan->sh_argv.push_back(plan->argv[i]);

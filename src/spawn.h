@@ -53,6 +53,10 @@ struct SpawnSpec {
   int notify_fd = -1;
 };
 
+/// The paths execvp would try for command `name` with PATH `path` (null: the default
+/// PATH), in order: `name` alone when it has a '/'.
+std::vector<std::string> CommandCandidates(const std::string& name, const char* path);
+
 /// tend's environment with `extra` ("NAME=value") applied in order: what a child gets.
 std::vector<std::string> MergeEnvironment(const std::vector<std::string>& extra);
 

@@ -1,5 +1,9 @@
 #include "harness.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -349,6 +353,23 @@ std::string Pid1Test::WriteConf(const std::string& name, const std::string& text
   mkdir(dir.c_str(), 0755);
   WriteFile(dir + "/" + name, text);
   return dir;
+}
+
+bool Installed(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  int port = -1;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  close(fd);
+  return port;
 }
 
 bool Has(const std::string& text, const std::string& part) {

@@ -28,6 +28,10 @@ void WriteFile(const std::string& path, const std::string& text);
 std::vector<std::string> Lines(const std::string& text);
 /// Whether `text` contains `part`.
 bool Has(const std::string& text, const std::string& part);
+/// Whether `path` is an executable file (a server from Debian, for tests that need it).
+bool Installed(const std::string& path);
+/// A loopback port free now (the kernel's choice), for a server started just after.
+int FreePort();
 /// How many lines of `text` contain `part`.
 size_t CountLines(const std::string& text, const std::string& part);
 

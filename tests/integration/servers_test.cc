@@ -16,24 +16,6 @@
 namespace tend {
 namespace {
 
-bool Installed(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
-
-// A loopback port free now (the kernel's choice), for a server started just after.
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a = {};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  int port = -1;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
-    port = ntohs(a.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
 class Servers : public Pid1Test {
  protected:
   // `curl URL` in the background: the body and the HTTP status go to `file`.
@@ -289,6 +271,70 @@ TEST_F(Redis, ADependentConnectsAtItsFirstTryAndStatusShowsWhatRedisSaid) {
   EXPECT_TRUE(Has(out, "notify: Ready to accept connections")) << out;
   EXPECT_EQ(0, Ctl({"-j", "status", "redis"}, &out));
   EXPECT_TRUE(Has(out, "\"status\":\"Ready to accept connections\"")) << out;
+}
+
+// health = exec:redis-cli ping: a hung redis (SIGSTOP: connections are still accepted
+// by the kernel, never answered) is found and replaced; redis-cli is killed at its
+// deadline each time.
+TEST_F(Redis, AHungRedisFailsRedisCliPingAndIsReplaced) {
+  const std::string p = std::to_string(FreePort());
+  Start({"-c", WriteConf("r.conf", "[program:redis]\ncommand = redis-server --port " + p +
+                                       " --bind 127.0.0.1 --save '' --appendonly no "
+                                       "--supervised systemd --dir " + dir_ +
+                                       "\nready = notify\nstartsecs = 0\n"
+                                       "health = exec:redis-cli -p " + p + " ping\n"
+                                       "health_interval = 200ms\nhealth_timeout = 500ms\n"
+                                       "health_retries = 2\nstopwaitsecs = 500ms\n")});
+  ASSERT_TRUE(WaitForSocket()) << tend_->Stderr();
+  std::string out;
+  ASSERT_TRUE(Eventually([&] {
+    return Ctl({"-j", "status", "redis"}, &out) == 0 &&
+           Has(out, "\"health_state\":\"healthy\"");
+  })) << out << tend_->Stderr();
+  EXPECT_TRUE(Has(out, "\"health_last\":\"exited with status 0: PONG\"")) << out;
+  const pid_t first = FirstChild(tend_->TendPid());
+  ASSERT_EQ(0, kill(first, SIGSTOP));
+  ASSERT_TRUE(WaitForLog("redis: unhealthy (2 checks failed: no answer within 500ms (killed)); "
+                         "restarting"))
+      << tend_->Stderr();
+  EXPECT_EQ(1, Ctl({"health"}, &out)) << out;
+  ASSERT_TRUE(Eventually([&] {
+    return Ctl({"-j", "status", "redis"}, &out) == 0 &&
+           Has(out, "\"health_state\":\"healthy\"");
+  })) << out << tend_->Stderr();
+  EXPECT_NE(first, FirstChild(tend_->TendPid()));
+  EXPECT_EQ(0, Ctl({"health"}, &out)) << out;
+  tend_->Signal(SIGTERM);
+  EXPECT_EQ(0, tend_->Wait());
+}
+
+// ready = http: with nginx: a client that depends on it gets its page at the first try.
+TEST_F(Servers, NginxIsReadyWhenItAnswersHttp) {
+  if (!Installed("/usr/sbin/nginx") || !Installed("/usr/bin/curl")) {
+    GTEST_SKIP() << "nginx or curl not installed";
+  }
+  const std::string port = std::to_string(FreePort());
+  chmod(dir_.c_str(), 0755);  // nginx's workers run as nobody: they must reach www/.
+  mkdir(Path("www").c_str(), 0755);
+  WriteFile(Path("www/index.html"), "hello\n");
+  WriteFile(Path("nginx.conf"),
+            "pid " + Path("nginx.pid") + ";\nerror_log stderr notice;\nevents {}\nhttp {\n"
+            "  access_log off;\n  server {\n    listen 127.0.0.1:" + port +
+            ";\n    root " + Path("www") + ";\n  }\n}\n");
+  Start({"-c", WriteConf("n.conf", "[program:nginx]\ncommand = nginx -p " + dir_ + " -c " +
+                                       Path("nginx.conf") +
+                                       " -e stderr -g 'daemon off;'\nstartsecs = 0\n"
+                                       "ready = http:127.0.0.1:" + port + "/\n"
+                                       "health = http:127.0.0.1:" + port + "/index.html\n"
+                                       "[program:client]\ncommand = curl -sf http://127.0.0.1:" +
+                                       port + "/\ntype = oneshot\nrestart = never\n"
+                                       "depends_on = nginx\n")});
+  ASSERT_TRUE(WaitForLog("client: exited")) << Output();
+  EXPECT_TRUE(Has(tend_->Stderr(), "client: exited with status 0 (done)")) << Output();
+  EXPECT_TRUE(Has(tend_->Stdout(), "client | hello")) << Output();
+  EXPECT_LT(tend_->Stderr().find("nginx: ready after"), tend_->Stderr().find("client: started"));
+  tend_->Signal(SIGTERM);
+  EXPECT_EQ(0, tend_->Wait());
 }
 
 }  // namespace

@@ -465,7 +465,9 @@ TEST_F(Readiness, BadSourcesAreOneClearMessageEachAndExit2) {
       {"fd:1", "the descriptor must be a number from 3 to 255"},
       {"fd:x", "the descriptor must be a number from 3 to 255"},
       {"log:/[/", "bad regular expression: unbalanced '['"},
-      {"nonsense", "not a readiness source (log:TEXT, log:/REGEX/, fd:N or notify)"},
+      {"nonsense", "not a readiness source (log:TEXT, log:/REGEX/, fd:N, notify, tcp:"},
+      {"tcp:99999", "tcp:[HOST:]PORT: port \"99999\" is not a number from 1 to 65535"},
+      {"http:nohost", "http:[HOST:]PORT/PATH: port \"nohost\" is not a number"},
   };
   for (const auto& c : cases) {
     std::string conf = WriteConf("bad.conf", "[program:x]\ncommand = sleep 1\nready = " + c.first + "\n");

@@ -1168,7 +1168,7 @@ TEST(ConfigTest, BadReadySourcesNameTheirLine) {
   EXPECT_EQ("t.conf:9: error: bad ready \"log:/[/\": bad regular expression: unbalanced '['",
             errors[2]);
   EXPECT_EQ("t.conf:12: error: bad ready \"nonsense\": not a readiness source (log:TEXT, "
-            "log:/REGEX/, fd:N or notify)",
+            "log:/REGEX/, fd:N, notify, tcp:[HOST:]PORT, http:[HOST:]PORT/PATH or exec:COMMAND)",
             errors[3]);
   EXPECT_EQ("t.conf:15: error: bad ready \"log:\": log: needs the text a line must contain",
             errors[4]);
@@ -1189,6 +1189,85 @@ TEST(ConfigTest, WatchdogNeedsReadyNotify) {
   EXPECT_EQ(Lines({"t.conf:7: error: watchdog needs ready = notify: it is sd_notify's "
                    "WATCHDOG=1"}),
             l.Of(Kind::kError));
+}
+
+TEST(ConfigTest, ProbesForReadyAndHealth) {
+  Loaded l = Load(
+      "[program:a]\ncommand=a\nready = tcp:8080\nhealth = http:localhost:8080/healthz?full=1\n"
+      "health_interval = 2s\nhealth_timeout = 500ms\nhealth_retries = 5\n"
+      "health_start_period = 1m\nready_interval = 50ms\n"
+      "[program:b]\ncommand=b\nready = tcp:[::1]:6379\nhealth = exec:sh -c 'exit 0'\n"
+      "[program:c]\ncommand=c\nready = http:10.1.2.3:80\n");
+  ASSERT_EQ("", l.All());
+  const ProgramConfig& a = l.Get("a");
+  EXPECT_EQ(ReadySource::Kind::kProbe, a.ready.kind);
+  EXPECT_EQ(ProbeSpec::Kind::kTcp, a.ready.probe.kind);
+  EXPECT_EQ("127.0.0.1:8080", a.ready.probe.host_port);
+  EXPECT_EQ(ProbeSpec::Kind::kHttp, a.health.kind);
+  EXPECT_EQ("127.0.0.1:8080", a.health.host_port);
+  EXPECT_EQ("/healthz?full=1", a.health.path);
+  EXPECT_EQ(2000, a.health_interval_ms);
+  EXPECT_EQ(500, a.health_timeout_ms);
+  EXPECT_EQ(5, a.health_retries);
+  EXPECT_EQ(60000, a.health_start_period_ms);
+  EXPECT_EQ(50, a.ready_interval_ms);
+  const ProgramConfig& b = l.Get("b");
+  EXPECT_EQ("[::1]:6379", b.ready.probe.host_port);
+  EXPECT_EQ((std::vector<std::string>{"sh", "-c", "exit 0"}), b.health.argv);
+  EXPECT_EQ(10000, b.health_interval_ms);  // The defaults.
+  EXPECT_EQ(5000, b.health_timeout_ms);
+  EXPECT_EQ(3, b.health_retries);
+  EXPECT_EQ(0, b.health_start_period_ms);
+  EXPECT_EQ(100, b.ready_interval_ms);
+  EXPECT_EQ("/", l.Get("c").ready.probe.path);
+  EXPECT_EQ("10.1.2.3:80", l.Get("c").ready.probe.host_port);
+}
+
+TEST(ConfigTest, BadProbesNameTheirLine) {
+  Loaded l = Load(
+      "[program:a]\ncommand=a\nhealth = tcp:99999\n"
+      "[program:b]\ncommand=b\nready = http:nohost\n"
+      "[program:c]\ncommand=c\nhealth_interval = 0\n"
+      "[program:d]\ncommand=d\nhealth = tcp:db.internal:5432\n"
+      "[program:e]\ncommand=e\nhealth_retries = 0\n"
+      "[program:f]\ncommand=f\nhealth = exec:\n"
+      "[program:g]\ncommand=g\ntype = oneshot\nhealth = tcp:80\n"
+      "[program:h]\ncommand=h\nhealth = ping:80\n");
+  auto errors = l.Of(Kind::kError);
+  ASSERT_EQ(8u, errors.size()) << l.All();
+  EXPECT_EQ("t.conf:3: error: bad health \"tcp:99999\": tcp:[HOST:]PORT: port \"99999\" is "
+            "not a number from 1 to 65535",
+            errors[0]);
+  EXPECT_EQ("t.conf:6: error: bad ready \"http:nohost\": http:[HOST:]PORT/PATH: port "
+            "\"nohost\" is not a number from 1 to 65535",
+            errors[1]);
+  EXPECT_EQ("t.conf:9: error: bad health_interval \"0\": must be more than 0", errors[2]);
+  EXPECT_EQ("t.conf:12: error: bad health \"tcp:db.internal:5432\": tcp:[HOST:]PORT: "
+            "\"db.internal\" is not an IPv4 address, [IPv6] or localhost (probes do not look "
+            "names up)",
+            errors[3]);
+  EXPECT_EQ(0u, errors[4].find("t.conf:15: error: bad health_retries \"0\"")) << errors[4];
+  EXPECT_EQ("t.conf:18: error: bad health \"exec:\": exec: no command", errors[5]);
+  EXPECT_EQ("t.conf:22: error: health is for longrun programs: a oneshot is done when it exits",
+            errors[6]);
+  EXPECT_EQ(0u, errors[7].find("t.conf:25: error: bad health \"ping:80\": expected tcp:"))
+      << errors[7];
+}
+
+TEST(ConfigTest, AnExecProbeNowhereToBeFoundIsAWarning) {
+  Loaded l = Load(
+      "[program:a]\ncommand=a\nhealth = exec:no-such-probe-tool --ping\n"
+      "[program:b]\ncommand=b\nready = exec:/nonexistent/check\n"
+      "[program:c]\ncommand=c\nhealth = exec:sh -c true\n");
+  auto warnings = l.Of(Kind::kWarning);
+  ASSERT_EQ(2u, warnings.size()) << l.All();
+  EXPECT_EQ("t.conf:3: warning: health: \"no-such-probe-tool\" is not found in PATH: the probe "
+            "will fail",
+            warnings[0]);
+  EXPECT_EQ("t.conf:6: warning: ready: \"/nonexistent/check\" is not an executable file: the "
+            "probe will fail",
+            warnings[1]);
+  EXPECT_TRUE(l.Of(Kind::kError).empty());
 }
 
 }  // namespace

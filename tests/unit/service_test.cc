@@ -5,48 +5,12 @@
 
 #include <algorithm>
 
-#include "fakes/fake_clock.h"
-#include "fakes/fake_process_ops.h"
+#include "fakes/service_fixture.h"
 
 namespace tend {
 namespace {
 
 using State = Service::State;
-
-class ServiceTest : public testing::Test, public ServiceObserver {
- protected:
-  void OnServiceChanged(Service* s) override { states_.push_back(Service::ToString(s->state())); }
-
-  Service& Make(ProgramConfig c = {}, ServiceOptions o = {}) {
-    if (c.name.empty()) c.name = c.program_name = "web";
-    if (c.argv.empty()) c.argv = {"web", "--serve"};
-    service_ = std::make_unique<Service>(
-        c, o,
-        Service::Env{&ops_, &clock_, &reaper_, this, [] { return 0.5; }, nullptr, &notify_address_});
-    return *service_;
-  }
-  pid_t Pid() const { return ops_.next_pid - 1; }
-  // The kernel's part: exec result, then exit.
-  void ExecOk() { ops_.observers.back()->OnExecResult(Pid(), nullptr); }
-  void Exit(int status) { reaper_.Dispatch(Pid(), status); }
-  void Crash(int status) {
-    ExecOk();
-    Exit(status);
-  }
-  std::string States() {
-    std::string s;
-    for (const auto& x : states_) s += (s.empty() ? "" : " ") + x;
-    states_.clear();
-    return s;
-  }
-
-  FakeProcessOps ops_;
-  FakeClock clock_;
-  Reaper reaper_;
-  std::unique_ptr<Service> service_;
-  std::vector<std::string> states_;
-  std::string notify_address_ = "@abcde";  // NOTIFY_SOCKET for ready = notify.
-};
 
 TEST_F(ServiceTest, LongrunIsRunningAfterStartsecs) {
   Service& s = Make();
