@@ -84,8 +84,8 @@ class NetProbeTest : public testing::Test {
         if (n > 0) request_.append(buf, static_cast<size_t>(n));
         if (request_.find("\r\n\r\n") == std::string::npos || !answer_) return;
         if (!reply_.empty()) (void)!write(conn_.get(), reply_.data(), reply_.size());
-        read_.reset();
         conn_.Reset();
+        read_.reset();  // Last: it destroys this lambda.
       });
       read_->Start();
     });
