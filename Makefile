@@ -54,7 +54,7 @@ INTEG_OBJS := $(INTEG_SRCS:tests/integration/%.cc=$(B)/obj/integration/%.o)
 HELPERS   := $(patsubst tests/helpers/%.cc,$(B)/tests/%,$(wildcard tests/helpers/*.cc))
 MANPAGES  := $(wildcard man/*.[1-8])
 
-.PHONY: all static check test run bench deps install uninstall clean dist asan
+.PHONY: all static check test run bench deps install uninstall clean dist asan e2e
 all: $(B)/tend $(B)/tendctl
 
 # tendctl is tend under another name: one binary, as busybox does.
@@ -134,6 +134,13 @@ check: deps
 # The unit and integration tests again under AddressSanitizer and UBSan.
 asan: deps
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 test
+
+# End to end: tend-static as PID 1 of OCI containers started with runc, as docker run
+# does, with real servers (redis, postgres, nginx); as root. One line per scenario.
+e2e:
+	$(Q)contrib/install-deps --e2e
+	$(Q)$(MAKE) --no-print-directory build/tend-static
+	$(Q)python3 tests/e2e/run.py
 
 # tend in the foreground on the example conf.d/ (a oneshot, a dependency, two workers,
 # a crashing program); Ctrl-C runs the ordered shutdown.
