@@ -93,9 +93,12 @@ $(B)/tend: $(B)/obj/init_main.o $(LIB_OBJS)
 # call it statically linked, and it must stay at or under 1 MiB.
 STATIC_OBJS := $(patsubst src/%.cc,build/sobj/%.o,$(MAIN_SRCS) $(LIB_SRCS))
 # tend catches no exception (an allocation failure ends it either way), so the static
-# build drops exception and unwind tables and RTTI: about 60 KB.
+# build drops exception and unwind tables and RTTI: about 60 KB. Link-time optimisation
+# inlines and drops across files (fmt's formatting above all): 33 KB more; without
+# separate-code the linker does not pad the code segment to a page: 4 KB.
 STATIC_CXXFLAGS := -Os -ffunction-sections -fdata-sections -fno-exceptions -fno-rtti \
-                   -fno-asynchronous-unwind-tables
+                   -fno-asynchronous-unwind-tables -flto=auto
+STATIC_LDFLAGS  := -static -s -Wl,--gc-sections -Wl,-z,noseparate-code
 static: build/tend-static
 build/sobj/%.o: src/%.cc build/gen/version.h
 	@mkdir -p $(@D)
@@ -104,7 +107,7 @@ build/sobj/%.o: src/%.cc build/gen/version.h
 	  $(CXXFLAGS) $(STATIC_CXXFLAGS) -c $< -o $@
 build/tend-static: $(STATIC_OBJS)
 	@$(if $(Q),echo "  LINK $@")
-	$(Q)$(CXX) $(LDFLAGS) -static -s -Wl,--gc-sections $^ $(LIBS) -o $@
+	$(Q)$(CXX) $(CXXFLAGS) $(STATIC_CXXFLAGS) $(LDFLAGS) $(STATIC_LDFLAGS) $^ $(LIBS) -o $@
 	$(Q)file $@ | grep -q 'statically linked' || { echo "$@ is not static" >&2; exit 1; }
 	$(Q)size=$$(stat -c %s $@); [ $$size -le 1048576 ] || { echo "$@ is $$size bytes, over 1 MiB" >&2; exit 1; }
 
