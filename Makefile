@@ -158,6 +158,7 @@ bench: $(B)/tend $(B)/tendctl build/tend-static $(HELPERS)
 	$(Q)TEND_SOCKET=none TEND=$(B)/tend bench/logs
 	$(Q)TEND=$(B)/tend bench/ctl
 	$(Q)TEND=$(B)/tend bench/ready
+	$(Q)TEND=$(B)/tend bench/supervisorctl
 
 MANDIR ?= $(PREFIX)/share/man
 install: $(B)/tend
@@ -165,7 +166,9 @@ install: $(B)/tend
 	  $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(B)/tend $(DESTDIR)$(PREFIX)/bin/tend
 	ln -sf tend $(DESTDIR)$(PREFIX)/bin/tendctl
+	ln -sf tend $(DESTDIR)$(PREFIX)/bin/supervisorctl
 	install -m 644 man/tendctl.1 $(DESTDIR)$(MANDIR)/man1/tendctl.1
+	install -m 644 man/tend-supervisorctl.1 $(DESTDIR)$(MANDIR)/man1/tend-supervisorctl.1
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 contrib/bash-completion/tendctl \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tendctl
@@ -175,6 +178,7 @@ install: $(B)/tend
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tend $(DESTDIR)$(PREFIX)/bin/tendctl \
+	  $(DESTDIR)$(PREFIX)/bin/supervisorctl $(DESTDIR)$(MANDIR)/man1/tend-supervisorctl.1 \
 	  $(DESTDIR)$(MANDIR)/man1/tendctl.1 $(DESTDIR)$(MANDIR)/man5/tend.conf.5 \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tendctl \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tend \

@@ -187,7 +187,8 @@ bool ParseReadySource(const std::string& value, ReadySource* out, std::string* w
 bool ProgramConfig::SameRun(const ProgramConfig& o) const {
   const UserSpec& u = user;
   const UserSpec& v = o.user;
-  return name == o.name && program_name == o.program_name && process_num == o.process_num &&
+  return name == o.name && program_name == o.program_name && group == o.group &&
+         process_num == o.process_num &&
          command == o.command && argv == o.argv && directory == o.directory &&
          environment == o.environment && u.name == v.name && u.uid == v.uid && u.gid == v.gid &&
          u.groups == v.groups && u.home == v.home && u.shell == v.shell &&

@@ -88,6 +88,9 @@ struct UserSpec {
 struct ProgramConfig {
   std::string name;          ///< Process name: unique, used in logs and by tendctl.
   std::string program_name;  ///< The section's name ([program:NAME]).
+  /// supervisord's group: the [group:x] listing the program, else program_name. Its
+  /// processes are GROUP:NAME to supervisorctl, or NAME when both are the same.
+  std::string group;
   int process_num = 0;
   SourceLocation where;      ///< The section header.
 

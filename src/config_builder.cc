@@ -77,6 +77,7 @@ struct ProgramPlan {
   int64_t numprocs = 1;
   std::string process_name = kDefaultProcessName;
   const RawEntry* process_name_entry = nullptr;
+  std::string group = {};  // supervisord's: its [group:x], else the program's name.
 };
 
 // What the cross-program checks need of each program.
@@ -266,7 +267,8 @@ void Builder::BuildProgram(const RawSection& s, const std::string& name) {
   auto group = group_of_.find(name);
   ProgramPlan plan{&s, name, base_};
   plan.expander.SetText(kExpandProgramName, name);
-  plan.expander.SetText(kExpandGroupName, group == group_of_.end() ? name : group->second);
+  plan.group = group == group_of_.end() ? name : group->second;
+  plan.expander.SetText(kExpandGroupName, plan.group);
   plan.numprocs = ReadCount(plan, kKeyNumprocs, 1, kMaxNumprocs, &local);
   int64_t start = ReadCount(plan, kKeyNumprocsStart, 0, INT32_MAX - kMaxNumprocs, &local);
   if ((plan.process_name_entry = s.Find(kKeyProcessName)))
@@ -314,6 +316,7 @@ void Builder::BuildProcess(const ProgramPlan& plan, int64_t num,
   const RawSection& s = *plan.section;
   ProgramConfig p;
   p.program_name = plan.program_name;
+  p.group = plan.group;
   p.process_num = static_cast<int>(num);
   p.where = s.where;
   p.environment = global_env_;

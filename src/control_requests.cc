@@ -77,7 +77,10 @@ void ControlServer::HandleStatus(Conn* c, const Message& m) {
         .Add(Tag::kExitStatus, s->has_exited() ? DescribeWaitStatus(s->last_status()) : "")
         .AddInt(Tag::kExitCode, s->has_exited() ? ExitCodeOf(s->last_status()) : -1)
         .AddInt(Tag::kAutostart, s->config().autostart)
-        .AddInt(Tag::kTty, s->config().tty);
+        .AddInt(Tag::kTty, s->config().tty)
+        .Add(Tag::kGroupName, s->config().group.empty() ? s->name() : s->config().group)
+        .AddInt(Tag::kPriority, s->config().priority);
+    if (s->launched()) p.AddInt(Tag::kStartedAgoMs, now - s->started_ms());
     if (s->config().ready.active()) {
       p.Add(Tag::kReady, s->config().ready.spec);
       if (s->waiting_ready()) p.AddInt(Tag::kReadyWaitMs, now - s->started_ms());

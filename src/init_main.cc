@@ -20,6 +20,7 @@
 #include "spawn.h"
 #include "notify_socket.h"
 #include "supervisor.h"
+#include "supervisorctl.h"
 #include "version.h"  // Generated: build/gen/version.h.
 
 using namespace tend;
@@ -309,6 +310,8 @@ int main(int argc, char** argv) {
   const char* base = strrchr(argv[0], '/');
   base = base ? base + 1 : argv[0];
   if (strcmp(base, "tendctl") == 0) return CtlMain(argc, argv);
+  // supervisord's client, for scripts written for supervisord (make install links it).
+  if (strcmp(base, "supervisorctl") == 0) return SupervisorctlMain(argc, argv);
   if (argc > 1 && strcmp(argv[1], "ctl") == 0) return CtlMain(argc - 1, argv + 1);
   Options opts;
   std::string err;

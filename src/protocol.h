@@ -111,6 +111,9 @@ enum class Tag : uint16_t {
   kHealthFailures = 40,  ///< On PROGRAM: failed health probes in a row.
   kHealthDetail = 41,  ///< On PROGRAM: what the last health probe saw.
   kReadyDetail = 42,   ///< On PROGRAM: what the last ready probe saw, while waiting.
+  kGroupName = 43,     ///< On PROGRAM: supervisord's group ([group:x], else the program).
+  kStartedAgoMs = 44,  ///< On PROGRAM: since its last start; absent if it never started.
+  kPriority = 45,      ///< On PROGRAM: its priority.
 };
 
 /// ERROR codes; tendctl exits with them.

@@ -553,7 +553,8 @@ SpawnSpec Service::MakeSpawnSpec() const {
     spec.input = "/dev/null";
     // As supervisord, so that scripts written for it keep working.
     spec.env = {"SUPERVISOR_ENABLED=1", "SUPERVISOR_PROCESS_NAME=" + config_.name,
-                "SUPERVISOR_GROUP_NAME=" + config_.program_name};
+                "SUPERVISOR_GROUP_NAME=" +
+                    (config_.group.empty() ? config_.program_name : config_.group)};
   }
   if (config_.user.resolved) {
     spec.set_user = true;
@@ -620,6 +621,7 @@ void Service::Launch() {
   }
   pid_ = pid;
   started_ms_ = env_.clock->NowMs();
+  launched_ = true;
   reaped_ = exec_known_ = false;
   env_.reaper->Watch(pid, this);
   Diag(options_.routine_level, "{}started (pid {})", Subject(), pid);

@@ -191,6 +191,8 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
     return state_ == State::kStarting && !ready_ && not_ready_.empty();
   }
   int64_t started_ms() const { return started_ms_; }
+  /// Started at least once (started_ms() is then the last start).
+  bool launched() const { return launched_; }
   /// The spawned process, while MAINPID= made another one the main process; else 0.
   pid_t first_pid() const { return first_pid_; }
   /// ready = a probe: what the last one saw, while waiting for ready ("" before any).
@@ -291,6 +293,7 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   int restarts_ = 0;
   int64_t state_since_ms_ = 0;
   int64_t started_ms_ = 0;
+  bool launched_ = false;
   std::vector<std::unique_ptr<LogSource>> sources_;  // The current process's pipes.
   UniqueFd terminal_;                  // tty = true: the pseudo-terminal's master, for input.
   int term_rows_ = 0, term_cols_ = 0;  // The last size asked for.

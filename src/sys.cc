@@ -99,9 +99,9 @@ UniqueFd ConnectUnix(const sockaddr_un& a) {
   return fd;
 }
 
-// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm). gmtime_r would
-// pull glibc's time-zone code, sscanf and strtod into the static binary: 70 KB.
-static void CivilFromDays(int64_t z, int* y, unsigned* m, unsigned* d) {
+// Howard Hinnant's algorithm. gmtime_r would pull glibc's time-zone code, sscanf and
+// strtod into the static binary: 70 KB.
+void CivilFromDays(int64_t z, int* y, unsigned* m, unsigned* d) {
   z += 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const unsigned doe = static_cast<unsigned>(z - era * 146097);

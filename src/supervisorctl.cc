@@ -1,0 +1,710 @@
+#include "supervisorctl.h"
+
+#include <ini.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <functional>
+
+#include "control_client.h"
+#include "diag.h"
+#include "sys.h"
+#include "values.h"
+#include "version.h"  // Generated: build/gen/version.h.
+
+namespace tend {
+
+namespace {
+
+// supervisorctl's exit statuses (supervisor/states.py: LSBInitExitStatuses and, for
+// status, LSBStatusExitStatuses).
+constexpr int kGeneric = 1;
+constexpr int kInvalidArgs = 2;
+constexpr int kStatusNotRunning = 3;
+constexpr int kStatusUnknown = 4;
+constexpr int kRefused = 4;
+constexpr int kNotRunning = 7;
+
+// One program as supervisorctl sees it.
+struct Proc {
+  std::string name, group, state, spec;
+  int64_t pid = 0;
+  int64_t state_ms = 0;
+  int64_t started_ago_ms = -1;  // -1: never started.
+  bool launched() const { return started_ago_ms >= 0; }
+};
+
+struct Sctl {
+  std::string url;     // As shown in connection errors: unix:///run/tend.sock.
+  std::string socket;  // The path.
+  int status = 0;      // The exit status so far.
+  std::vector<Proc> procs;  // Lexical order (group, then name), once fetched.
+};
+
+void Line(const std::string& s) {
+  std::string l = s + "\n";
+  WriteAll(STDOUT_FILENO, l.data(), l.size());
+}
+
+// Sends `req` on a fresh connection; data frames go to `on_data`. Returns true on OK;
+// false on ERROR (its message in `err`) or when tend cannot be reached (a line printed,
+// the status set, `*unreachable` true).
+bool Request(Sctl* s, const Message& req, const std::function<void(const Message&)>& on_data,
+             std::string* err, bool* unreachable = nullptr, Message* ok = nullptr) {
+  ControlClient client;
+  int code = 0;
+  std::string why;
+  auto gone = [&](int status) {
+    Line(s->url + (status == kRefused ? " refused connection" : " no such file"));
+    if (s->status == 0 || status != 0) s->status = status;
+    if (unreachable) *unreachable = true;
+    return false;
+  };
+  struct stat st;
+  if (stat(s->socket.c_str(), &st) != 0) return gone(kNotRunning);
+  if (!client.Connect(s->socket, &why, &code) || !client.Send(req, &why)) return gone(kRefused);
+  Message m;
+  for (;;) {
+    if (!client.Receive(&m, &why)) return gone(kRefused);
+    if (m.type == MsgType::kOk) {
+      if (ok) *ok = m;
+      return true;
+    }
+    if (m.type == MsgType::kError) {
+      if (err) *err = m.Get(Tag::kMessage);
+      return false;
+    }
+    if (on_data) on_data(m);
+  }
+}
+
+// Every program, in supervisord's lexical order. False if tend is out of reach.
+bool Fetch(Sctl* s) {
+  s->procs.clear();
+  bool unreachable = false;
+  Request(
+      s, Message(MsgType::kStatus),
+      [&](const Message& m) {
+        Proc p;
+        p.name = m.Get(Tag::kName);
+        p.group = m.Get(Tag::kGroupName, p.name);
+        p.spec = Namespec(p.group, p.name);
+        p.state = m.Get(Tag::kState);
+        p.pid = m.GetInt(Tag::kPid);
+        p.state_ms = m.GetInt(Tag::kUptimeMs);
+        p.started_ago_ms = m.GetInt(Tag::kStartedAgoMs, -1);
+        s->procs.push_back(p);
+      },
+      nullptr, &unreachable);
+  std::sort(s->procs.begin(), s->procs.end(), [](const Proc& a, const Proc& b) {
+    return a.group != b.group ? a.group < b.group : a.name < b.name;
+  });
+  return !unreachable;
+}
+
+bool Running(const Proc& p) {  // supervisord's RUNNING_STATES.
+  return p.state == "RUNNING" || p.state == "STARTING" || p.state == "BACKOFF";
+}
+bool Stopped(const Proc& p) {  // supervisord's STOPPED_STATES.
+  return p.state == "STOPPED" || p.state == "EXITED" || p.state == "FATAL";
+}
+
+std::string Describe(const Proc& p) {
+  if (p.state == "RUNNING") return RunningDescription(p.pid, p.started_ago_ms / 1000);
+  if (p.state == "BACKOFF" || p.state == "FATAL") {
+    return "Exited too quickly (process log may have details)";
+  }
+  if (p.state == "STOPPED" || p.state == "EXITED") {
+    if (!p.launched()) return "Not started";
+    return StopDescription(static_cast<long long>(time(nullptr)) - p.state_ms / 1000);
+  }
+  return "";
+}
+
+// supervisorctl's NAME arguments: "all", "GROUP:*" (or "GROUP:"), "GROUP:NAME", "NAME"
+// (the group of the same name). Each name's programs, in lexical order; an unknown name
+// gets `on_unknown(name, is_group)`.
+struct Target {
+  std::string arg;
+  bool group = false;
+  std::vector<const Proc*> procs;
+};
+std::vector<Target> Resolve(const Sctl& s, const std::vector<std::string>& names) {
+  std::vector<Target> out;
+  for (const auto& n : names) {
+    Target t;
+    t.arg = n;
+    std::string group = n, name = n;
+    const size_t colon = n.find(':');
+    if (colon != std::string::npos) {
+      group = n.substr(0, colon);
+      name = n.substr(colon + 1);
+      if (name.empty() || name == "*") {
+        t.group = true;
+        t.arg = group;
+      }
+    }
+    for (const auto& p : s.procs) {
+      if (p.group == group && (t.group || p.name == name)) t.procs.push_back(&p);
+    }
+    out.push_back(t);
+  }
+  return out;
+}
+
+bool HasAll(const std::vector<std::string>& args) {
+  return std::find(args.begin(), args.end(), "all") != args.end();
+}
+
+void Help(const char* const* lines) {
+  for (; *lines; ++lines) Line(*lines);
+}
+
+int Status(Sctl* s, const std::vector<std::string>& args) {
+  if (!Fetch(s)) return s->status = kStatusUnknown;
+  std::vector<const Proc*> shown;
+  if (args.empty() || HasAll(args)) {
+    for (const auto& p : s->procs) shown.push_back(&p);
+  } else {
+    for (const Target& t : Resolve(*s, args)) {
+      if (t.procs.empty()) {
+        Line(t.arg + (t.group ? ": ERROR (no such group)" : ": ERROR (no such process)"));
+        s->status = kStatusUnknown;
+      }
+      shown.insert(shown.end(), t.procs.begin(), t.procs.end());
+    }
+  }
+  size_t width = 30;
+  for (const Proc* p : shown) width = std::max(width, p->spec.size());
+  for (const Proc* p : shown) {
+    std::string line = p->spec + std::string(width + 3 - p->spec.size(), ' ') + p->state;
+    line += std::string(p->state.size() < 10 ? 10 - p->state.size() : 0, ' ') + Describe(*p);
+    Line(line);
+  }
+  for (const Proc* p : shown) {
+    if (Stopped(*p)) s->status = kStatusNotRunning;
+  }
+  return s->status;
+}
+
+// The programs that `args` name for start, stop and signal, with the lines and statuses
+// of names that match nothing. `group_code` is the status for an unknown group.
+std::vector<const Proc*> Targets(Sctl* s, const std::vector<std::string>& args, int group_code,
+                                 const std::function<bool(const Proc&)>& all_filter) {
+  std::vector<const Proc*> out;
+  if (HasAll(args)) {
+    for (const auto& p : s->procs) {
+      if (all_filter(p)) out.push_back(&p);
+    }
+    return out;
+  }
+  for (const Target& t : Resolve(*s, args)) {
+    if (t.procs.empty()) {
+      Line(t.arg + (t.group ? ": ERROR (no such group)" : ": ERROR (no such process)"));
+      s->status = t.group ? group_code : kGeneric;
+    }
+    for (const Proc* p : t.procs) out.push_back(p);
+  }
+  return out;
+}
+
+int Start(Sctl* s, const std::vector<std::string>& args) {
+  static const char* const kHelp[] = {"start <name>\t\tStart a process",
+                                      "start <gname>:*\t\tStart all processes in a group",
+                                      "start <name> <name>\tStart multiple processes or groups",
+                                      "start all\t\tStart all processes", nullptr};
+  if (args.empty()) {
+    Line("Error: start requires a process name");
+    Help(kHelp);
+    return s->status = kInvalidArgs;
+  }
+  if (!Fetch(s)) return s->status;
+  std::vector<const Proc*> todo;
+  for (const Proc* p : Targets(s, args, kInvalidArgs, [](const Proc& p) { return !Running(p); })) {
+    if (Running(*p)) {
+      Line(p->spec + ": ERROR (already started)");
+    } else {
+      todo.push_back(p);
+    }
+  }
+  if (todo.empty()) return s->status;
+  // One request starts them all at once, as supervisord does; then each is waited for.
+  Message req(MsgType::kStart);
+  for (const Proc* p : todo) req.Add(Tag::kName, p->name);
+  std::string err;
+  bool unreachable = false;
+  Request(s, req, nullptr, &err, &unreachable);
+  if (unreachable) return s->status;
+  for (const Proc* p : todo) {
+    Message wait(MsgType::kWait);
+    wait.Add(Tag::kName, p->name);
+    if (Request(s, wait, nullptr, &err, &unreachable)) {
+      Line(p->spec + ": started");
+      continue;
+    }
+    if (unreachable) return s->status;
+    // A program that ran its startsecs and then exited on its own did start.
+    bool exited = false;
+    Message st(MsgType::kStatus);
+    st.Add(Tag::kName, p->name);
+    Request(s, st, [&](const Message& m) { exited = m.Get(Tag::kState) == "EXITED"; }, &err);
+    if (exited) {
+      Line(p->spec + ": started");
+    } else {
+      Line(p->spec + ": ERROR (spawn error)");
+      s->status = kNotRunning;
+    }
+  }
+  return s->status;
+}
+
+int Stop(Sctl* s, const std::vector<std::string>& args) {
+  static const char* const kHelp[] = {"stop <name>\t\tStop a process",
+                                      "stop <gname>:*\t\tStop all processes in a group",
+                                      "stop <name> <name>\tStop multiple processes or groups",
+                                      "stop all\t\tStop all processes", nullptr};
+  if (args.empty()) {
+    Line("Error: stop requires a process name");
+    Help(kHelp);
+    return s->status = kGeneric;
+  }
+  if (!Fetch(s)) return s->status;
+  std::vector<const Proc*> todo;
+  // supervisord stops what runs and what is stopping.
+  auto stoppable = [](const Proc& p) { return Running(p) || p.state == "STOPPING"; };
+  for (const Proc* p : Targets(s, args, kGeneric, stoppable)) {
+    if (stoppable(*p)) {
+      todo.push_back(p);
+    } else {
+      Line(p->spec + ": ERROR (not running)");
+    }
+  }
+  if (todo.empty()) return s->status;
+  Message req(MsgType::kStop);
+  for (const Proc* p : todo) req.Add(Tag::kName, p->name);
+  req.AddFlag(Tag::kWait);
+  std::string err;
+  bool unreachable = false;
+  if (!Request(s, req, nullptr, &err, &unreachable)) {
+    if (!unreachable) {
+      Line(err);
+      s->status = kGeneric;
+    }
+    return s->status;
+  }
+  for (const Proc* p : todo) Line(p->spec + ": stopped");
+  return s->status;
+}
+
+int Restart(Sctl* s, const std::vector<std::string>& args) {
+  if (args.empty()) {
+    Line("Error: restart requires a process name");
+    static const char* const kHelp[] = {
+        "restart <name>\t\tRestart a process",
+        "restart <gname>:*\tRestart all processes in a group",
+        "restart <name> <name>\tRestart multiple processes or groups",
+        "restart all\t\tRestart all processes",
+        "Note: restart does not reread config files. For that, see reread and update.", nullptr};
+    Help(kHelp);
+    return s->status = kGeneric;
+  }
+  Stop(s, args);
+  return Start(s, args);
+}
+
+int SignalCmd(Sctl* s, const std::vector<std::string>& args) {
+  if (args.size() < 2) {
+    Line("Error: signal requires a signal name and a process name");
+    static const char* const kHelp[] = {
+        "signal <signal name> <name>\t\tSignal a process",
+        "signal <signal name> <gname>:*\t\tSignal all processes in a group",
+        "signal <signal name> <name> <name>\tSignal multiple processes or groups",
+        "signal <signal name> all\t\tSignal all processes", nullptr};
+    Help(kHelp);
+    return s->status = kGeneric;
+  }
+  if (!Fetch(s)) return s->status;
+  int sig = 0;
+  const bool good = ParseSignal(args[0], &sig);
+  std::vector<std::string> names(args.begin() + 1, args.end());
+  for (const Proc* p : Targets(s, names, kGeneric, Running)) {
+    if (!good) {
+      Line(p->spec + ": ERROR (bad signal name)");
+      s->status = kGeneric;
+      continue;
+    }
+    if (!Running(*p) || p->pid <= 0) {
+      Line(p->spec + ": ERROR (not running)");
+      s->status = kNotRunning;
+      continue;
+    }
+    Message req(MsgType::kSignal);
+    req.AddInt(Tag::kSignal, sig).Add(Tag::kName, p->name);
+    std::string err;
+    bool unreachable = false;
+    if (Request(s, req, nullptr, &err, &unreachable)) {
+      Line(p->spec + ": signalled");
+    } else if (!unreachable) {
+      Line(p->spec + ": ERROR (not running)");
+      s->status = kNotRunning;
+    }
+  }
+  return s->status;
+}
+
+int Pid(Sctl* s, const std::vector<std::string>& args) {
+  if (args.empty()) {
+    ControlClient client;
+    std::string why;
+    int code = 0;
+    if (!client.Connect(s->socket, &why, &code)) {
+      Line(s->url + " refused connection");
+      return s->status = kRefused;
+    }
+    Line(std::to_string(client.hello().GetInt(Tag::kPid)));
+    return s->status;
+  }
+  if (!Fetch(s)) return s->status;
+  if (HasAll(args)) {
+    for (const auto& p : s->procs) Line(std::to_string(p.pid));
+    return s->status;
+  }
+  for (const Target& t : Resolve(*s, args)) {
+    // supervisord takes "GROUP:*" here as a name, which it does not find.
+    if (t.procs.empty() || t.group || t.procs.size() != 1) {
+      Line("No such process " + t.arg + (t.group ? ":*" : ""));
+      s->status = kGeneric;
+      continue;
+    }
+    Line(std::to_string(t.procs[0]->pid));
+    if (t.procs[0]->pid == 0) s->status = kNotRunning;
+  }
+  return s->status;
+}
+
+// tail [-f|-BYTES] NAME [stdout|stderr]: the end of one stream of the program's output,
+// from tend's log ring, as supervisorctl prints the end of its log file.
+int Tail(Sctl* s, const std::vector<std::string>& in) {
+  static const char* const kHelp[] = {
+      "tail [-f] <name> [stdout|stderr] (default stdout)\nEx:\n"
+      "tail -f <name>\t\tContinuous tail of named process stdout\n\t\t\tCtrl-C to exit.\n"
+      "tail -100 <name>\tlast 100 *bytes* of process stdout\n"
+      "tail <name> stderr\tlast 1600 *bytes* of process stderr",
+      nullptr};
+  std::vector<std::string> args = in;
+  if (args.empty() || args.size() > 3) {
+    Line(args.empty() ? "Error: too few arguments" : "Error: too many arguments");
+    Help(kHelp);
+    return s->status = kGeneric;
+  }
+  std::string modifier;
+  if (args[0][0] == '-') {
+    modifier = args[0];
+    args.erase(args.begin());
+  }
+  if (args.empty()) {
+    Line("Error: tail requires process name");
+    return s->status = kGeneric;
+  }
+  std::string channel = "stdout";
+  if (args.size() > 1) {
+    channel = args.back();
+    std::transform(channel.begin(), channel.end(), channel.begin(),
+                   [](unsigned char c) { return static_cast<char>(tolower(c)); });
+    if (channel != "stdout" && channel != "stderr") {
+      Line("Error: bad channel '" + channel + "'");
+      return s->status = kGeneric;
+    }
+  }
+  int64_t bytes = 1600;
+  const bool follow = modifier == "-f";
+  if (!modifier.empty() && !follow) {
+    if (!ParseUint(modifier.substr(1), &bytes)) {
+      Line("Error: bad argument " + modifier);
+      return s->status = kGeneric;
+    }
+  }
+  if (!Fetch(s)) return s->status;
+  const std::vector<Target> t = Resolve(*s, {args[0]});
+  if (t[0].group || t[0].procs.size() != 1) {
+    Line(args[0] + ": ERROR (no such process name)");
+    return s->status = kGeneric;
+  }
+  const int64_t stream = channel == "stderr" ? 2 : 1;
+  Message req(MsgType::kLogs);
+  req.Add(Tag::kName, t[0].procs[0]->name);
+  req.AddInt(Tag::kLines, follow ? 0 : std::max<int64_t>(bytes, 1));
+  std::string text;
+  if (follow) {
+    req.AddFlag(Tag::kFollow);
+    Line("==> Press Ctrl-C to exit <==");
+  }
+  std::string err;
+  Request(s, req, [&](const Message& m) {
+    if (m.type != MsgType::kLog || m.GetInt(Tag::kStream, 1) != stream) return;
+    if (follow) {
+      Line(m.Get(Tag::kData));
+    } else {
+      text += m.Get(Tag::kData) + "\n";
+    }
+  }, &err);
+  if (!follow) {
+    if (text.size() > static_cast<size_t>(bytes)) text.erase(0, text.size() - bytes);
+    Line(text);
+  }
+  return s->status;
+}
+
+int Version(Sctl* s, const std::vector<std::string>&) {
+  Line(kVersion);
+  return s->status;
+}
+
+int Shutdown(Sctl* s, const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    Line("Error: shutdown accepts no arguments");
+    Line("shutdown \tShut the remote supervisord down.");
+    return s->status = kGeneric;
+  }
+  std::string err;
+  bool unreachable = false;
+  if (Request(s, Message(MsgType::kShutdown), nullptr, &err, &unreachable)) {
+    Line("Shut down");
+  } else if (!unreachable) {
+    Line("ERROR: already shutting down");
+    s->status = kGeneric;
+  }
+  return s->status;
+}
+
+int HelpCmd(Sctl* s, const std::vector<std::string>& args);
+
+struct Command {
+  const char* name;
+  int (*run)(Sctl*, const std::vector<std::string>&);
+};
+
+constexpr Command kCommands[] = {
+    {"help", HelpCmd},         {"pid", Pid},         {"restart", Restart},
+    {"shutdown", Shutdown},    {"signal", SignalCmd}, {"start", Start},
+    {"status", Status},        {"stop", Stop},       {"tail", Tail},
+    {"version", Version},
+};
+
+int HelpCmd(Sctl* s, const std::vector<std::string>&) {
+  std::string names;
+  for (const auto& c : kCommands) names += std::string(names.empty() ? "" : " ") + c.name;
+  Line("");
+  Line("tend's supervisorctl: supervisorctl's commands, over tend's control socket:");
+  Line(names + " quit exit");
+  Line("");
+  return s->status;
+}
+
+int Run(Sctl* s, const std::vector<std::string>& words) {
+  if (words.empty()) return s->status;
+  std::vector<std::string> args(words.begin() + 1, words.end());
+  for (const auto& c : kCommands) {
+    if (words[0] == c.name) return c.run(s, args);
+  }
+  std::string line;
+  for (const auto& w : words) line += (line.empty() ? "" : " ") + w;
+  Line("*** Unknown syntax: " + line);
+  return s->status = kGeneric;
+}
+
+std::vector<std::string> Words(const std::string& line) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && isspace(static_cast<unsigned char>(line[i]))) ++i;
+    size_t j = i;
+    while (j < line.size() && !isspace(static_cast<unsigned char>(line[j]))) ++j;
+    if (j > i) out.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+// The prompt, for `supervisorctl` alone on a terminal: a line at a time until quit,
+// exit or end of input.
+int Interactive(Sctl* s) {
+  Status(s, {});
+  std::string pending;
+  for (;;) {
+    const char prompt[] = "supervisor> ";
+    WriteAll(STDOUT_FILENO, prompt, sizeof prompt - 1);
+    size_t nl;
+    while ((nl = pending.find('\n')) == std::string::npos) {
+      char buf[512];
+      ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        Line("");
+        return s->status;
+      }
+      pending.append(buf, static_cast<size_t>(n));
+    }
+    std::vector<std::string> words = Words(pending.substr(0, nl));
+    pending.erase(0, nl + 1);
+    if (!words.empty() && (words[0] == "quit" || words[0] == "exit")) return s->status;
+    s->status = 0;
+    Run(s, words);
+  }
+}
+
+// The server URL of a supervisord configuration: [supervisorctl] serverurl, else
+// [unix_http_server] file.
+struct IniUrls {
+  std::string serverurl, file;
+};
+int OnIni(void* user, const char* section, const char* name, const char* value) {
+  auto* u = static_cast<IniUrls*>(user);
+  if (strcmp(section, "supervisorctl") == 0 && strcmp(name, "serverurl") == 0) u->serverurl = value;
+  if (strcmp(section, "unix_http_server") == 0 && strcmp(name, "file") == 0) u->file = value;
+  return 1;
+}
+
+bool IsSocket(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+const char kUsage[] =
+    "supervisorctl -- tend's drop-in for supervisord's control client.\n"
+    "\n"
+    "Usage: supervisorctl [options] [action [arguments]]\n"
+    "\n"
+    "Options:\n"
+    "-c/--configuration FILENAME -- configuration file path (default /etc/supervisord.conf)\n"
+    "-h/--help -- print usage message and exit\n"
+    "-i/--interactive -- start an interactive shell after executing commands\n"
+    "-s/--serverurl URL -- URL on which supervisord server is listening\n"
+    "     (default \"unix:///run/tend.sock\", tend's control socket).\n"
+    "-u/--username USERNAME -- accepted and ignored: the socket checks the caller's uid\n"
+    "-p/--password PASSWORD -- accepted and ignored\n"
+    "\n"
+    "action [arguments] -- see below\n"
+    "\n"
+    "Actions are commands like \"tail\" or \"stop\".  If -i is specified or no action is\n"
+    "specified on the command line, a \"shell\" interpreting actions typed\n"
+    "interactively is started.  Use the action \"help\" to find out about available\n"
+    "actions.\n";
+
+}  // namespace
+
+std::string Namespec(const std::string& group, const std::string& name) {
+  return group == name ? name : group + ":" + name;
+}
+
+std::string RunningDescription(long long pid, long long uptime_s) {
+  if (uptime_s < 0) uptime_s = 0;
+  const long long days = uptime_s / 86400;
+  const long long rest = uptime_s % 86400;
+  std::string up = fmt::format("{}:{:02}:{:02}", rest / 3600, rest / 60 % 60, rest % 60);
+  if (days > 0) up = fmt::format("{} day{}, {}", days, days == 1 ? "" : "s", up);
+  return fmt::format("pid {}, uptime {}", pid, up);
+}
+
+std::string StopDescription(long long unix_time) {
+  static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  // In UTC, as containers keep time: local time would bring glibc's time-zone code, with
+  // sscanf and strtod, into the static binary (70 KB).
+  const long long days = unix_time >= 0 ? unix_time / 86400 : (unix_time - 86399) / 86400;
+  const long long secs = unix_time - days * 86400;
+  int year;
+  unsigned month, day;
+  CivilFromDays(days, &year, &month, &day);
+  const long long hour = secs / 3600, minute = secs / 60 % 60;
+  const long long hour12 = hour % 12 == 0 ? 12 : hour % 12;
+  return fmt::format("{} {:02} {:02}:{:02} {}", kMonths[(month - 1) % 12], day, hour12, minute,
+                     hour < 12 ? "AM" : "PM");
+}
+
+int SupervisorctlMain(int argc, char** argv) {
+  signal(SIGPIPE, SIG_IGN);
+  Sctl s;
+  std::string config, url;
+  bool interactive = false;
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-' && argv[i][1]; ++i) {
+    std::string arg = argv[i];
+    std::string value;
+    auto takes = [&](const char* shrt, const char* lng) {
+      const std::string l = std::string("--") + lng;
+      if (arg == shrt || arg == l) {
+        value = i + 1 < argc ? argv[++i] : "";
+        return true;
+      }
+      if (arg.compare(0, l.size() + 1, l + "=") == 0) {
+        value = arg.substr(l.size() + 1);
+        return true;
+      }
+      if (arg.size() > 2 && arg.compare(0, 2, shrt) == 0 && arg[1] != '-') {
+        value = arg.substr(2);
+        return true;
+      }
+      return false;
+    };
+    if (arg == "-h" || arg == "--help") {
+      WriteAll(STDOUT_FILENO, kUsage, sizeof kUsage - 1);
+      return 0;
+    } else if (arg == "-i" || arg == "--interactive") {
+      interactive = true;
+    } else if (takes("-c", "configuration")) {
+      config = value;
+    } else if (takes("-s", "serverurl")) {
+      url = value;
+    } else if (takes("-u", "username") || takes("-p", "password") || takes("-r", "history-file")) {
+      // Accepted for scripts' sake: tend's socket checks the caller's uid instead.
+    } else {
+      std::string msg = "Error: option " + arg + " not recognized\n" + kUsage;
+      WriteAll(STDERR_FILENO, msg.data(), msg.size());
+      return kInvalidArgs;
+    }
+  }
+  // Where tend listens: -s, else TEND_SOCKET, else the configuration's serverurl when a
+  // socket is there, else where tendctl looks.
+  const char* env = getenv("TEND_SOCKET");
+  if (url.empty() && env && *env) url = std::string("unix://") + env;
+  if (url.empty()) {
+    static const char* const kDefaults[] = {"/etc/supervisord.conf",
+                                            "/etc/supervisor/supervisord.conf", nullptr};
+    IniUrls u;
+    if (!config.empty()) {
+      ini_parse(config.c_str(), OnIni, &u);
+    } else {
+      for (const char* const* d = kDefaults; *d && u.serverurl.empty() && u.file.empty(); ++d) {
+        ini_parse(*d, OnIni, &u);
+      }
+    }
+    std::string path = u.serverurl.compare(0, 7, "unix://") == 0 ? u.serverurl.substr(7) : u.file;
+    if (!path.empty() && IsSocket(path)) url = "unix://" + path;
+  }
+  if (url.empty()) {
+    env = getenv("TEND_CONTROL");
+    url = std::string("unix://") + (env && *env ? env : kDefaultSocketPath);
+  }
+  if (url.compare(0, 7, "unix://") != 0) {
+    Line("tend's supervisorctl reaches tend over its unix socket only (unix:///path), not " +
+         url);
+    return kInvalidArgs;
+  }
+  s.url = url;
+  s.socket = url.substr(7);
+  std::vector<std::string> words(argv + i, argv + argc);
+  if (!words.empty()) {
+    Run(&s, words);
+    if (!interactive) return s.status;
+  }
+  if (interactive || isatty(STDIN_FILENO)) return Interactive(&s);
+  return Status(&s, {});
+}
+
+}  // namespace tend

@@ -1,0 +1,30 @@
+// supervisorctl: tend's drop-in for supervisord's client, so that scripts, health checks
+// and habits written for supervisord keep working against tend. The same command line,
+// the same output byte for byte and the same exit codes as supervisorctl 4.2, over tend's
+// own control protocol (protocol.h); supervisorctl.8 lists what differs.
+#ifndef TEND_SUPERVISORCTL_H_
+#define TEND_SUPERVISORCTL_H_
+
+#include <string>
+#include <vector>
+
+namespace tend {
+
+/// supervisorctl's main, for the tend binary run under that name. Returns its exit status
+/// (supervisorctl's LSB codes: 0, 1 generic, 2 bad arguments, 3 not running for status,
+/// 4 unknown for status, 7 not running).
+int SupervisorctlMain(int argc, char** argv);
+
+/// The name supervisorctl shows: NAME, or GROUP:NAME when they differ.
+std::string Namespec(const std::string& group, const std::string& name);
+
+/// A RUNNING program's description: "pid 12, uptime 0:41:12" ("1 day, 2:03:04" past a
+/// day), as Python prints a timedelta.
+std::string RunningDescription(long long pid, long long uptime_s);
+
+/// A stop time as supervisord shows it: "Dec 05 01:02 PM", in local time.
+std::string StopDescription(long long unix_time);
+
+}  // namespace tend
+
+#endif  // TEND_SUPERVISORCTL_H_

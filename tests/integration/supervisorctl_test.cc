@@ -1,0 +1,194 @@
+// tend's supervisorctl drop-in against the real thing: Debian's supervisord and its own
+// supervisorctl run the same configuration as tend, and every command line of
+// tests/data/supervisorctl_table.txt goes to both, in order. After normalising pids,
+// uptimes and dates, the output and the exit status must be the same, row by row.
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <regex>
+
+#include "harness.h"
+
+namespace tend {
+namespace {
+
+constexpr char kSupervisord[] = "/usr/bin/supervisord";
+constexpr char kSupervisorctl[] = "/usr/bin/supervisorctl";
+
+// Programs that stay up, one not started, one that goes FATAL, one that exits 0 and is
+// not restarted, a [group:x] of two, numprocs = 2, and one that writes to both streams.
+// `trap` keeps the programs' states still when the table signals them.
+std::string Conf(const std::string& dir) {
+  return "[unix_http_server]\nfile=" + dir + "/supervisor.sock\n"
+         "[supervisord]\nnodaemon=true\nlogfile=" + dir + "/supervisord.log\n"
+         "pidfile=" + dir + "/supervisord.pid\nchildlogdir=" + dir + "\n"
+         "[rpcinterface:supervisor]\n"
+         "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
+         "[supervisorctl]\nserverurl=unix://" + dir + "/supervisor.sock\n"
+         "[program:web]\ncommand=sleep 100000\n"
+         "[program:idle]\ncommand=sleep 100001\nautostart=false\n"
+         "[program:crash]\ncommand=sh -c 'exit 1'\nstartretries=1\n"
+         // Up a moment: supervisord says "abnormal termination" for a start whose program
+         // is gone before it checks.
+         "[program:once]\ncommand=sh -c 'echo once done; sleep 0.3'\nautorestart=false\n"
+         "startsecs=0\n"
+         "[program:a]\ncommand=sleep 100002\n"
+         "[program:b]\ncommand=sleep 100003\n"
+         "[group:pair]\nprograms=a,b\n"
+         "[program:worker]\ncommand=sleep 100004\nnumprocs=2\n"
+         "process_name=%(program_name)s_%(process_num)02d\n"
+         "[program:talk]\ncommand=sh -c 'echo to stdout; echo to stderr >&2; exec sleep 100005'\n";
+}
+
+struct Result {
+  int status = -1;
+  std::string out;
+  bool operator==(const Result& o) const { return status == o.status && out == o.out; }
+};
+
+std::string Replace(const std::string& s, const char* re, const char* with) {
+  return std::regex_replace(s, std::regex(re), with);
+}
+
+// What differs between two runs of the same thing: pids, uptimes, dates, the directory.
+std::string Normalise(std::string s, const std::string& dir) {
+  for (size_t at; (at = s.find(dir)) != std::string::npos;) s.replace(at, dir.size(), "DIR");
+  s = Replace(s, "pid [0-9]+", "pid N");
+  s = Replace(s, "uptime ([0-9]+ days?, )?[0-9]+:[0-9]{2}:[0-9]{2}", "uptime U");
+  s = Replace(s, "[A-Z][a-z]{2} [0-9]{2} [0-9]{2}:[0-9]{2} [AP]M", "DATE");
+  return Replace(s, "(^|\n)[0-9]+(?=\n)", "$1N");
+}
+
+std::string SortedLines(const std::string& s) {
+  std::vector<std::string> lines = Lines(s);
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+class Supervisorctl : public Pid1Test {
+ protected:
+  void SetUp() override {
+    Pid1Test::SetUp();
+    if (!Installed(kSupervisord) || !Installed(kSupervisorctl)) {
+      GTEST_SKIP() << "Debian's supervisor is not installed (contrib/install-deps)";
+    }
+    conf_ = Path("supervisord.conf");
+    WriteFile(conf_, Conf(dir_));
+    // tend under the name scripts call it by.
+    ASSERT_EQ(symlink(BuildPath("tend").c_str(), Path("supervisorctl").c_str()), 0);
+    Start({"-c", conf_});
+    ASSERT_TRUE(WaitForSocket()) << tend_->Stderr();
+    TendProcess::Options opts;
+    opts.binary = kSupervisord;
+    ASSERT_EQ(mkdir(Path("real").c_str(), 0755), 0);
+    real_ = std::make_unique<TendProcess>(dir_ + "/real", std::vector<std::string>{"-n", "-c", conf_},
+                                          opts);
+  }
+
+  Result Real(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {kSupervisorctl, "-c", conf_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return Run(argv);
+  }
+  Result Ours(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"env", "TEND_SOCKET=" + Path("ctl.sock"),
+                                     Path("supervisorctl"), "-c", conf_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return Run(argv);
+  }
+  Result Run(const std::vector<std::string>& argv) {
+    Result r;
+    int status = RunCommand(argv, &r.out, /*with_stderr=*/true);
+    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+  }
+
+  // Both sides with no program between states: the crashing one given up on, the one
+  // that runs once done.
+  bool Settle() {
+    auto still = [&](const Result& r) {
+      return r.out.empty() || Has(r.out, "STARTING") || Has(r.out, "BACKOFF") ||
+             Has(r.out, "STOPPING") || Has(r.out, "refused") || Has(r.out, "no such file") ||
+             std::regex_search(r.out, std::regex("(^|\n)once +RUNNING"));
+    };
+    return Eventually([&] { return !still(Real({"status"})) && !still(Ours({"status"})); });
+  }
+
+  std::string conf_;
+  std::unique_ptr<TendProcess> real_;
+};
+
+TEST_F(Supervisorctl, EveryRowOfTheTableMatchesTheRealSupervisorctl) {
+  ASSERT_TRUE(Settle()) << Real({"status"}).out << Ours({"status"}).out;
+  std::vector<std::string> rows = Lines(ReadFile("tests/data/supervisorctl_table.txt"));
+  ASSERT_FALSE(rows.empty()) << "tests/data/supervisorctl_table.txt (run from the repository)";
+  int compared = 0;
+  std::string differs;
+  for (const auto& row : rows) {
+    if (row.empty() || row[0] == '#') continue;
+    std::vector<std::string> args;
+    for (size_t i = 0, j; i < row.size(); i = j + 1) {
+      j = row.find(' ', i);
+      if (j == std::string::npos) j = row.size();
+      if (j > i) args.push_back(row.substr(i, j - i));
+    }
+    if (args[0] == "settle") {
+      ASSERT_TRUE(Settle()) << Real({"status"}).out << Ours({"status"}).out;
+      continue;
+    }
+    if (args[0] == "differs") {
+      differs = row;
+      continue;
+    }
+    const bool sorted = args[0] == "sorted";
+    if (sorted) args.erase(args.begin());
+    Result real = Real(args), ours = Ours(args);
+    if (!differs.empty()) {
+      differs.clear();
+      continue;
+    }
+    real.out = Normalise(real.out, dir_);
+    ours.out = Normalise(ours.out, dir_);
+    if (sorted) {
+      real.out = SortedLines(real.out);
+      ours.out = SortedLines(ours.out);
+    }
+    EXPECT_EQ(ours.out, real.out) << "supervisorctl " << row;
+    EXPECT_EQ(ours.status, real.status) << "supervisorctl " << row << "\n" << real.out;
+    ++compared;
+  }
+  EXPECT_GE(compared, 40);
+}
+
+// What HEALTHCHECKs and scripts pipe supervisorctl into, in each state of a program.
+TEST_F(Supervisorctl, HealthCheckIdiomsExitAsWithSupervisord) {
+  ASSERT_TRUE(Settle());
+  const std::vector<std::string> idioms = {
+      "$CTL status web | grep -q RUNNING",
+      "$CTL status | grep -v RUNNING",
+      "$CTL status web >/dev/null",
+      "$CTL status pair:* >/dev/null",
+      "$CTL pid web >/dev/null",
+  };
+  for (const char* state : {"running", "stopped"}) {
+    if (std::string(state) == "stopped") {
+      ASSERT_EQ(Real({"stop", "web"}).status, 0);
+      ASSERT_EQ(Ours({"stop", "web"}).status, 0);
+    }
+    for (const auto& idiom : idioms) {
+      Result real = Run({"sh", "-c", "CTL='" + std::string(kSupervisorctl) + " -c " + conf_ +
+                                         "'; " + idiom + " >/dev/null"});
+      Result ours = Run({"sh", "-c", "CTL='env TEND_SOCKET=" + Path("ctl.sock") + " " +
+                                         Path("supervisorctl") + " -c " + conf_ + "'; " + idiom +
+                                         " >/dev/null"});
+      EXPECT_EQ(ours.status, real.status) << idiom << " with web " << state;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tend
