@@ -47,14 +47,23 @@ uint64_t NextLineSeq() {
 // the text and a newline (lines never hold one).
 constexpr size_t kSeqDigits = 12;
 
+// Makes room for `need` more bytes while the ring is not at its capacity: doubling (at
+// least 1 KiB), so that a chatty program reaches its capacity in a few steps.
+void LogRing::Grow(size_t need) {
+  if (buf_.size() >= cap_ || written_ + need <= buf_.size()) return;
+  const size_t want = std::max({written_ + need, 2 * buf_.size(), size_t{1024}});
+  buf_.resize(std::min(want, cap_));
+}
+
 void LogRing::Add(int stream, std::string_view line, uint64_t seq) {
-  if (buf_.empty()) return;
+  if (cap_ == 0) return;
   char head[1 + kSeqDigits];
   head[0] = stream == 2 ? '2' : '1';
   for (size_t i = 0; i < kSeqDigits; ++i) {
     head[kSeqDigits - i] = "0123456789abcdef"[(seq >> (4 * i)) & 0xf];
   }
   const size_t need = line.size() + sizeof head + 1;
+  Grow(need);
   if (pos_ + need < buf_.size()) {  // The common case: no wrap, one copy.
     char* at = &buf_[pos_];
     memcpy(at, head, sizeof head);
@@ -339,6 +348,10 @@ bool LogSource::ReadChunk(size_t max) {
   ssize_t n = ReadSome(fd_.get(), buf, std::min(max, sizeof buf));
   stamp_.clear();
   if (n > 0) {
+    // The lines read plus their prefixes, so that Emit seldom reallocates: sized by what
+    // was read, so that memory follows the output, not the largest possible read.
+    const size_t want = batch_.size() + static_cast<size_t>(n) * 3 / 2;
+    if (batch_.capacity() < want) batch_.reserve(want);
     if (options_.tap && *options_.tap) {
       (*options_.tap)
           ->OnBytes(options_.name, options_.stream, std::string_view(buf, static_cast<size_t>(n)));
@@ -391,13 +404,8 @@ const std::string& LogSource::Timestamp() {
 void LogSource::Commit() {
   if (!batch_.empty()) {
     out_->Append(std::move(batch_), credit_);
+    // Moved out: an idle source keeps no buffer (the next read reserves one).
     batch_.clear();
-    // A read's worth of lines plus their prefixes, so that Emit seldom reallocates. A
-    // read takes at most `limit` (Room), so 64 KiB reads get 96 KiB batches: under
-    // malloc's mmap threshold, reused from the heap rather than mapped and faulted in
-    // anew for every read.
-    const size_t read_max = options_.drop ? kReadSize : std::min(kReadSize, options_.limit);
-    batch_.reserve(read_max + read_max / 2);
   }
   if (!eof_ && !held_ && Room() == 0) {
     held_ = true;

@@ -29,11 +29,15 @@ struct LogCredit {
   size_t resume_at = 0;
 };
 
-/// The recent output of one program, for `tendctl logs`: a fixed number of bytes,
-/// oldest lines forgotten first. No allocation per line.
+/// The recent output of one program, for `tendctl logs`: at most `capacity` bytes,
+/// oldest lines forgotten first. The memory follows what was kept: nothing until the
+/// first line, then growing by doubling up to `capacity` (an idle program costs
+/// nothing); once full, no allocation per line.
 class LogRing {
  public:
-  explicit LogRing(size_t capacity) : buf_(capacity) {}
+  explicit LogRing(size_t capacity) : cap_(capacity) {}
+  /// Bytes reserved now (at most `capacity`).
+  size_t reserved() const { return buf_.size(); }
   /// Keeps `line` (without its newline) from the program's stream 1 or 2, numbered
   /// `seq` (the order of lines among all programs).
   void Add(int stream, std::string_view line, uint64_t seq = 0);
@@ -47,7 +51,9 @@ class LogRing {
 
  private:
   void Put(const char* p, size_t n);
-  std::vector<char> buf_;
+  void Grow(size_t need);
+  size_t cap_;
+  std::vector<char> buf_;  // Until it reaches cap_, nothing wrapped: pos_ == written_.
   size_t written_ = 0;  // Bytes ever written.
   size_t pos_ = 0;      // Where the next byte goes: written_ % size.
 };

@@ -268,6 +268,42 @@ TEST_F(Control, LogsShowRecentLinesInOrderAndFollow) {
   Finish(f);
 }
 
+// The ring starts empty and grows with what the program prints, through every step to
+// its 64 KiB, while a follower is attached: the follower misses nothing, and the ring
+// then keeps the newest lines, contiguous, as one reserved whole from the start would.
+TEST_F(Control, LogsFollowAndRecentLinesWhileTheRingGrows) {
+  std::string flag = Path("flag");
+  StartWith("[program:chatty]\ncommand = sh -c 'echo start; while [ ! -e " + flag +
+            " ]; do sleep 0.05; done; i=1; while [ $i -le 2000 ]; do "
+            "printf \"line %%04d %%070d\\n\" $i 0; i=$((i+1)); done; exec sleep 1000'\n");
+  std::string followed = Path("followed");
+  pid_t f = Background({"logs", "-f", "chatty"}, followed);
+  // The recent line first: once it is there, the follower is registered.
+  ASSERT_TRUE(Eventually([&] { return ReadFile(followed) == "start\n"; })) << ReadFile(followed);
+  WriteFile(flag, "");
+  auto line = [](int i) {
+    char buf[100];
+    snprintf(buf, sizeof buf, "line %04d %070d", i, 0);
+    return std::string(buf);
+  };
+  ASSERT_TRUE(Eventually([&] { return Lines(ReadFile(followed)).size() == 2001; }))
+      << Lines(ReadFile(followed)).size();
+  std::vector<std::string> got = Lines(ReadFile(followed));
+  for (int i = 1; i <= 2000; ++i) ASSERT_EQ(line(i), got[i]);
+  Finish(f);
+  std::string out;
+  EXPECT_EQ(0, Ctl({"logs", "-n", "5", "chatty"}, &out));
+  EXPECT_EQ(line(1996) + "\n" + line(1997) + "\n" + line(1998) + "\n" + line(1999) + "\n" +
+                line(2000) + "\n",
+            out);
+  EXPECT_EQ(0, Ctl({"logs", "-n", "100000", "chatty"}, &out));
+  got = Lines(out);
+  ASSERT_GT(got.size(), 500u);   // 64 KiB of 83-byte lines (with the ring's own 14).
+  ASSERT_LT(got.size(), 2000u);  // The oldest are gone.
+  const int first = 2001 - static_cast<int>(got.size());
+  for (size_t k = 0; k < got.size(); ++k) ASSERT_EQ(line(first + static_cast<int>(k)), got[k]);
+}
+
 TEST_F(Control, ReloadReportsWhatChangedOrTheErrors) {
   StartWith(kWeb);
   std::string out;

@@ -281,6 +281,57 @@ TEST(LogRingTest, KeepsTheLastLinesWithinItsSize) {
   EXPECT_TRUE(none.Tail(5).empty());
 }
 
+// An idle program's ring costs nothing; a chatty one's grows in steps to its capacity,
+// and what it keeps is the same as if it had been reserved whole from the start.
+TEST(LogRingTest, GrowsWithWhatItKeepsUpToItsCapacity) {
+  const size_t cap = 64 * 1024;
+  LogRing ring(cap);
+  EXPECT_EQ(0u, ring.reserved());
+  EXPECT_TRUE(ring.Tail(10).empty());
+  ring.Add(1, "first", 1);
+  EXPECT_EQ(1024u, ring.reserved());
+  size_t last = ring.reserved(), steps = 0;
+  const std::string text(100, 'x');
+  for (int i = 2; i < 5000; ++i) {
+    ring.Add(i % 3 ? 1 : 2, text + std::to_string(i), static_cast<uint64_t>(i));
+    if (ring.reserved() != last) {
+      EXPECT_GE(ring.reserved(), 2 * last > cap ? cap : 2 * last);
+      last = ring.reserved();
+      ++steps;
+    }
+    if (i == 200) {  // While it grows, as a reader attached now would see it.
+      auto tail = ring.Tail(1000);
+      ASSERT_EQ(200u, tail.size());
+      EXPECT_EQ("first", tail.front().text);
+      EXPECT_EQ(text + "200", tail.back().text);
+      EXPECT_LT(ring.reserved(), cap);
+    }
+  }
+  EXPECT_EQ(cap, ring.reserved());
+  EXPECT_EQ(6u, steps);  // 1 KiB doubled to 64 KiB.
+  auto tail = ring.Tail(100000);
+  ASSERT_FALSE(tail.empty());
+  EXPECT_EQ(text + "4999", tail.back().text);
+  EXPECT_EQ(4999u, tail.back().seq);
+  for (size_t k = 1; k < tail.size(); ++k) EXPECT_EQ(tail[k - 1].seq + 1, tail[k].seq);
+  size_t bytes = 0;
+  for (const auto& l : tail) bytes += l.text.size() + 14;
+  EXPECT_LE(bytes, cap);
+  EXPECT_GT(bytes, cap - 2 * (text.size() + 20));  // Full, less the line cut at the wrap.
+}
+
+TEST(LogRingTest, ALineLongerThanTheRingKeepsNothingWhole) {
+  LogRing ring(4096);
+  ring.Add(1, "short", 1);
+  ring.Add(1, std::string(10000, 'y'), 2);
+  EXPECT_EQ(4096u, ring.reserved());
+  EXPECT_TRUE(ring.Tail(10).empty());  // Only its end fits: no line starts in the ring.
+  ring.Add(2, "after", 3);
+  auto tail = ring.Tail(10);
+  ASSERT_EQ(1u, tail.size());
+  EXPECT_EQ("after", tail[0].text);
+}
+
 }  // namespace
 }  // namespace tend
 
