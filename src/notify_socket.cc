@@ -130,6 +130,10 @@ void NotifySocket::OnReadable() {
     if (n < 0) return;  // EAGAIN: drained. Nothing else can fail on a bound datagram socket.
     pid_t sender = 0;
     int fds = 0;
+    // Closed when this datagram is done (also on `continue`): after the handler, so that
+    // a BARRIER=1's sender, which exits as soon as its fd is closed, is still there to be
+    // traced to its program.
+    UniqueFd passed[kMaxFds];
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
       if (c->cmsg_level != SOL_SOCKET) continue;
       if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(ucred))) {
@@ -137,14 +141,17 @@ void NotifySocket::OnReadable() {
         memcpy(&cred, CMSG_DATA(c), sizeof cred);
         sender = cred.pid;
       } else if (c->cmsg_type == SCM_RIGHTS) {
-        // BARRIER=1's fd, or anything a program passed: closed at once, which is also
-        // what a barrier waits for.
+        // BARRIER=1's fd, or anything a program passed: closed once the datagram is
+        // handled, which is also what a barrier waits for.
         const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
         for (size_t k = 0; k < count; ++k) {
           int fd;
           memcpy(&fd, CMSG_DATA(c) + k * sizeof(int), sizeof fd);
-          close(fd);
-          ++fds;
+          if (fds < kMaxFds) {
+            passed[fds++].Reset(fd);
+          } else {
+            close(fd);
+          }
         }
       }
     }
