@@ -414,11 +414,17 @@ void ControlServer::Handle(Conn* c, const Message& m) {
       break;
     case MsgType::kReload: {
       std::string out;
-      if (supervisor_->ReloadFromFile(&out)) {
-        SendOk(c, out);
-      } else {
+      ReloadDiff diff;
+      if (!supervisor_->ReloadFromFile(&out, m.Has(Tag::kDryRun), &diff)) {
         SendError(c, kCodeFailed, out);
+        break;
       }
+      Message ok(MsgType::kOk);
+      ok.Add(Tag::kMessage, out);
+      for (const auto& g : diff.added_groups) ok.Add(Tag::kAddedGroup, g);
+      for (const auto& g : diff.changed_groups) ok.Add(Tag::kChangedGroup, g);
+      for (const auto& g : diff.removed_groups) ok.Add(Tag::kRemovedGroup, g);
+      Send(c, ok);
       break;
     }
     case MsgType::kShutdown:

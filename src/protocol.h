@@ -49,7 +49,8 @@ enum class MsgType : uint16_t {
   kRestart = 5,    ///< As kStart.
   kSignal = 6,     ///< kSignal, kName* | kAll, kProcessGroup -> OK with kMessage.
   kLogs = 7,       ///< kName*, kLines, kFollow -> LOG*, OK (or LOG... until hang-up).
-  kReload = 8,     ///< -> OK with kMessage (what changed), or ERROR with the problems.
+  kReload = 8,     ///< kDryRun -> OK with kMessage (what changed) and the kAddedGroup,
+                   ///< kChangedGroup, kRemovedGroup, or ERROR with the problems.
   kShutdown = 9,   ///< -> OK, then tend stops everything and exits.
   kWait = 10,      ///< kName*, kTimeoutMs -> OK when all are up, or ERROR.
   kHealth = 11,    ///< -> OK, or ERROR (kCode 1) with kMessage lines saying why not.
@@ -114,6 +115,10 @@ enum class Tag : uint16_t {
   kGroupName = 43,     ///< On PROGRAM: supervisord's group ([group:x], else the program).
   kStartedAgoMs = 44,  ///< On PROGRAM: since its last start; absent if it never started.
   kPriority = 45,      ///< On PROGRAM: its priority.
+  kDryRun = 46,        ///< On RELOAD: compare only, change nothing (flag).
+  kAddedGroup = 47,    ///< On RELOAD's OK: a supervisord group added (repeated).
+  kChangedGroup = 48,  ///< On RELOAD's OK: a group with a program added, removed or changed.
+  kRemovedGroup = 49,  ///< On RELOAD's OK: a group gone.
 };
 
 /// ERROR codes; tendctl exits with them.

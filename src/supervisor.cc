@@ -244,7 +244,7 @@ void Supervisor::OnServiceChanged(Service* s) {
   if (callbacks_.changed) callbacks_.changed(s);
 }
 
-bool Supervisor::ReloadFromFile(std::string* out) {
+bool Supervisor::ReloadFromFile(std::string* out, bool dry_run, ReloadDiff* diff) {
   if (!callbacks_.reload) {
     *out = "no configuration file to reload: tend runs a command only";
     return false;
@@ -256,6 +256,12 @@ bool Supervisor::ReloadFromFile(std::string* out) {
   Config next;
   out->clear();
   if (!callbacks_.reload(&next, out)) return false;
+  if (dry_run || diff) {
+    ReloadDiff d = Diff(next);
+    *out = d.Summary();
+    if (diff) *diff = std::move(d);
+    if (dry_run) return true;
+  }
   *out = Reload(next);
   Diag(Level::kInfo, "reloaded: {}", *out);
   return true;
@@ -313,37 +319,21 @@ bool Supervisor::RestartProgram(const std::string& name, std::string* err) {
   return true;
 }
 
-std::string Supervisor::Reload(const Config& next) {
-  std::vector<std::string> added, removed, changed;
-  int unchanged = 0;
-  for (const auto& e : entries_) {
-    if (e->is_main || e->retiring) continue;
-    bool kept = false;
-    for (const auto& p : next.programs) kept |= p.name == e->service->name();
-    if (!kept) {
-      e->retiring = true;
-      e->pending = false;
-      removed.push_back(e->service->name());
-    }
-  }
-  for (const auto& p : next.programs) {
-    Entry* e = FindEntry(p.name);
-    if (!e) {
-      Entry* n = Add(p, ServiceOptions{});
-      if (p.autostart && !stopping_) WantUp(n);
-      added.push_back(p.name);
-    } else if (!e->service->config().SameRun(p)) {
-      e->restart_after |= e->pending || e->service->want_up() || p.autostart;
-      e->pending = false;
-      e->next = std::make_unique<ProgramConfig>(p);
-      changed.push_back(p.name);
-    } else {
-      // Same process: keep it running, but take the new policy, stop and start settings.
-      e->service->set_config(p);
-      ++unchanged;
-    }
-  }
-  Pump();
+namespace {
+
+const std::string& GroupOf(const ProgramConfig& p) { return p.group.empty() ? p.name : p.group; }
+
+void AddOnce(std::vector<std::string>* v, const std::string& s) {
+  if (std::find(v->begin(), v->end(), s) == v->end()) v->push_back(s);
+}
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+}  // namespace
+
+std::string ReloadDiff::Summary() const {
   auto list = [](const std::vector<std::string>& v) {
     std::string s;
     for (const auto& n : v) s += (s.empty() ? "" : ", ") + n;
@@ -351,6 +341,65 @@ std::string Supervisor::Reload(const Config& next) {
   };
   return fmt::format("added {}; removed {}; changed {}; {} unchanged", list(added),
                      list(removed), list(changed), unchanged);
+}
+
+ReloadDiff Supervisor::Diff(const Config& next) const {
+  ReloadDiff d;
+  std::vector<std::string> old_groups, new_groups, touched;
+  for (const auto& e : entries_) {
+    if (e->is_main || e->retiring) continue;
+    const ProgramConfig& c = e->service->config();
+    AddOnce(&old_groups, GroupOf(c));
+    bool kept = false;
+    for (const auto& p : next.programs) kept |= p.name == c.name;
+    if (!kept) {
+      d.removed.push_back(c.name);
+      AddOnce(&touched, GroupOf(c));
+    }
+  }
+  for (const auto& p : next.programs) {
+    AddOnce(&new_groups, GroupOf(p));
+    const Entry* e = FindEntry(p.name);
+    if (!e) {
+      d.added.push_back(p.name);
+      AddOnce(&touched, GroupOf(p));
+    } else if (!e->service->config().SameRun(p)) {
+      d.changed.push_back(p.name);
+      AddOnce(&touched, GroupOf(p));
+    } else {
+      ++d.unchanged;
+    }
+  }
+  for (const auto& g : touched) {
+    const bool was = Contains(old_groups, g), is = Contains(new_groups, g);
+    AddOnce(was && is ? &d.changed_groups : was ? &d.removed_groups : &d.added_groups, g);
+  }
+  return d;
+}
+
+std::string Supervisor::Reload(const Config& next) {
+  const ReloadDiff d = Diff(next);
+  for (const auto& e : entries_) {
+    if (e->is_main || e->retiring || !Contains(d.removed, e->service->name())) continue;
+    e->retiring = true;
+    e->pending = false;
+  }
+  for (const auto& p : next.programs) {
+    Entry* e = FindEntry(p.name);
+    if (Contains(d.added, p.name)) {
+      Entry* n = Add(p, ServiceOptions{});
+      if (p.autostart && !stopping_) WantUp(n);
+    } else if (Contains(d.changed, p.name)) {
+      e->restart_after |= e->pending || e->service->want_up() || p.autostart;
+      e->pending = false;
+      e->next = std::make_unique<ProgramConfig>(p);
+    } else {
+      // Same process: keep it running, but take the new policy, stop and start settings.
+      e->service->set_config(p);
+    }
+  }
+  Pump();
+  return d.Summary();
 }
 
 void Supervisor::Pump() {

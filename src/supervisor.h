@@ -15,6 +15,17 @@
 
 namespace tend {
 
+/// The difference between the running programs and a configuration: program names, and
+/// supervisord's groups (a group is changed when any of its programs is added, removed or
+/// changed while others remain).
+struct ReloadDiff {
+  std::vector<std::string> added, removed, changed;
+  std::vector<std::string> added_groups, removed_groups, changed_groups;
+  int unchanged = 0;
+  /// "added api; removed none; changed worker; 3 unchanged".
+  std::string Summary() const;
+};
+
 class Supervisor : public Workload, public ServiceObserver {
  public:
   struct Callbacks {
@@ -57,9 +68,12 @@ class Supervisor : public Workload, public ServiceObserver {
   /// Applies a new configuration: starts added programs, stops removed ones, restarts
   /// changed ones, leaves the others running. Returns a one-line summary.
   std::string Reload(const Config& next);
-  /// SIGHUP's work for tendctl reload: re-reads and applies the configuration. True with
-  /// the summary in `out`, or false with the problems (or why there is nothing to read).
-  bool ReloadFromFile(std::string* out);
+  /// What Reload(next) would change, without changing it.
+  ReloadDiff Diff(const Config& next) const;
+  /// SIGHUP's work for tendctl reload: re-reads and applies the configuration (with
+  /// `dry_run`, only compares it). True with the summary in `out` (and the changes in
+  /// `diff`, if given), or false with the problems (or why there is nothing to read).
+  bool ReloadFromFile(std::string* out, bool dry_run = false, ReloadDiff* diff = nullptr);
 
   /// tendctl: want a program up (its dependencies too), down, or down then up again.
   /// False with `err` when there is no such program or tend is stopping.

@@ -460,6 +460,91 @@ int Tail(Sctl* s, const std::vector<std::string>& in) {
   return s->status;
 }
 
+// RELOAD, dry or not: the groups added, changed and removed. False (after a line) when
+// the configuration has errors or tend cannot be reached.
+bool Reread(Sctl* s, bool dry_run, std::vector<std::string>* added,
+            std::vector<std::string>* changed, std::vector<std::string>* removed) {
+  Message req(MsgType::kReload);
+  if (dry_run) req.AddFlag(Tag::kDryRun);
+  Message ok;
+  std::string err;
+  bool unreachable = false;
+  if (!Request(s, req, nullptr, &err, &unreachable, &ok)) {
+    if (!unreachable) {
+      // supervisord: "ERROR: CANT_REREAD: <why>", its first problem.
+      Line("ERROR: CANT_REREAD: " + err.substr(0, err.find('\n')));
+      s->status = kGeneric;
+    }
+    return false;
+  }
+  *added = ok.GetAll(Tag::kAddedGroup);
+  *changed = ok.GetAll(Tag::kChangedGroup);
+  *removed = ok.GetAll(Tag::kRemovedGroup);
+  return true;
+}
+
+int RereadCmd(Sctl* s, const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    Line("Error: reread accepts no arguments");
+    Line("reread \t\t\tReload the daemon's configuration files without add/remove");
+    return s->status = kGeneric;
+  }
+  std::vector<std::string> added, changed, removed;
+  if (!Reread(s, true, &added, &changed, &removed)) return s->status;
+  std::vector<std::pair<std::string, const char*>> lines;
+  for (const auto& g : added) lines.push_back({g, "available"});
+  for (const auto& g : changed) lines.push_back({g, "changed"});
+  for (const auto& g : removed) lines.push_back({g, "disappeared"});
+  if (lines.empty()) Line("No config updates to processes");
+  std::sort(lines.begin(), lines.end());
+  for (const auto& l : lines) Line(l.first + ": " + l.second);
+  return s->status;
+}
+
+// update: tend applies the whole new configuration at once (removed programs stop,
+// changed ones restart, added ones start), then says it group by group, as supervisord.
+int Update(Sctl* s, const std::vector<std::string>& args) {
+  std::vector<std::string> added, changed, removed;
+  if (!Reread(s, !args.empty() && !HasAll(args), &added, &changed, &removed)) return s->status;
+  if (!args.empty() && !HasAll(args)) {
+    // Named groups: tend cannot apply part of a configuration; only when the names cover
+    // every change is the update done.
+    if (!Fetch(s)) return s->status;
+    std::vector<std::string> named;
+    for (const auto& n : args) {
+      bool known = std::find(added.begin(), added.end(), n) != added.end();
+      for (const auto& p : s->procs) known |= p.group == n;
+      if (known) {
+        named.push_back(n);
+      } else {
+        Line("ERROR: no such group: " + n);
+        s->status = kGeneric;
+      }
+    }
+    if (named.empty()) return s->status;
+    for (const auto* list : {&added, &changed, &removed}) {
+      for (const auto& g : *list) {
+        if (std::find(named.begin(), named.end(), g) == named.end()) {
+          Line("ERROR: tend applies a configuration whole: " + g +
+               " changed too (run update alone)");
+          return s->status = kGeneric;
+        }
+      }
+    }
+    if (!Reread(s, false, &added, &changed, &removed)) return s->status;
+  }
+  for (const auto& g : removed) {
+    Line(g + ": stopped");
+    Line(g + ": removed process group");
+  }
+  for (const auto& g : changed) {
+    Line(g + ": stopped");
+    Line(g + ": updated process group");
+  }
+  for (const auto& g : added) Line(g + ": added process group");
+  return s->status;
+}
+
 int Version(Sctl* s, const std::vector<std::string>&) {
   Line(kVersion);
   return s->status;
@@ -490,10 +575,9 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"help", HelpCmd},         {"pid", Pid},         {"restart", Restart},
-    {"shutdown", Shutdown},    {"signal", SignalCmd}, {"start", Start},
-    {"status", Status},        {"stop", Stop},       {"tail", Tail},
-    {"version", Version},
+    {"help", HelpCmd},     {"pid", Pid},       {"reread", RereadCmd}, {"restart", Restart},
+    {"shutdown", Shutdown}, {"signal", SignalCmd}, {"start", Start},    {"status", Status},
+    {"stop", Stop},         {"tail", Tail},       {"update", Update},   {"version", Version},
 };
 
 int HelpCmd(Sctl* s, const std::vector<std::string>&) {

@@ -164,6 +164,31 @@ TEST_F(Supervisorctl, EveryRowOfTheTableMatchesTheRealSupervisorctl) {
   EXPECT_GE(compared, 40);
 }
 
+// `reread` and `update` after the configuration file changed under both: a program
+// added, one changed (not running: it stays so), one removed.
+TEST_F(Supervisorctl, RereadAndUpdateMatchAfterTheConfigurationChanges) {
+  ASSERT_TRUE(Settle());
+  auto same = [&](const std::vector<std::string>& args) {
+    Result real = Real(args), ours = Ours(args);
+    EXPECT_EQ(Normalise(ours.out, dir_), Normalise(real.out, dir_)) << args[0];
+    EXPECT_EQ(ours.status, real.status) << args[0] << "\n" << real.out;
+  };
+  same({"reread"});
+  same({"reread", "extra"});
+  std::string conf = ReadFile(conf_);
+  conf.replace(conf.find("sleep 100001"), 12, "sleep 100011");
+  const size_t talk = conf.find("[program:talk]");
+  conf = conf.substr(0, talk) + "[program:extra]\ncommand=sleep 100009\n";
+  WriteFile(conf_, conf);
+  same({"reread"});
+  same({"update", "nope"});
+  same({"update"});
+  ASSERT_TRUE(Settle());
+  same({"status"});
+  same({"reread"});
+  same({"update"});
+}
+
 // What HEALTHCHECKs and scripts pipe supervisorctl into, in each state of a program.
 TEST_F(Supervisorctl, HealthCheckIdiomsExitAsWithSupervisord) {
   ASSERT_TRUE(Settle());

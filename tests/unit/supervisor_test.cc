@@ -266,6 +266,31 @@ TEST_F(SupervisorTest, WithoutMainSignalsGoToEveryProgramsMainProcess) {
   EXPECT_EQ("pid 100 USR1; pid 101 USR1", ops_.TakeCalls());
 }
 
+// supervisorctl reread's view: by supervisord group. A group that loses one program
+// of two is changed, not removed; one that loses all is removed. Nothing is applied.
+TEST_F(SupervisorTest, DiffGroupsChangesAsSupervisordDoes) {
+  auto in = [](const char* name, const char* group) {
+    auto p = Program(name);
+    p.group = group;
+    return p;
+  };
+  Create({in("a", "pair"), in("b", "pair"), Program("solo"), in("w0", "w"), in("w1", "w")});
+  Start();
+  RunAll({"a", "b", "solo", "w0", "w1"});
+  ops_.TakeCalls();
+  Config next;
+  auto solo = Program("solo");
+  solo.argv = {"solo", "--new"};
+  next.programs = {in("a", "pair"), solo, Program("fresh")};
+  ReloadDiff d = sup_->Diff(next);
+  EXPECT_EQ("added fresh; removed b, w0, w1; changed solo; 1 unchanged", d.Summary());
+  EXPECT_EQ(std::vector<std::string>{"fresh"}, d.added_groups);
+  EXPECT_EQ((std::vector<std::string>{"pair", "solo"}), d.changed_groups);
+  EXPECT_EQ(std::vector<std::string>{"w"}, d.removed_groups);
+  EXPECT_EQ("", ops_.TakeCalls());  // Only compared.
+  EXPECT_EQ(5u, sup_->services().size());
+}
+
 TEST_F(SupervisorTest, ReloadAddsRemovesChangesAndKeepsTheRest) {
   Create({Program("keep"), Program("gone"), Program("edit")});
   Start();
