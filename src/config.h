@@ -175,6 +175,8 @@ struct TendSettings {
   int64_t log_buffer = 64 * 1024;  ///< Recent output kept per program (tendctl logs).
   /// tendctl's control socket; "none" or "": none. Overridden by --socket, TEND_SOCKET.
   std::string socket = kDefaultSocketPath;
+  /// [supervisord] pidfile: where tend writes its pid while it runs ("": nowhere).
+  std::string pidfile;
 };
 
 struct Config {

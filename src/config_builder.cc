@@ -105,7 +105,7 @@ class Builder {
       std::string suffix;
       SectionKind kind = ClassifySection(s.name, &suffix);
       CheckSection(s, kind);
-      if (kind == SectionKind::kTend) BuildTend(s);
+      if (kind == SectionKind::kTend || kind == SectionKind::kSupervisord) BuildTend(s, kind);
       if (kind == SectionKind::kProgram) BuildProgram(s, Trim(suffix));
     }
     CheckNames();
@@ -117,7 +117,7 @@ class Builder {
   void Prepare(const RawConfig& raw);
   void CheckSection(const RawSection& s, SectionKind kind);
   void CheckKeys(const RawSection& s, SectionKind kind);
-  void BuildTend(const RawSection& s);
+  void BuildTend(const RawSection& s, SectionKind kind);
   void BuildProgram(const RawSection& s, const std::string& name);
   int64_t ReadCount(const ProgramPlan& plan, const char* key, int64_t dflt, int64_t max,
                     std::vector<ConfigProblem>* local);
@@ -183,9 +183,9 @@ void Builder::CheckSection(const RawSection& s, SectionKind kind) {
       break;
     case SectionKind::kSupervisord:
       for (const RawEntry& e : s.entries) {
-        if (e.key == kKeyEnvironment) continue;
-        add(Kind::kNotice,
-            shown + ": tend uses only " + kKeyEnvironment + " here; the other keys are ignored");
+        if (FindKey(kind, e.key)) continue;
+        add(Kind::kNotice, shown + ": tend uses only " + kKeyEnvironment +
+                               " and pidfile here; the other keys are ignored");
         break;
       }
       break;
@@ -244,14 +244,15 @@ void Builder::CheckKeys(const RawSection& s, SectionKind kind) {
   }
 }
 
-// [tend]'s keys go to Config::tend, expanded as a program's are but without the names
-// of a program. [tend] sections of several files are one (the reader merges them), so
-// a key given twice keeps its last value.
-void Builder::BuildTend(const RawSection& s) {
+// [tend]'s keys (and [supervisord]'s pidfile) go to Config::tend, expanded as a
+// program's are but without the names of a program. [tend] sections of several files
+// are one (the reader merges them), so a key given twice keeps its last value.
+void Builder::BuildTend(const RawSection& s, SectionKind kind) {
   for (const RawEntry& e : s.entries) {
-    const KeySpec* row = FindKey(SectionKind::kTend, e.key);
+    const KeySpec* row = FindKey(kind, e.key);
     if (!row || !row->apply.tend) continue;
     Expander ex = base_;
+    ex.SetText(kExpandHere, e.here);
     ApplyEntry(e, *row, &ex, &config_.tend, problems_);
   }
 }

@@ -19,7 +19,7 @@ namespace tend {
 enum class SectionKind {
   kTend,            ///< [tend]: tend's own settings (TendSettings).
   kProgram,         ///< [program:NAME]: a program to run.
-  kSupervisord,     ///< [supervisord]: only `environment` is used.
+  kSupervisord,     ///< [supervisord]: only `environment` and `pidfile` are used.
   kInclude,         ///< [include]: `files` to read.
   kGroup,           ///< [group:NAME]: accepted; sets %(group_name)s for its programs.
   kEventListener,   ///< [eventlistener:NAME]: skipped with a notice.

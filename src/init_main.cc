@@ -1,4 +1,5 @@
 // tend's main: options -> configuration -> signals -> supervisor -> event loop -> exit.
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -176,6 +177,25 @@ struct NotifyEnd {
   }
 };
 
+// [supervisord] pidfile: tend's pid, for scripts written for supervisord that look there;
+// removed at the exit. A file that cannot be written is a warning, not a failure.
+struct Pidfile {
+  std::string path;
+  explicit Pidfile(const std::string& p) {
+    if (p.empty()) return;
+    UniqueFd fd(open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
+    const std::string text = std::to_string(getpid()) + "\n";
+    if (!fd.valid() || !WriteAll(fd.get(), text.data(), text.size())) {
+      Diag(Level::kWarn, "pidfile {}: {}", p, ErrnoString(errno));
+      return;
+    }
+    path = p;
+  }
+  ~Pidfile() {
+    if (!path.empty()) unlink(path.c_str());
+  }
+};
+
 // Runs everything until the end: the event loop, the supervisor, PID 1's duties.
 int Run(const Options& opts, const std::string& config_path, Config config) {
   std::string err;
@@ -281,6 +301,7 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
     return kExitSystem;
   }
   control = &control_server;
+  Pidfile pidfile(config.tend.pidfile);
   if (!supervisor.Start(&err)) {
     Diag(Level::kError, "{}", err);
     return kExitSystem;

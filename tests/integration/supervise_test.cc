@@ -154,6 +154,20 @@ TEST_F(Supervise, UserSwitchingWorksWithTheStaticBinary) {
   EXPECT_EQ("65534 65534 /nonexistent nobody\n", ReadFile(out));
 }
 
+// Scripts that test for supervisord's pidfile find tend's pid there while it runs.
+TEST_F(Supervise, SupervisordPidfileHoldsTendsPidWhileItRuns) {
+  std::string conf = Path("supervisord.conf");
+  WriteFile(conf, "[supervisord]\nnodaemon=true\npidfile=%(here)s/run.pid\n"
+                  "[program:a]\ncommand=sleep 1000\n");
+  Start({"-c", conf});
+  ASSERT_TRUE(Eventually([&] { return ReadFile(Path("run.pid")) == "1\n"; }))
+      << ReadFile(Path("run.pid")) << tend_->Stderr();
+  tend_->Signal(SIGTERM);
+  EXPECT_EQ(0, tend_->Wait());
+  EXPECT_NE(0, access(Path("run.pid").c_str(), F_OK)) << "removed at the exit";
+  EXPECT_FALSE(Has(tend_->Stderr(), "pidfile /")) << tend_->Stderr();  // No warning.
+}
+
 TEST_F(Supervise, SupervisordFileAsDockerImagesWriteThem) {
   std::string order = Path("order");
   WriteConf("workers.conf",

@@ -708,6 +708,17 @@ TEST(ConfigWarningTest, Keys) {
   EXPECT_EQ(10, l.config.tend.where.line);
 }
 
+// Scripts written for supervisord look for its pidfile: tend writes its own pid there.
+TEST(ConfigTest, SupervisordPidfileIsTends) {
+  Loaded l = Load("[supervisord]\nnodaemon=true\npidfile=%(here)s/run/supervisord.pid\n"
+                  "[program:a]\ncommand=a\n");
+  EXPECT_TRUE(l.Of(Kind::kError).empty()) << l.All();
+  EXPECT_EQ(std::string::npos, l.config.tend.pidfile.find("%(here)s"));
+  EXPECT_EQ("/run/supervisord.pid",
+            l.config.tend.pidfile.substr(l.config.tend.pidfile.size() - 20));
+  EXPECT_EQ("", Load("[program:a]\ncommand=a\n").config.tend.pidfile);
+}
+
 TEST(ConfigWarningTest, Sections) {
   Loaded l = Load(
       "[supervisord]\nnodaemon=true\nenvironment=A=1\n[supervisorctl]\n[inet_http_server]\n"
@@ -716,8 +727,8 @@ TEST(ConfigWarningTest, Sections) {
       "command=x\n[eventlistener:tick]\nevents=TICK_60\n[fcgi-program:f]\ncommand=f\n"
       "[frobnicate]\nx=1\n[program:a]\ncommand=a\n");
   EXPECT_EQ(Lines({
-                "t.conf:1: notice: [supervisord]: tend uses only environment here; the other keys "
-                "are ignored",
+                "t.conf:1: notice: [supervisord]: tend uses only environment and pidfile here; "
+                "the other keys are ignored",
                 "t.conf:4: notice: [supervisorctl] is for supervisord's control interface; ignored",
                 "t.conf:5: notice: [inet_http_server] is for supervisord's control interface; "
                 "ignored",
