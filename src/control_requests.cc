@@ -79,7 +79,13 @@ void ControlServer::HandleStatus(Conn* c, const Message& m) {
         .AddInt(Tag::kAutostart, s->config().autostart)
         .AddInt(Tag::kTty, s->config().tty)
         .Add(Tag::kGroupName, s->config().group.empty() ? s->name() : s->config().group)
-        .AddInt(Tag::kPriority, s->config().priority);
+        .AddInt(Tag::kPriority, s->config().priority)
+        // supervisord's group priority: a [group:x]'s own (not kept by tend: its default),
+        // else the program's.
+        .AddInt(Tag::kGroupPriority,
+                s->config().group.empty() || s->config().group == s->config().program_name
+                    ? s->config().priority
+                    : 999);
     if (s->launched()) p.AddInt(Tag::kStartedAgoMs, now - s->started_ms());
     if (s->config().ready.active()) {
       p.Add(Tag::kReady, s->config().ready.spec);

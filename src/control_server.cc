@@ -444,6 +444,15 @@ void ControlServer::Handle(Conn* c, const Message& m) {
     case MsgType::kAttach:
       HandleAttach(c, m);
       break;
+    case MsgType::kClear: {
+      std::vector<std::string> names;
+      if (!Names(c, m, false, &names)) break;
+      for (const auto& n : names) {
+        if (logs_) logs_->ClearRing(n);
+      }
+      SendOk(c);
+      break;
+    }
     case MsgType::kHello:
     case MsgType::kInput:
     case MsgType::kResize:

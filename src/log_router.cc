@@ -115,6 +115,11 @@ const LogRing* LogRouter::Ring(const std::string& name) const {
   return it == rings_.end() ? nullptr : it->second.get();
 }
 
+void LogRouter::ClearRing(const std::string& name) {
+  auto it = rings_.find(name);
+  if (it != rings_.end()) it->second->Clear();
+}
+
 bool LogRouter::WriteDiag(const std::string& line) {
   if (!outputs_[1]) return false;
   outputs_[1]->Append(line, diag_credit_);

@@ -51,6 +51,8 @@ class LogRouter {
 
   /// A program's recent lines, or null if it never wrote any.
   const LogRing* Ring(const std::string& name) const;
+  /// Forgets a program's recent output (supervisorctl clear).
+  void ClearRing(const std::string& name);
 
   /// tend's own messages, written in turn with the programs' lines on stderr once
   /// stderr is routed here. False when it is not (the caller writes directly).

@@ -48,6 +48,8 @@ class LogRing {
   };
   /// The last `n` whole lines kept, oldest first.
   std::vector<Line> Tail(size_t n) const;
+  /// Forgets every line kept, and gives back the memory.
+  void Clear();
 
  private:
   void Put(const char* p, size_t n);

@@ -163,6 +163,8 @@ std::string TypeName(MsgType t) {
       return "RESIZE";
     case MsgType::kDetach:
       return "DETACH";
+    case MsgType::kClear:
+      return "CLEAR";
     case MsgType::kHelloReply:
       return "HELLO_REPLY";
     case MsgType::kOk:

@@ -59,6 +59,7 @@ enum class MsgType : uint16_t {
   kInput = 14,     ///< kData: keystrokes for the attached program's terminal.
   kResize = 15,    ///< kRows, kCols: the attached client's window size.
   kDetach = 16,    ///< Ends an ATTACH: tend answers OK.
+  kClear = 17,     ///< kName* | kAll -> OK: forgets the programs' recent output.
   // tend to client.
   kHelloReply = 50,  ///< kVersion, kServerVersion, kPid.
   kOk = 51,          ///< kMessage (optional).
@@ -119,6 +120,7 @@ enum class Tag : uint16_t {
   kAddedGroup = 47,    ///< On RELOAD's OK: a supervisord group added (repeated).
   kChangedGroup = 48,  ///< On RELOAD's OK: a group with a program added, removed or changed.
   kRemovedGroup = 49,  ///< On RELOAD's OK: a group gone.
+  kGroupPriority = 50,  ///< On PROGRAM: its group's priority (999 for a [group:x]).
 };
 
 /// ERROR codes; tendctl exits with them.

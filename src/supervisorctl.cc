@@ -36,6 +36,8 @@ struct Proc {
   int64_t pid = 0;
   int64_t state_ms = 0;
   int64_t started_ago_ms = -1;  // -1: never started.
+  int64_t priority = 999, group_priority = 999;
+  bool autostart = true;
   bool launched() const { return started_ago_ms >= 0; }
 };
 
@@ -98,6 +100,9 @@ bool Fetch(Sctl* s) {
         p.pid = m.GetInt(Tag::kPid);
         p.state_ms = m.GetInt(Tag::kUptimeMs);
         p.started_ago_ms = m.GetInt(Tag::kStartedAgoMs, -1);
+        p.priority = m.GetInt(Tag::kPriority, 999);
+        p.group_priority = m.GetInt(Tag::kGroupPriority, p.priority);
+        p.autostart = m.GetInt(Tag::kAutostart, 1) != 0;
         s->procs.push_back(p);
       },
       nullptr, &unreachable);
@@ -545,6 +550,70 @@ int Update(Sctl* s, const std::vector<std::string>& args) {
   return s->status;
 }
 
+// avail: every program, by process name as supervisord sorts them: "in use", auto or
+// manual, and GROUP_PRIORITY:PRIORITY.
+int Avail(Sctl* s, const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    Line("Error: avail accepts no arguments");
+    Line("avail\t\t\tDisplay all configured processes");
+    return s->status = kGeneric;
+  }
+  if (!Fetch(s)) return s->status;
+  std::vector<const Proc*> all;
+  for (const auto& p : s->procs) all.push_back(&p);
+  std::stable_sort(all.begin(), all.end(),
+                   [](const Proc* a, const Proc* b) { return a->name < b->name; });
+  for (const Proc* p : all) {
+    Line(fmt::format("{:<32} {:<9} {:<9} {}:{}", p->spec, "in use",
+                     p->autostart ? "auto" : "manual", p->group_priority, p->priority));
+  }
+  return s->status;
+}
+
+// clear: forgets what tend keeps of each running program's output. supervisord empties
+// the log files of running programs only (the others have no open logs to reopen), and
+// still says "cleared"; so does this.
+int Clear(Sctl* s, const std::vector<std::string>& args) {
+  if (args.empty()) {
+    Line("Error: clear requires a process name");
+    Line("clear <name>\t\tClear a process' log files.");
+    Line("clear <name> <name>\tClear multiple process' log files");
+    Line("clear all\t\tClear all process' log files");
+    return s->status = kGeneric;
+  }
+  if (!Fetch(s)) return s->status;
+  std::vector<const Proc*> todo;
+  if (HasAll(args)) {
+    for (const auto& p : s->procs) todo.push_back(&p);
+  } else {
+    for (const Target& t : Resolve(*s, args)) {
+      if (t.group || t.procs.size() != 1) {
+        Line(t.arg + (t.group ? ":*" : "") + ": ERROR (no such process)");
+        s->status = kGeneric;
+        continue;
+      }
+      todo.push_back(t.procs[0]);
+    }
+  }
+  for (const Proc* p : todo) {
+    if (p->pid <= 0) {
+      Line(p->spec + ": cleared");
+      continue;
+    }
+    Message req(MsgType::kClear);
+    req.Add(Tag::kName, p->name);
+    std::string err;
+    bool unreachable = false;
+    if (Request(s, req, nullptr, &err, &unreachable)) {
+      Line(p->spec + ": cleared");
+    } else if (!unreachable) {
+      Line(p->spec + ": ERROR (failed)");
+      s->status = kGeneric;
+    }
+  }
+  return s->status;
+}
+
 int Version(Sctl* s, const std::vector<std::string>&) {
   Line(kVersion);
   return s->status;
@@ -575,6 +644,7 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
+    {"avail", Avail},      {"clear", Clear},
     {"help", HelpCmd},     {"pid", Pid},       {"reread", RereadCmd}, {"restart", Restart},
     {"shutdown", Shutdown}, {"signal", SignalCmd}, {"start", Start},    {"status", Status},
     {"stop", Stop},         {"tail", Tail},       {"update", Update},   {"version", Version},

@@ -37,7 +37,7 @@ std::string Conf(const std::string& dir) {
          "[program:a]\ncommand=sleep 100002\n"
          "[program:b]\ncommand=sleep 100003\n"
          "[group:pair]\nprograms=a,b\n"
-         "[program:worker]\ncommand=sleep 100004\nnumprocs=2\n"
+         "[program:worker]\ncommand=sleep 100004\nnumprocs=2\npriority=5\n"
          "process_name=%(program_name)s_%(process_num)02d\n"
          "[program:talk]\ncommand=sh -c 'echo to stdout; echo to stderr >&2; exec sleep 100005'\n";
 }
@@ -185,6 +185,7 @@ TEST_F(Supervisorctl, RereadAndUpdateMatchAfterTheConfigurationChanges) {
   same({"update"});
   ASSERT_TRUE(Settle());
   same({"status"});
+  same({"avail"});
   same({"reread"});
   same({"update"});
 }

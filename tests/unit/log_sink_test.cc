@@ -320,6 +320,20 @@ TEST(LogRingTest, GrowsWithWhatItKeepsUpToItsCapacity) {
   EXPECT_GT(bytes, cap - 2 * (text.size() + 20));  // Full, less the line cut at the wrap.
 }
 
+TEST(LogRingTest, ClearForgetsEverythingAndGivesTheMemoryBack) {
+  LogRing ring(4096);
+  for (int i = 0; i < 100; ++i) ring.Add(1, "line " + std::to_string(i), static_cast<uint64_t>(i));
+  ASSERT_FALSE(ring.Tail(10).empty());
+  ring.Clear();
+  EXPECT_TRUE(ring.Tail(10).empty());
+  EXPECT_EQ(0u, ring.reserved());
+  ring.Add(2, "after", 200);
+  auto tail = ring.Tail(10);
+  ASSERT_EQ(1u, tail.size());
+  EXPECT_EQ("after", tail[0].text);
+  EXPECT_EQ(200u, tail[0].seq);
+}
+
 TEST(LogRingTest, ALineLongerThanTheRingKeepsNothingWhole) {
   LogRing ring(4096);
   ring.Add(1, "short", 1);
