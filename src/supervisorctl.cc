@@ -12,6 +12,7 @@
 #include <functional>
 
 #include "control_client.h"
+#include "supervisorctl_session.h"
 #include "diag.h"
 #include "sys.h"
 #include "values.h"
@@ -21,103 +22,7 @@ namespace tend {
 
 namespace {
 
-// supervisorctl's exit statuses (supervisor/states.py: LSBInitExitStatuses and, for
-// status, LSBStatusExitStatuses).
-constexpr int kGeneric = 1;
-constexpr int kInvalidArgs = 2;
-constexpr int kStatusNotRunning = 3;
-constexpr int kStatusUnknown = 4;
-constexpr int kRefused = 4;
-constexpr int kNotRunning = 7;
-
-// One program as supervisorctl sees it.
-struct Proc {
-  std::string name, group, state, spec;
-  int64_t pid = 0;
-  int64_t state_ms = 0;
-  int64_t started_ago_ms = -1;  // -1: never started.
-  int64_t priority = 999, group_priority = 999;
-  bool autostart = true;
-  bool launched() const { return started_ago_ms >= 0; }
-};
-
-struct Sctl {
-  std::string url;     // As shown in connection errors: unix:///run/tend.sock.
-  std::string socket;  // The path.
-  int status = 0;      // The exit status so far.
-  std::vector<Proc> procs;  // Lexical order (group, then name), once fetched.
-};
-
-void Line(const std::string& s) {
-  std::string l = s + "\n";
-  WriteAll(STDOUT_FILENO, l.data(), l.size());
-}
-
-// Sends `req` on a fresh connection; data frames go to `on_data`. Returns true on OK;
-// false on ERROR (its message in `err`) or when tend cannot be reached (a line printed,
-// the status set, `*unreachable` true).
-bool Request(Sctl* s, const Message& req, const std::function<void(const Message&)>& on_data,
-             std::string* err, bool* unreachable = nullptr, Message* ok = nullptr) {
-  ControlClient client;
-  int code = 0;
-  std::string why;
-  auto gone = [&](int status) {
-    Line(s->url + (status == kRefused ? " refused connection" : " no such file"));
-    if (s->status == 0 || status != 0) s->status = status;
-    if (unreachable) *unreachable = true;
-    return false;
-  };
-  struct stat st;
-  if (stat(s->socket.c_str(), &st) != 0) return gone(kNotRunning);
-  if (!client.Connect(s->socket, &why, &code) || !client.Send(req, &why)) return gone(kRefused);
-  Message m;
-  for (;;) {
-    if (!client.Receive(&m, &why)) return gone(kRefused);
-    if (m.type == MsgType::kOk) {
-      if (ok) *ok = m;
-      return true;
-    }
-    if (m.type == MsgType::kError) {
-      if (err) *err = m.Get(Tag::kMessage);
-      return false;
-    }
-    if (on_data) on_data(m);
-  }
-}
-
-// Every program, in supervisord's lexical order. False if tend is out of reach.
-bool Fetch(Sctl* s) {
-  s->procs.clear();
-  bool unreachable = false;
-  Request(
-      s, Message(MsgType::kStatus),
-      [&](const Message& m) {
-        Proc p;
-        p.name = m.Get(Tag::kName);
-        p.group = m.Get(Tag::kGroupName, p.name);
-        p.spec = Namespec(p.group, p.name);
-        p.state = m.Get(Tag::kState);
-        p.pid = m.GetInt(Tag::kPid);
-        p.state_ms = m.GetInt(Tag::kUptimeMs);
-        p.started_ago_ms = m.GetInt(Tag::kStartedAgoMs, -1);
-        p.priority = m.GetInt(Tag::kPriority, 999);
-        p.group_priority = m.GetInt(Tag::kGroupPriority, p.priority);
-        p.autostart = m.GetInt(Tag::kAutostart, 1) != 0;
-        s->procs.push_back(p);
-      },
-      nullptr, &unreachable);
-  std::sort(s->procs.begin(), s->procs.end(), [](const Proc& a, const Proc& b) {
-    return a.group != b.group ? a.group < b.group : a.name < b.name;
-  });
-  return !unreachable;
-}
-
-bool Running(const Proc& p) {  // supervisord's RUNNING_STATES.
-  return p.state == "RUNNING" || p.state == "STARTING" || p.state == "BACKOFF";
-}
-bool Stopped(const Proc& p) {  // supervisord's STOPPED_STATES.
-  return p.state == "STOPPED" || p.state == "EXITED" || p.state == "FATAL";
-}
+using namespace sctl;  // NOLINT: this file is the session's other half.
 
 std::string Describe(const Proc& p) {
   if (p.state == "RUNNING") return RunningDescription(p.pid, p.started_ago_ms / 1000);
@@ -129,45 +34,6 @@ std::string Describe(const Proc& p) {
     return StopDescription(static_cast<long long>(time(nullptr)) - p.state_ms / 1000);
   }
   return "";
-}
-
-// supervisorctl's NAME arguments: "all", "GROUP:*" (or "GROUP:"), "GROUP:NAME", "NAME"
-// (the group of the same name). Each name's programs, in lexical order; an unknown name
-// gets `on_unknown(name, is_group)`.
-struct Target {
-  std::string arg;
-  bool group = false;
-  std::vector<const Proc*> procs;
-};
-std::vector<Target> Resolve(const Sctl& s, const std::vector<std::string>& names) {
-  std::vector<Target> out;
-  for (const auto& n : names) {
-    Target t;
-    t.arg = n;
-    std::string group = n, name = n;
-    const size_t colon = n.find(':');
-    if (colon != std::string::npos) {
-      group = n.substr(0, colon);
-      name = n.substr(colon + 1);
-      if (name.empty() || name == "*") {
-        t.group = true;
-        t.arg = group;
-      }
-    }
-    for (const auto& p : s.procs) {
-      if (p.group == group && (t.group || p.name == name)) t.procs.push_back(&p);
-    }
-    out.push_back(t);
-  }
-  return out;
-}
-
-bool HasAll(const std::vector<std::string>& args) {
-  return std::find(args.begin(), args.end(), "all") != args.end();
-}
-
-void Help(const char* const* lines) {
-  for (; *lines; ++lines) Line(*lines);
 }
 
 int Status(Sctl* s, const std::vector<std::string>& args) {
@@ -195,27 +61,6 @@ int Status(Sctl* s, const std::vector<std::string>& args) {
     if (Stopped(*p)) s->status = kStatusNotRunning;
   }
   return s->status;
-}
-
-// The programs that `args` name for start, stop and signal, with the lines and statuses
-// of names that match nothing. `group_code` is the status for an unknown group.
-std::vector<const Proc*> Targets(Sctl* s, const std::vector<std::string>& args, int group_code,
-                                 const std::function<bool(const Proc&)>& all_filter) {
-  std::vector<const Proc*> out;
-  if (HasAll(args)) {
-    for (const auto& p : s->procs) {
-      if (all_filter(p)) out.push_back(&p);
-    }
-    return out;
-  }
-  for (const Target& t : Resolve(*s, args)) {
-    if (t.procs.empty()) {
-      Line(t.arg + (t.group ? ": ERROR (no such group)" : ": ERROR (no such process)"));
-      s->status = t.group ? group_code : kGeneric;
-    }
-    for (const Proc* p : t.procs) out.push_back(p);
-  }
-  return out;
 }
 
 int Start(Sctl* s, const std::vector<std::string>& args) {

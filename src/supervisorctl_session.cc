@@ -1,0 +1,133 @@
+#include "supervisorctl_session.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "control_client.h"
+#include "supervisorctl.h"
+#include "sys.h"
+
+namespace tend {
+namespace sctl {
+
+void Line(const std::string& s) {
+  std::string l = s + "\n";
+  WriteAll(STDOUT_FILENO, l.data(), l.size());
+}
+
+bool Request(Sctl* s, const Message& req, const std::function<void(const Message&)>& on_data,
+             std::string* err, bool* unreachable, Message* ok) {
+  ControlClient client;
+  int code = 0;
+  std::string why;
+  auto gone = [&](int status) {
+    Line(s->url + (status == kRefused ? " refused connection" : " no such file"));
+    if (s->status == 0 || status != 0) s->status = status;
+    if (unreachable) *unreachable = true;
+    return false;
+  };
+  struct stat st;
+  if (stat(s->socket.c_str(), &st) != 0) return gone(kNotRunning);
+  if (!client.Connect(s->socket, &why, &code) || !client.Send(req, &why)) return gone(kRefused);
+  Message m;
+  for (;;) {
+    if (!client.Receive(&m, &why)) return gone(kRefused);
+    if (m.type == MsgType::kOk) {
+      if (ok) *ok = m;
+      return true;
+    }
+    if (m.type == MsgType::kError) {
+      if (err) *err = m.Get(Tag::kMessage);
+      return false;
+    }
+    if (on_data) on_data(m);
+  }
+}
+
+bool Fetch(Sctl* s) {
+  s->procs.clear();
+  bool unreachable = false;
+  Request(
+      s, Message(MsgType::kStatus),
+      [&](const Message& m) {
+        Proc p;
+        p.name = m.Get(Tag::kName);
+        p.group = m.Get(Tag::kGroupName, p.name);
+        p.spec = Namespec(p.group, p.name);
+        p.state = m.Get(Tag::kState);
+        p.pid = m.GetInt(Tag::kPid);
+        p.state_ms = m.GetInt(Tag::kUptimeMs);
+        p.started_ago_ms = m.GetInt(Tag::kStartedAgoMs, -1);
+        p.priority = m.GetInt(Tag::kPriority, 999);
+        p.group_priority = m.GetInt(Tag::kGroupPriority, p.priority);
+        p.autostart = m.GetInt(Tag::kAutostart, 1) != 0;
+        s->procs.push_back(p);
+      },
+      nullptr, &unreachable);
+  std::sort(s->procs.begin(), s->procs.end(), [](const Proc& a, const Proc& b) {
+    return a.group != b.group ? a.group < b.group : a.name < b.name;
+  });
+  return !unreachable;
+}
+
+bool Running(const Proc& p) {  // supervisord's RUNNING_STATES.
+  return p.state == "RUNNING" || p.state == "STARTING" || p.state == "BACKOFF";
+}
+bool Stopped(const Proc& p) {  // supervisord's STOPPED_STATES.
+  return p.state == "STOPPED" || p.state == "EXITED" || p.state == "FATAL";
+}
+
+std::vector<Target> Resolve(const Sctl& s, const std::vector<std::string>& names) {
+  std::vector<Target> out;
+  for (const auto& n : names) {
+    Target t;
+    t.arg = n;
+    std::string group = n, name = n;
+    const size_t colon = n.find(':');
+    if (colon != std::string::npos) {
+      group = n.substr(0, colon);
+      name = n.substr(colon + 1);
+      if (name.empty() || name == "*") {
+        t.group = true;
+        t.arg = group;
+      }
+    }
+    for (const auto& p : s.procs) {
+      if (p.group == group && (t.group || p.name == name)) t.procs.push_back(&p);
+    }
+    out.push_back(t);
+  }
+  return out;
+}
+
+bool HasAll(const std::vector<std::string>& args) {
+  return std::find(args.begin(), args.end(), "all") != args.end();
+}
+
+void Help(const char* const* lines) {
+  for (; *lines; ++lines) Line(*lines);
+}
+
+std::vector<const Proc*> Targets(Sctl* s, const std::vector<std::string>& args, int group_code,
+                                 const std::function<bool(const Proc&)>& all_filter) {
+  std::vector<const Proc*> out;
+  if (HasAll(args)) {
+    for (const auto& p : s->procs) {
+      if (all_filter(p)) out.push_back(&p);
+    }
+    return out;
+  }
+  for (const Target& t : Resolve(*s, args)) {
+    if (t.procs.empty()) {
+      Line(t.arg + (t.group ? ": ERROR (no such group)" : ": ERROR (no such process)"));
+      s->status = t.group ? group_code : kGeneric;
+    }
+    for (const Proc* p : t.procs) out.push_back(p);
+  }
+  return out;
+}
+
+}  // namespace sctl
+}  // namespace tend

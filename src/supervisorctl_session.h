@@ -1,0 +1,85 @@
+// The session of tend's supervisorctl drop-in (supervisorctl.h): its view of the
+// programs, the requests it makes, and how it reads supervisorctl's NAME arguments.
+// Internal to supervisorctl*.cc.
+#ifndef TEND_SUPERVISORCTL_SESSION_H_
+#define TEND_SUPERVISORCTL_SESSION_H_
+
+#include <stdint.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "protocol.h"
+
+namespace tend {
+namespace sctl {
+
+// supervisorctl's exit statuses (supervisor/states.py: LSBInitExitStatuses and, for
+// status, LSBStatusExitStatuses).
+constexpr int kGeneric = 1;
+constexpr int kInvalidArgs = 2;
+constexpr int kStatusNotRunning = 3;
+constexpr int kStatusUnknown = 4;
+constexpr int kRefused = 4;
+constexpr int kNotRunning = 7;
+
+// One program as supervisorctl sees it.
+struct Proc {
+  std::string name, group, state, spec;
+  int64_t pid = 0;
+  int64_t state_ms = 0;
+  int64_t started_ago_ms = -1;  // -1: never started.
+  int64_t priority = 999, group_priority = 999;
+  bool autostart = true;
+  bool launched() const { return started_ago_ms >= 0; }
+};
+
+struct Sctl {
+  std::string url;     // As shown in connection errors: unix:///run/tend.sock.
+  std::string socket;  // The path.
+  int status = 0;      // The exit status so far.
+  std::vector<Proc> procs;  // Lexical order (group, then name), once fetched.
+};
+
+// supervisorctl's NAME arguments: "all", "GROUP:*" (or "GROUP:"), "GROUP:NAME", "NAME"
+// (the group of the same name), and the programs each one names, in lexical order (none
+// for an unknown name).
+struct Target {
+  std::string arg;
+  bool group = false;
+  std::vector<const Proc*> procs;
+};
+/// Writes `s` and a newline to standard output.
+void Line(const std::string& s);
+
+/// Sends `req` on a fresh connection; data frames go to `on_data`. Returns true on OK
+/// (into `ok`, if given); false on ERROR (its message in `err`) or when tend cannot be
+/// reached (a line printed, the status set, `*unreachable` true).
+bool Request(Sctl* s, const Message& req, const std::function<void(const Message&)>& on_data,
+             std::string* err, bool* unreachable = nullptr, Message* ok = nullptr);
+
+/// Every program into s->procs, in supervisord's lexical order. False if tend is out of
+/// reach.
+bool Fetch(Sctl* s);
+
+/// supervisord's RUNNING_STATES (STARTING, RUNNING, BACKOFF) and STOPPED_STATES
+/// (STOPPED, EXITED, FATAL).
+bool Running(const Proc& p);
+bool Stopped(const Proc& p);
+
+std::vector<Target> Resolve(const Sctl& s, const std::vector<std::string>& names);
+bool HasAll(const std::vector<std::string>& args);
+/// Prints a null-terminated list of help lines.
+void Help(const char* const* lines);
+
+/// The programs that `args` name for start, stop and signal ("all": those that pass
+/// `all_filter`), after a line and a status for each name that matches nothing;
+/// `group_code` is the status for an unknown group.
+std::vector<const Proc*> Targets(Sctl* s, const std::vector<std::string>& args, int group_code,
+                                 const std::function<bool(const Proc&)>& all_filter);
+
+}  // namespace sctl
+}  // namespace tend
+
+#endif  // TEND_SUPERVISORCTL_SESSION_H_
