@@ -47,13 +47,13 @@ uint64_t NextLineSeq() {
 // the text and a newline (lines never hold one).
 constexpr size_t kSeqDigits = 12;
 
-// Makes room for `need` more bytes while the ring is not at its capacity: doubling (at
-// least 1 KiB), so that a chatty program reaches its capacity in a few steps.
 void LogRing::Clear() {
   std::vector<char>().swap(buf_);
   written_ = pos_ = 0;
 }
 
+// Makes room for `need` more bytes while the ring is not at its capacity: doubling (at
+// least 1 KiB), so that a chatty program reaches its capacity in a few steps.
 void LogRing::Grow(size_t need) {
   if (buf_.size() >= cap_ || written_ + need <= buf_.size()) return;
   const size_t want = std::max({written_ + need, 2 * buf_.size(), size_t{1024}});

@@ -210,12 +210,7 @@ int SignalCmd(Sctl* s, const std::vector<std::string>& args) {
 int Pid(Sctl* s, const std::vector<std::string>& args) {
   if (args.empty()) {
     ControlClient client;
-    std::string why;
-    int code = 0;
-    if (!client.Connect(s->socket, &why, &code)) {
-      Line(s->url + " refused connection");
-      return s->status = kRefused;
-    }
+    if (!Connect(s, &client)) return s->status;
     Line(std::to_string(client.hello().GetInt(Tag::kPid)));
     return s->status;
   }

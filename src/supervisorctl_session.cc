@@ -17,23 +17,36 @@ void Line(const std::string& s) {
   WriteAll(STDOUT_FILENO, l.data(), l.size());
 }
 
+namespace {
+
+// supervisorctl's line and status for a server out of reach.
+bool Gone(Sctl* s, int status, bool* unreachable) {
+  Line(s->url + (status == kRefused ? " refused connection" : " no such file"));
+  s->status = status;
+  if (unreachable) *unreachable = true;
+  return false;
+}
+
+}  // namespace
+
+bool Connect(Sctl* s, ControlClient* client, bool* unreachable) {
+  struct stat st;
+  if (stat(s->socket.c_str(), &st) != 0) return Gone(s, kNotRunning, unreachable);
+  std::string why;
+  int code = 0;
+  if (!client->Connect(s->socket, &why, &code)) return Gone(s, kRefused, unreachable);
+  return true;
+}
+
 bool Request(Sctl* s, const Message& req, const std::function<void(const Message&)>& on_data,
              std::string* err, bool* unreachable, Message* ok) {
   ControlClient client;
-  int code = 0;
   std::string why;
-  auto gone = [&](int status) {
-    Line(s->url + (status == kRefused ? " refused connection" : " no such file"));
-    if (s->status == 0 || status != 0) s->status = status;
-    if (unreachable) *unreachable = true;
-    return false;
-  };
-  struct stat st;
-  if (stat(s->socket.c_str(), &st) != 0) return gone(kNotRunning);
-  if (!client.Connect(s->socket, &why, &code) || !client.Send(req, &why)) return gone(kRefused);
+  if (!Connect(s, &client, unreachable)) return false;
+  if (!client.Send(req, &why)) return Gone(s, kRefused, unreachable);
   Message m;
   for (;;) {
-    if (!client.Receive(&m, &why)) return gone(kRefused);
+    if (!client.Receive(&m, &why)) return Gone(s, kRefused, unreachable);
     if (m.type == MsgType::kOk) {
       if (ok) *ok = m;
       return true;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "control_client.h"
 #include "protocol.h"
 
 namespace tend {
@@ -52,6 +53,10 @@ struct Target {
 };
 /// Writes `s` and a newline to standard output.
 void Line(const std::string& s);
+
+/// Connects `client` to tend and exchanges HELLO; false (after supervisorctl's line, with
+/// the status set and `*unreachable` true) when tend is out of reach.
+bool Connect(Sctl* s, ControlClient* client, bool* unreachable = nullptr);
 
 /// Sends `req` on a fresh connection; data frames go to `on_data`. Returns true on OK
 /// (into `ok`, if given); false on ERROR (its message in `err`) or when tend cannot be

@@ -190,6 +190,22 @@ TEST_F(Supervisorctl, RereadAndUpdateMatchAfterTheConfigurationChanges) {
   same({"update"});
 }
 
+// With nothing at the socket: the same line and status. (supervisorctl's reread and update
+// skip its check and print a Python error there; tend's give the same line as the rest.)
+TEST_F(Supervisorctl, NoServerAtTheSocketIsReportedAlike) {
+  const std::string url = "unix://" + Path("none.sock");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"pid"}, {"status"}, {"start", "web"}, {"tail", "web"}}) {
+    std::vector<std::string> real = {kSupervisorctl, "-s", url};
+    std::vector<std::string> ours = {Path("supervisorctl"), "-s", url};
+    real.insert(real.end(), args.begin(), args.end());
+    ours.insert(ours.end(), args.begin(), args.end());
+    Result r = Run(real), o = Run(ours);
+    EXPECT_EQ(o.out, r.out) << args[0];
+    EXPECT_EQ(o.status, r.status) << args[0];
+  }
+}
+
 // What HEALTHCHECKs and scripts pipe supervisorctl into, in each state of a program.
 TEST_F(Supervisorctl, HealthCheckIdiomsExitAsWithSupervisord) {
   ASSERT_TRUE(Settle());
