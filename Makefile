@@ -95,9 +95,11 @@ STATIC_OBJS := $(patsubst src/%.cc,build/sobj/%.o,$(MAIN_SRCS) $(LIB_SRCS))
 # tend catches no exception (an allocation failure ends it either way), so the static
 # build drops exception and unwind tables and RTTI: about 60 KB. Link-time optimisation
 # inlines and drops across files (fmt's formatting above all): 33 KB more; without
-# separate-code the linker does not pad the code segment to a page: 4 KB.
+# separate-code the linker does not pad the code segment to a page: 4 KB. tend is single
+# threaded, so static locals need no guards; with src/runtime.cc's stand-ins for
+# libstdc++'s throw helpers, that leaves the unwinder out: 33 KB.
 STATIC_CXXFLAGS := -Os -ffunction-sections -fdata-sections -fno-exceptions -fno-rtti \
-                   -fno-asynchronous-unwind-tables -flto=auto
+                   -fno-asynchronous-unwind-tables -fno-threadsafe-statics -flto=auto
 STATIC_LDFLAGS  := -static -s -Wl,--gc-sections -Wl,-z,noseparate-code
 static: build/tend-static
 build/sobj/%.o: src/%.cc build/gen/version.h

@@ -52,3 +52,58 @@ extern "C" void perror(const char* s) noexcept {
   Say(tend::ErrnoString(errno).c_str());
   Say("\n");
 }
+
+#if !defined(__cpp_exceptions)
+// The static build has no exceptions (-fno-exceptions). libstdc++ still reports a
+// violated precondition or a failed allocation by throwing: its __throw_* helpers
+// construct the exception objects (with gettext'd messages), and the unwinder and the
+// personality routine they need come with them: about 45 KB. Nothing in tend catches
+// any of these, so each helper says what happened and aborts, as an uncaught throw
+// would. The catch helpers referenced by libstdc++'s own prebuilt code are never
+// reached without a throw.
+namespace {
+[[noreturn]] void Fatal(const char* what, const char* detail) {
+  Say("tend: ");
+  Say(what);
+  if (detail && *detail) {
+    Say(": ");
+    Say(detail);
+  }
+  Say("\n");
+  abort();
+}
+}  // namespace
+
+namespace std {
+void __throw_bad_alloc() { Fatal("out of memory", nullptr); }
+void __throw_bad_array_new_length() { Fatal("out of memory", "bad array length"); }
+void __throw_bad_cast() { Fatal("bad cast", nullptr); }
+void __throw_bad_typeid() { Fatal("bad typeid", nullptr); }
+void __throw_bad_exception() { Fatal("bad exception", nullptr); }
+void __throw_bad_function_call() { Fatal("empty std::function called", nullptr); }
+void __throw_logic_error(const char* s) { Fatal("logic error", s); }
+void __throw_domain_error(const char* s) { Fatal("domain error", s); }
+void __throw_invalid_argument(const char* s) { Fatal("invalid argument", s); }
+void __throw_length_error(const char* s) { Fatal("length error", s); }
+void __throw_out_of_range(const char* s) { Fatal("out of range", s); }
+void __throw_out_of_range_fmt(const char* s, ...) { Fatal("out of range", s); }
+void __throw_runtime_error(const char* s) { Fatal("runtime error", s); }
+void __throw_range_error(const char* s) { Fatal("range error", s); }
+void __throw_overflow_error(const char* s) { Fatal("overflow error", s); }
+void __throw_underflow_error(const char* s) { Fatal("underflow error", s); }
+void terminate() noexcept { Fatal("terminate called", nullptr); }
+}  // namespace std
+
+extern "C" {
+void* __cxa_begin_catch(void*) noexcept { Fatal("exception caught", nullptr); }
+void __cxa_end_catch() { Fatal("exception caught", nullptr); }
+void __cxa_rethrow() { Fatal("exception rethrown", nullptr); }
+void __cxa_throw(void*, void*, void (*)(void*)) { Fatal("exception thrown", nullptr); }
+void* __cxa_init_primary_exception(void*, void*, void (*)(void*)) noexcept {
+  Fatal("exception thrown", nullptr);
+}
+int __gxx_personality_v0(...) { Fatal("exception unwound", nullptr); }
+int __gcc_personality_v0(...) { Fatal("exception unwound", nullptr); }
+void _Unwind_Resume(void*) { Fatal("exception unwound", nullptr); }
+}
+#endif
