@@ -224,7 +224,12 @@ void ControlServer::HandleSignal(Conn* c, const Message& m) {
 
 void ControlServer::HandleLogs(Conn* c, const Message& m) {
   std::vector<std::string> names;
-  if (!Names(c, m, true, &names)) return;
+  const bool daemon = m.Has(Tag::kDaemon);
+  if (daemon) {
+    names.push_back(LogRouter::kDiagRing);
+  } else if (!Names(c, m, true, &names)) {
+    return;
+  }
   struct Item {
     uint64_t seq;
     const std::string* name;
@@ -253,7 +258,7 @@ void ControlServer::HandleLogs(Conn* c, const Message& m) {
     return;
   }
   c->following = true;
-  c->follow_all = m.GetAll(Tag::kName).empty();
+  c->follow_all = !daemon && m.GetAll(Tag::kName).empty();
   c->follow_names = names;
   ++followers_;
   c->timer->Stop();
@@ -265,6 +270,8 @@ void ControlServer::OnLine(const std::string& name, int stream, std::string_view
   for (auto& kv : conns_) {
     Conn* c = kv.second.get();
     if (!c->following || !c->attached.empty()) continue;
+    // tend's own lines go only to who asked for them (supervisorctl maintail -f).
+    if (name == LogRouter::kDiagRing && c->follow_all) continue;
     if (!c->follow_all &&
         std::find(c->follow_names.begin(), c->follow_names.end(), name) == c->follow_names.end()) {
       continue;

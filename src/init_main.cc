@@ -36,9 +36,11 @@ std::string ConfigPath(const Options& opts) {
   return DefaultConfigPath();
 }
 
-// Loads and reports every problem (also appended to `text`, one per line, if given).
-// Returns 0 (usable), 1 (fine, but not on this machine) or 2 (errors in the files).
-int LoadAndReport(const std::string& path, Config* config, std::string* text = nullptr) {
+// Loads and reports every problem (also appended to `text`, one per line, if given;
+// `quiet`: only there). Returns 0 (usable), 1 (fine, but not on this machine) or 2
+// (errors in the files).
+int LoadAndReport(const std::string& path, Config* config, std::string* text = nullptr,
+                  bool quiet = false) {
   std::vector<ConfigProblem> problems;
   *config = LoadConfig(path, ExpansionContext::FromProcess(), &problems);
   int status = 0;
@@ -60,7 +62,7 @@ int LoadAndReport(const std::string& path, Config* config, std::string* text = n
         break;
     }
     // The problem's text names its kind already: print it without another tag.
-    if (DiagEnabled(level)) DiagWrite(Level::kError, p.ToString());
+    if (!quiet && DiagEnabled(level)) DiagWrite(Level::kError, p.ToString());
     if (text && level != Level::kInfo) *text += (text->empty() ? "" : "\n") + p.ToString();
   }
   return status;
@@ -226,7 +228,10 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
   NotifyEnd notify;
   notify.OpenFor(config, &loop);
   if (!config_path.empty()) {
-    callbacks.reload = [&](Config* next, std::string* problems) {
+    callbacks.reload = [&](Config* next, std::string* problems, bool dry_run) {
+      // A dry run (supervisorctl reread, its checks before add and remove) changes
+      // nothing, so it leaves nothing in the log either: its caller gets the problems.
+      if (dry_run) return LoadAndReport(config_path, next, problems, true) == 0;
       Diag(Level::kInfo, "reloading {}", config_path);
       if (LoadAndReport(config_path, next, problems) == 0) {
         notify.OpenFor(*next, &loop);
@@ -302,14 +307,17 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
   }
   control = &control_server;
   Pidfile pidfile(config.tend.pidfile);
+  // From the first program's start on, tend's lines go with the programs' (and are kept
+  // for supervisorctl maintail).
+  SetDiagSink([&](const std::string& line) { return logs.WriteDiag(line); });
   if (!supervisor.Start(&err)) {
+    SetDiagSink(nullptr);
     Diag(Level::kError, "{}", err);
     return kExitSystem;
   }
   // Everything may already be over (a critical program that could not even be spawned):
   // ev_run would not see a Break() made before it started.
   SetDiagNonBlocking(true);
-  SetDiagSink([&](const std::string& line) { return logs.WriteDiag(line); });
   if (pid1.phase() != Init::Phase::kDone) loop.Run();
   SetDiagSink(nullptr);
   SetDiagNonBlocking(false);

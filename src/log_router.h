@@ -55,8 +55,11 @@ class LogRouter {
   void ClearRing(const std::string& name);
 
   /// tend's own messages, written in turn with the programs' lines on stderr once
-  /// stderr is routed here. False when it is not (the caller writes directly).
+  /// stderr is routed here. False when it is not (the caller writes directly). Either
+  /// way the lines are kept in the ring named kDiagRing and told to the tap under it.
   bool WriteDiag(const std::string& line);
+  /// The ring of tend's own messages: a name no program can have.
+  static constexpr const char* kDiagRing = "";
 
   /// At exit: writes what is queued, waiting up to `deadline_ms` for slow readers.
   void Flush(int deadline_ms);

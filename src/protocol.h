@@ -121,6 +121,7 @@ enum class Tag : uint16_t {
   kChangedGroup = 48,  ///< On RELOAD's OK: a group with a program added, removed or changed.
   kRemovedGroup = 49,  ///< On RELOAD's OK: a group gone.
   kGroupPriority = 50,  ///< On PROGRAM: its group's priority (999 for a [group:x]).
+  kDaemon = 51,  ///< On LOGS: tend's own messages instead of programs' (flag; no kName).
 };
 
 /// ERROR codes; tendctl exits with them.

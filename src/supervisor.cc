@@ -255,7 +255,7 @@ bool Supervisor::ReloadFromFile(std::string* out, bool dry_run, ReloadDiff* diff
   }
   Config next;
   out->clear();
-  if (!callbacks_.reload(&next, out)) return false;
+  if (!callbacks_.reload(&next, out, dry_run)) return false;
   if (dry_run || diff) {
     ReloadDiff d = Diff(next);
     *out = d.Summary();

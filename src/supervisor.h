@@ -34,9 +34,10 @@ class Supervisor : public Workload, public ServiceObserver {
     /// A critical program ended: Init should run the stop sequence (calls Stop()).
     std::function<void()> request_stop;
     /// SIGHUP: re-read the configuration; false (with the problems logged and in
-    /// `problems`, one per line) keeps the old one. Unset: no configuration, and HUP is forwarded
-    /// like other signals.
-    std::function<bool(Config* next, std::string* problems)> reload;
+    /// `problems`, one per line) keeps the old one. `dry_run`: only to compare, so the
+    /// problems are not logged. Unset: no configuration, and HUP is forwarded like other
+    /// signals.
+    std::function<bool(Config* next, std::string* problems, bool dry_run)> reload;
     /// Any service changed state (tendctl's waiters look again).
     std::function<void(Service*)> changed;
   };

@@ -36,7 +36,9 @@ std::string Describe(const Proc& p) {
   return "";
 }
 
-int Status(Sctl* s, const std::vector<std::string>& args) {
+}  // namespace
+
+int sctl::Status(Sctl* s, const Args& args) {
   if (!Fetch(s)) return s->status = kStatusUnknown;
   std::vector<const Proc*> shown;
   if (args.empty() || HasAll(args)) {
@@ -62,6 +64,8 @@ int Status(Sctl* s, const std::vector<std::string>& args) {
   }
   return s->status;
 }
+
+namespace {
 
 int Start(Sctl* s, const std::vector<std::string>& args) {
   static const char* const kHelp[] = {"start <name>\t\tStart a process",
@@ -280,52 +284,10 @@ int Tail(Sctl* s, const std::vector<std::string>& in) {
     Line(args[0] + ": ERROR (no such process name)");
     return s->status = kGeneric;
   }
-  const int64_t stream = channel == "stderr" ? 2 : 1;
+  if (follow) Line("==> Press Ctrl-C to exit <==");
   Message req(MsgType::kLogs);
   req.Add(Tag::kName, t[0].procs[0]->name);
-  req.AddInt(Tag::kLines, follow ? 0 : std::max<int64_t>(bytes, 1));
-  std::string text;
-  if (follow) {
-    req.AddFlag(Tag::kFollow);
-    Line("==> Press Ctrl-C to exit <==");
-  }
-  std::string err;
-  Request(s, req, [&](const Message& m) {
-    if (m.type != MsgType::kLog || m.GetInt(Tag::kStream, 1) != stream) return;
-    if (follow) {
-      Line(m.Get(Tag::kData));
-    } else {
-      text += m.Get(Tag::kData) + "\n";
-    }
-  }, &err);
-  if (!follow) {
-    if (text.size() > static_cast<size_t>(bytes)) text.erase(0, text.size() - bytes);
-    Line(text);
-  }
-  return s->status;
-}
-
-// RELOAD, dry or not: the groups added, changed and removed. False (after a line) when
-// the configuration has errors or tend cannot be reached.
-bool Reread(Sctl* s, bool dry_run, std::vector<std::string>* added,
-            std::vector<std::string>* changed, std::vector<std::string>* removed) {
-  Message req(MsgType::kReload);
-  if (dry_run) req.AddFlag(Tag::kDryRun);
-  Message ok;
-  std::string err;
-  bool unreachable = false;
-  if (!Request(s, req, nullptr, &err, &unreachable, &ok)) {
-    if (!unreachable) {
-      // supervisord: "ERROR: CANT_REREAD: <why>", its first problem.
-      Line("ERROR: CANT_REREAD: " + err.substr(0, err.find('\n')));
-      s->status = kGeneric;
-    }
-    return false;
-  }
-  *added = ok.GetAll(Tag::kAddedGroup);
-  *changed = ok.GetAll(Tag::kChangedGroup);
-  *removed = ok.GetAll(Tag::kRemovedGroup);
-  return true;
+  return ShowLog(s, req, channel == "stderr" ? 2 : 1, follow, bytes);
 }
 
 int RereadCmd(Sctl* s, const std::vector<std::string>& args) {
@@ -484,10 +446,11 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"avail", Avail},      {"clear", Clear},
-    {"help", HelpCmd},     {"pid", Pid},       {"reread", RereadCmd}, {"restart", Restart},
-    {"shutdown", Shutdown}, {"signal", SignalCmd}, {"start", Start},    {"status", Status},
-    {"stop", Stop},         {"tail", Tail},       {"update", Update},   {"version", Version},
+    {"add", Add},         {"avail", Avail},       {"clear", Clear},       {"fg", Fg},
+    {"help", HelpCmd},    {"maintail", Maintail}, {"open", Open},         {"pid", Pid},
+    {"reload", Reload},   {"remove", Remove},     {"reread", RereadCmd},  {"restart", Restart},
+    {"shutdown", Shutdown}, {"signal", SignalCmd}, {"start", Start},      {"status", Status},
+    {"stop", Stop},       {"tail", Tail},         {"update", Update},     {"version", Version},
 };
 
 int HelpCmd(Sctl* s, const std::vector<std::string>&) {
@@ -528,24 +491,17 @@ std::vector<std::string> Words(const std::string& line) {
 // The prompt, for `supervisorctl` alone on a terminal: a line at a time until quit,
 // exit or end of input.
 int Interactive(Sctl* s) {
+  s->interactive = true;
   Status(s, {});
-  std::string pending;
   for (;;) {
     const char prompt[] = "supervisor> ";
     WriteAll(STDOUT_FILENO, prompt, sizeof prompt - 1);
-    size_t nl;
-    while ((nl = pending.find('\n')) == std::string::npos) {
-      char buf[512];
-      ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        Line("");
-        return s->status;
-      }
-      pending.append(buf, static_cast<size_t>(n));
+    std::string line;
+    if (!ReadLine(s, &line)) {
+      Line("");
+      return s->status;
     }
-    std::vector<std::string> words = Words(pending.substr(0, nl));
-    pending.erase(0, nl + 1);
+    std::vector<std::string> words = Words(line);
     if (!words.empty() && (words[0] == "quit" || words[0] == "exit")) return s->status;
     s->status = 0;
     Run(s, words);

@@ -1,5 +1,6 @@
 #include "supervisorctl_session.h"
 
+#include <errno.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -122,6 +123,73 @@ bool HasAll(const std::vector<std::string>& args) {
 void Help(const char* const* lines) {
   for (; *lines; ++lines) Line(*lines);
 }
+
+bool ReadLine(Sctl* s, std::string* line) {
+  size_t nl;
+  while ((nl = s->typed.find('\n')) == std::string::npos) {
+    char buf[512];
+    ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    s->typed.append(buf, static_cast<size_t>(n));
+  }
+  *line = s->typed.substr(0, nl);
+  s->typed.erase(0, nl + 1);
+  return true;
+}
+
+int ShowLog(Sctl* s, Message req, int stream, bool follow, int64_t bytes) {
+  // supervisord's tail -f starts with the last 1024 bytes of the file, then follows it.
+  // Here the end comes first, then a follow whose own recent lines fill the gap between
+  // the two requests: what the first one printed (by sequence number) is skipped.
+  if (follow) bytes = 1024;
+  Message recent = req;
+  recent.AddInt(Tag::kLines, std::max<int64_t>(bytes, 1));
+  std::string text, err;
+  uint64_t last = 0;
+  auto wanted = [&](const Message& m) {
+    return m.type == MsgType::kLog && (stream == 0 || m.GetInt(Tag::kStream, 1) == stream);
+  };
+  bool unreachable = false;
+  Request(s, recent, [&](const Message& m) {
+    if (!wanted(m)) return;
+    text += m.Get(Tag::kData) + "\n";
+    last = std::max(last, static_cast<uint64_t>(m.GetInt(Tag::kSeq, 0)));
+  }, &err, &unreachable);
+  if (unreachable) return s->status;
+  if (text.size() > static_cast<size_t>(bytes)) text.erase(0, text.size() - bytes);
+  if (!follow) {
+    Line(text);
+    return s->status;
+  }
+  WriteAll(STDOUT_FILENO, text.data(), text.size());
+  req.AddInt(Tag::kLines, 1024).AddFlag(Tag::kFollow);
+  Request(s, req, [&](const Message& m) {
+    if (wanted(m) && static_cast<uint64_t>(m.GetInt(Tag::kSeq, 0)) > last) Line(m.Get(Tag::kData));
+  }, &err);
+  return s->status;
+}
+
+bool Reread(Sctl* s, bool dry_run, Args* added, Args* changed, Args* removed) {
+  Message req(MsgType::kReload);
+  if (dry_run) req.AddFlag(Tag::kDryRun);
+  Message ok;
+  std::string err;
+  bool unreachable = false;
+  if (!Request(s, req, nullptr, &err, &unreachable, &ok)) {
+    if (!unreachable) {
+      // supervisord: "ERROR: CANT_REREAD: <why>", its first problem.
+      Line("ERROR: CANT_REREAD: " + err.substr(0, err.find('\n')));
+      s->status = kGeneric;
+    }
+    return false;
+  }
+  *added = ok.GetAll(Tag::kAddedGroup);
+  *changed = ok.GetAll(Tag::kChangedGroup);
+  *removed = ok.GetAll(Tag::kRemovedGroup);
+  return true;
+}
+
 
 std::vector<const Proc*> Targets(Sctl* s, const std::vector<std::string>& args, int group_code,
                                  const std::function<bool(const Proc&)>& all_filter) {

@@ -41,7 +41,11 @@ struct Sctl {
   std::string socket;  // The path.
   int status = 0;      // The exit status so far.
   std::vector<Proc> procs;  // Lexical order (group, then name), once fetched.
+  bool interactive = false;  // At the supervisor> prompt: reload asks first.
+  std::string typed;         // Read from standard input past the last line taken.
 };
+
+using Args = std::vector<std::string>;
 
 // supervisorctl's NAME arguments: "all", "GROUP:*" (or "GROUP:"), "GROUP:NAME", "NAME"
 // (the group of the same name), and the programs each one names, in lexical order (none
@@ -77,6 +81,27 @@ std::vector<Target> Resolve(const Sctl& s, const std::vector<std::string>& names
 bool HasAll(const std::vector<std::string>& args);
 /// Prints a null-terminated list of help lines.
 void Help(const char* const* lines);
+/// The next line of standard input, without its newline; false at its end.
+bool ReadLine(Sctl* s, std::string* line);
+
+/// The end of a log kept by tend, as supervisorctl tails a log file: `req` (a LOGS
+/// request) answered with the last `bytes` bytes of the lines of `stream` (0: both),
+/// or with `follow`, the last 1024 bytes and every new line until the connection ends.
+int ShowLog(Sctl* s, Message req, int stream, bool follow, int64_t bytes);
+
+/// RELOAD, dry or not: the groups added, changed and removed. False (after a line) when
+/// the configuration has errors or tend cannot be reached.
+bool Reread(Sctl* s, bool dry_run, Args* added, Args* changed, Args* removed);
+
+// The commands (supervisorctl.cc, supervisorctl_admin.cc). Each takes the words after
+// its name and returns the exit status so far.
+int Status(Sctl* s, const Args& args);
+int Reload(Sctl* s, const Args& args);
+int Maintail(Sctl* s, const Args& args);
+int Add(Sctl* s, const Args& args);
+int Remove(Sctl* s, const Args& args);
+int Fg(Sctl* s, const Args& args);
+int Open(Sctl* s, const Args& args);
 
 /// The programs that `args` name for start, stop and signal ("all": those that pass
 /// `all_filter`), after a line and a status for each name that matches nothing;

@@ -28,6 +28,21 @@ class Control : public Pid1Test {
   /// `tendctl ARGS...` in the background, its stdout and stderr going to `file`.
   pid_t Background(std::vector<std::string> args, const std::string& file) {
     args.insert(args.begin(), {BuildPath("tendctl"), "-s", Path("ctl.sock")});
+    return Spawn(args, file);
+  }
+  /// `supervisorctl ARGS...` (tend under that name) in the background.
+  pid_t BackgroundSupervisorctl(std::vector<std::string> args, const std::string& file) {
+    args.insert(args.begin(), {Supervisorctl(), "-s", "unix://" + Path("ctl.sock")});
+    return Spawn(args, file);
+  }
+  std::string Supervisorctl() {
+    const std::string link = Path("supervisorctl");
+    if (access(link.c_str(), F_OK) != 0 && symlink(BuildPath("tend").c_str(), link.c_str()) != 0) {
+      ADD_FAILURE() << "symlink " << link;
+    }
+    return link;
+  }
+  pid_t Spawn(std::vector<std::string> args, const std::string& file) {
     pid_t pid = fork();
     if (pid == 0) {
       int in = open("/dev/null", O_RDONLY);
@@ -266,6 +281,56 @@ TEST_F(Control, LogsShowRecentLinesInOrderAndFollow) {
   WriteFile(flag, "");
   EXPECT_TRUE(Eventually([&] { return ReadFile(followed) == "b1\nb2\n"; })) << ReadFile(followed);
   Finish(f);
+}
+
+// supervisorctl maintail: tend's own messages, kept from the first program's start as a
+// program's output is; -f starts with the end of them and follows, and tendctl logs never
+// mixes them with the programs' lines.
+TEST_F(Control, MaintailShowsAndFollowsTendsOwnMessages) {
+  StartWith("[program:a]\ncommand = sh -c 'echo a1; exec sleep 1000'\n");
+  std::string out;
+  auto sctl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {Supervisorctl(), "-s", "unix://" + Path("ctl.sock")});
+    return RunCommand(args, &out, /*with_stderr=*/true);
+  };
+  ASSERT_TRUE(Eventually([&] {
+    sctl({"maintail"});
+    return Has(out, "tend: a: started (pid ");
+  })) << out;
+  EXPECT_EQ(0, sctl({"maintail", "-9"}));
+  EXPECT_EQ(")\n\n", out.substr(out.size() - 3)) << out;  // The last 9 bytes, then a newline.
+  EXPECT_EQ(9u + 1u, out.size()) << out;
+  EXPECT_EQ(256, sctl({"maintail", "-x"}));
+  EXPECT_EQ("Error: bad argument -x\n", out);
+
+  const std::string followed = Path("followed"), logs = Path("logs");
+  pid_t f = BackgroundSupervisorctl({"maintail", "-f"}, followed);
+  pid_t l = Background({"logs", "-f"}, logs);
+  ASSERT_TRUE(Eventually([&] { return Has(ReadFile(followed), "a: started"); }))
+      << ReadFile(followed);
+  // The follower's registration cannot be seen from here: restart until it hears of one.
+  ASSERT_TRUE(Eventually([&] {
+    Ctl({"restart", "a"});
+    return Has(ReadFile(followed), "tend: a: stopping (SIGTERM)\n");
+  })) << ReadFile(followed);
+  EXPECT_TRUE(Has(ReadFile(followed), "==> Press Ctrl-C to exit <==\n")) << ReadFile(followed);
+  ASSERT_TRUE(Eventually([&] { return Lines(ReadFile(logs)).size() >= 2; })) << ReadFile(logs);
+  Finish(f);
+  Finish(l);
+  // tail -f, as supervisorctl's: the end of the program's output first, then what comes.
+  const std::string tailed = Path("tailed");
+  pid_t t = BackgroundSupervisorctl({"tail", "-f", "a"}, tailed);
+  ASSERT_TRUE(Eventually([&] { return Has(ReadFile(tailed), "a1\n"); })) << ReadFile(tailed);
+  EXPECT_EQ(0u, ReadFile(tailed).find("==> Press Ctrl-C to exit <==\na1\n")) << ReadFile(tailed);
+  ASSERT_TRUE(Eventually([&] {
+    Ctl({"restart", "a"});
+    return Lines(ReadFile(tailed)).size() >= 4;
+  })) << ReadFile(tailed);
+  Finish(t);
+  EXPECT_EQ("a1", Lines(ReadFile(tailed)).back());
+  EXPECT_FALSE(Has(ReadFile(logs), "tend:")) << ReadFile(logs);
+  EXPECT_EQ(0, Ctl({"logs"}, &out));
+  EXPECT_FALSE(Has(out, "tend:")) << out;
 }
 
 // The ring starts empty and grows with what the program prints, through every step to

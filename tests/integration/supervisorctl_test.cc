@@ -118,6 +118,13 @@ class Supervisorctl : public Pid1Test {
     return Eventually([&] { return !still(Real({"status"})) && !still(Ours({"status"})); });
   }
 
+  // One command line to both: the same output and status.
+  void Same(const std::vector<std::string>& args) {
+    Result real = Real(args), ours = Ours(args);
+    EXPECT_EQ(Normalise(ours.out, dir_), Normalise(real.out, dir_)) << args[0];
+    EXPECT_EQ(ours.status, real.status) << args[0] << "\n" << real.out;
+  }
+
   std::string conf_;
   std::unique_ptr<TendProcess> real_;
 };
@@ -168,26 +175,43 @@ TEST_F(Supervisorctl, EveryRowOfTheTableMatchesTheRealSupervisorctl) {
 // added, one changed (not running: it stays so), one removed.
 TEST_F(Supervisorctl, RereadAndUpdateMatchAfterTheConfigurationChanges) {
   ASSERT_TRUE(Settle());
-  auto same = [&](const std::vector<std::string>& args) {
-    Result real = Real(args), ours = Ours(args);
-    EXPECT_EQ(Normalise(ours.out, dir_), Normalise(real.out, dir_)) << args[0];
-    EXPECT_EQ(ours.status, real.status) << args[0] << "\n" << real.out;
-  };
-  same({"reread"});
-  same({"reread", "extra"});
+  Same({"reread"});
+  Same({"reread", "extra"});
   std::string conf = ReadFile(conf_);
   conf.replace(conf.find("sleep 100001"), 12, "sleep 100011");
   const size_t talk = conf.find("[program:talk]");
   conf = conf.substr(0, talk) + "[program:extra]\ncommand=sleep 100009\n";
   WriteFile(conf_, conf);
-  same({"reread"});
-  same({"update", "nope"});
-  same({"update"});
+  Same({"reread"});
+  Same({"update", "nope"});
+  Same({"update"});
   ASSERT_TRUE(Settle());
-  same({"status"});
-  same({"avail"});
-  same({"reread"});
-  same({"update"});
+  Same({"status"});
+  Same({"avail"});
+  Same({"reread"});
+  Same({"update"});
+}
+
+// `remove` and `add` after `reread`, as supervisord's documentation has them: a program
+// gone from the files is stopped, then removed; a new one added.
+TEST_F(Supervisorctl, RemoveAndAddMatchAfterTheConfigurationChanges) {
+  ASSERT_TRUE(Settle());
+  std::string conf = ReadFile(conf_);
+  WriteFile(conf_, conf.substr(0, conf.find("[program:talk]")));
+  Same({"reread"});
+  Same({"remove", "talk"});
+  Same({"stop", "talk"});
+  Same({"remove", "talk", "nope"});
+  Same({"status"});
+  Same({"reread"});
+  WriteFile(conf_, conf.substr(0, conf.find("[program:talk]")) +
+                       "[program:extra]\ncommand=sleep 100009\n");
+  Same({"reread"});
+  Same({"add", "extra"});
+  Same({"add", "extra"});
+  ASSERT_TRUE(Settle());
+  Same({"status"});
+  Same({"reread"});
 }
 
 // With nothing at the socket: the same line and status. (supervisorctl's reread and update
