@@ -39,6 +39,10 @@ PROJECT_LDFLAGS  := -Wl,-z,relro,-z,now -Wl,--gc-sections -static-libstdc++ -sta
 ALL_CXXFLAGS = $(PROJECT_CPPFLAGS) $(CPPFLAGS) $(PROJECT_CXXFLAGS) $(CXXFLAGS)
 ALL_LDFLAGS  = $(PROJECT_LDFLAGS) $(LDFLAGS)
 LIBS := -lev -linih
+# The dynamic build takes libev and inih from their archives too: two shared libraries
+# fewer to map and relocate at every start (a third of the loader's work, 110k
+# instructions), for 50 KB of binary.
+DYN_LIBS := -Wl,-Bstatic $(LIBS) -Wl,-Bdynamic
 
 ifneq ($(V),1)
 Q := @
@@ -87,7 +91,7 @@ $(B)/obj/integration/%.o: tests/integration/%.cc
 
 $(B)/tend: $(B)/obj/init_main.o $(LIB_OBJS)
 	@$(if $(Q),echo "  LINK $@")
-	$(Q)$(CXX) $(ALL_LDFLAGS) $^ $(LIBS) -o $@
+	$(Q)$(CXX) $(ALL_LDFLAGS) $^ $(DYN_LIBS) -o $@
 
 # Statically linked, stripped, built for size in its own object directory; `file` must
 # call it statically linked, and it must stay at or under 1 MiB.
@@ -116,7 +120,7 @@ build/tend-static: $(STATIC_OBJS)
 $(B)/tests/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK $@")
-	$(Q)$(CXX) $(ALL_LDFLAGS) $^ $(LIBS) -lgtest -lgtest_main -pthread -o $@
+	$(Q)$(CXX) $(ALL_LDFLAGS) $^ $(DYN_LIBS) -lgtest -lgtest_main -pthread -o $@
 
 $(B)/tests/integration_tests: $(INTEG_OBJS) $(B)/obj/sys.o $(B)/obj/values.o \
                               $(B)/obj/protocol.o
@@ -156,6 +160,7 @@ run: deps
 bench: $(B)/tend $(B)/tendctl build/tend-static $(HELPERS)
 	$(Q)contrib/install-deps --bench
 	$(Q)TEND_SOCKET=none TEND_BUILD=$(B) bench/run
+	$(Q)TEND_BUILD=$(B) bench/startup
 	$(Q)TEND_SOCKET=none TEND=$(B)/tend bench/supervise
 	$(Q)TEND_SOCKET=none TEND=$(B)/tend bench/logs
 	$(Q)TEND=$(B)/tend bench/ctl

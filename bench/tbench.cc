@@ -2,6 +2,8 @@
 // and prints a markdown table; bench/run builds it into build/bench/ and calls
 //
 //   tbench measure OPTIONS INIT...   INIT is NAME:PATH:SEP, SEP "--" or empty (dumb-init)
+//   tbench startup REPS BASE INIT... start-up alone, for bench/startup: medians, p90 and
+//                                    page faults, with ratios to the init named BASE
 //
 // Every namespace it starts is `unshare --pid --fork --mount-proc --kill-child`, spawned
 // with PR_SET_PDEATHSIG(SIGKILL): killing that unshare kills the namespace's PID 1, and
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -595,6 +598,72 @@ int SigWaiter() {
   }
 }
 
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, size_t(p * double(v.size() - 1) + 0.5))];
+}
+
+// Start-up alone, as PID 1 of a fresh namespace: `unshare ... INIT -- /bin/true` against
+// `unshare ... /bin/true`, every variant once per round in a rotating order (sequential
+// runs drift by milliseconds on a shared machine). Page faults are the minor faults of
+// the whole waited tree (unshare, the init, /bin/true), from wait4's rusage; the bare
+// run's are subtracted, which leaves the init's.
+int StartupOnly(int argc, char** argv) {
+  if (argc < 3) Die("usage: tbench startup REPS BASE NAME:PATH:SEP...");
+  const int reps = atoi(argv[0]), warmup = 20;
+  const std::string base = argv[1];
+  struct Variant {
+    std::string name;
+    Argv argv;
+    std::vector<double> ms, faults;
+  };
+  std::vector<Variant> vs;
+  vs.push_back({"", InNamespace({"/bin/true"}), {}, {}});
+  for (int i = 2; i < argc; i++) {
+    std::string a = argv[i];
+    size_t c1 = a.find(':'), c2 = a.rfind(':');
+    if (c1 == std::string::npos || c1 == c2) Die("bad init spec " + a + " (NAME:PATH:SEP)");
+    Init in{a.substr(0, c1), a.substr(c1 + 1, c2 - c1 - 1), a.substr(c2 + 1) == "--"};
+    vs.push_back({in.name, InNamespace(Under(in, {"/bin/true"})), {}, {}});
+  }
+  Note("startup: %zu variants x %d rounds", vs.size(), reps);
+  for (int r = 0; r < warmup + reps; r++) {
+    for (size_t k = 0; k < vs.size(); k++) {
+      Variant& v = vs[(k + size_t(r)) % vs.size()];
+      int64_t t0 = NowNs();
+      pid_t pid = Spawn(v.argv, -2, -2, -2);
+      int st;
+      struct rusage ru;
+      while (wait4(pid, &st, 0, &ru) < 0) {
+        if (errno != EINTR) Die(std::string("wait4: ") + strerror(errno));
+      }
+      int64_t t1 = NowNs();
+      if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) Die("startup: " + v.argv.back() + " failed");
+      if (r < warmup) continue;
+      v.ms.push_back(double(t1 - t0) / 1e6);
+      v.faults.push_back(double(ru.ru_minflt));
+    }
+  }
+  const double bare_ms = Median(vs[0].ms), bare_faults = Median(vs[0].faults);
+  double base_over = NAN;
+  for (const auto& v : vs) {
+    if (v.name == base) base_over = Median(v.ms) - bare_ms;
+  }
+  printf("| as PID 1, `INIT -- /bin/true` | median ms | p90 ms | overhead ms | page faults "
+         "| overhead / %s |\n|---|---:|---:|---:|---:|---:|\n", base.c_str());
+  for (const auto& v : vs) {
+    const double over = Median(v.ms) - bare_ms;
+    printf("| %s | %s | %s | %s | %s | %s |\n",
+           v.name.empty() ? "bare `/bin/true`" : v.name.c_str(), Fmt(Median(v.ms), 3).c_str(),
+           Fmt(Percentile(v.ms, 0.9), 3).c_str(), v.name.empty() ? "" : Fmt(over, 3).c_str(),
+           v.name.empty() ? Fmt(bare_faults, 0).c_str()
+                          : ("+" + Fmt(Median(v.faults) - bare_faults, 0)).c_str(),
+           v.name.empty() || !(base_over > 0) ? "" : Fmt(over / base_over, 2).c_str());
+  }
+  return 0;
+}
+
 int Measure(int argc, char** argv) {
   Options o;
   std::vector<Init> inits;
@@ -668,6 +737,7 @@ int main(int argc, char** argv) {
   g_self = self;
   std::string cmd = argc > 1 ? argv[1] : "";
   if (cmd == "measure") return Measure(argc - 2, argv + 2);
+  if (cmd == "startup") return StartupOnly(argc - 2, argv + 2);
   if (cmd == "orphan-maker" && argc == 3) return OrphanMaker(atoi(argv[2]));
   if (cmd == "sigwaiter") return SigWaiter();
   if (cmd == "mini-init" && argc > 3 && strcmp(argv[2], "--") == 0) return MiniInit(argv + 3);

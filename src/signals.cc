@@ -1,12 +1,70 @@
 #include "signals.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 namespace tend {
+
+namespace {
+
+// Set once SignalSource::Create has put every ignored signal back to SIG_DFL. tend sets
+// no handler and ignores nothing after that, and exec resets handlers anyway, so a child
+// then inherits SIG_DFL everywhere and need only open its mask.
+bool g_dispositions_default = false;
+
+// The signals ignored now, bit N-1 for signal N, from /proc/self/status: one read instead
+// of a sigaction call for each of the 64 signals. False when /proc cannot tell.
+bool IgnoredSignals(uint64_t* mask) {
+  int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[4096];
+  size_t len = 0;
+  ssize_t n;
+  while (len < sizeof buf - 1 && ((n = read(fd, buf + len, sizeof buf - 1 - len)) > 0 ||
+                                  (n < 0 && errno == EINTR))) {
+    if (n > 0) len += static_cast<size_t>(n);
+  }
+  close(fd);
+  buf[len] = '\0';
+  const char* p = strstr(buf, "\nSigIgn:\t");
+  if (!p) return false;
+  p += strlen("\nSigIgn:\t");
+  uint64_t m = 0;
+  int digits = 0;
+  for (; digits < 16; ++digits, ++p) {
+    const char c = *p;
+    const int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (v < 0) break;
+    m = m << 4 | static_cast<uint64_t>(v);
+  }
+  if (digits != 16) return false;
+  *mask = m;
+  return true;
+}
+
+// SIG_DFL for `s`. glibc's sigaction refuses its internal signals (32, 33), but an
+// ignored disposition for them survives exec like any other: those take the raw call.
+bool ResetDisposition(int s) {
+  if (s > SIGSYS && s < SIGRTMIN) {
+    struct {
+      void* handler;
+      unsigned long flags;
+      void* restorer;
+      uint64_t mask;
+    } ksa = {};
+    return syscall(SYS_rt_sigaction, s, &ksa, nullptr, sizeof ksa.mask) == 0;
+  }
+  struct sigaction sa = {};
+  sa.sa_handler = SIG_DFL;
+  return sigaction(s, &sa, nullptr) == 0;
+}
+
+}  // namespace
 
 SignalRole RoleOf(int signo) {
   switch (signo) {
@@ -45,18 +103,21 @@ std::unique_ptr<SignalSource> SignalSource::Create(EventLoop* loop, Handler hand
                                                    std::string* err) {
   sigset_t handled;
   sigemptyset(&handled);
+  // Only what was ignored needs resetting (an inherited handler cannot exist after exec);
+  // when /proc cannot tell, everything.
+  uint64_t ignored = ~uint64_t{0};
+  (void)IgnoredSignals(&ignored);
   for (int s = 1; s <= SIGRTMAX; ++s) {
-    SignalRole role = RoleOf(s);
-    if (role == SignalRole::kUntouched) continue;
-    struct sigaction sa = {};
-    sa.sa_handler = SIG_DFL;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(s, &sa, nullptr) != 0) {
+    if (s == SIGKILL || s == SIGSTOP) continue;
+    const bool was_ignored = s <= 64 && (ignored >> (s - 1) & 1);
+    const SignalRole role = RoleOf(s);
+    if (was_ignored && !ResetDisposition(s) && role != SignalRole::kUntouched) {
       *err = "unable to reset signal " + std::to_string(s) + ": " + ErrnoString(errno);
       return nullptr;
     }
-    sigaddset(&handled, s);
+    if (role != SignalRole::kUntouched) sigaddset(&handled, s);
   }
+  g_dispositions_default = true;
   // Blocked signals are queued even for PID 1 (the kernel only drops unblocked
   // default-action signals sent to a namespace's init), and read from the signalfd.
   //
@@ -143,23 +204,10 @@ void DieOf(int signo) {
 }
 
 void ResetSignalsInChild() {
-  struct sigaction sa = {};
-  sa.sa_handler = SIG_DFL;
-  for (int s = 1; s <= SIGRTMAX; ++s) {
-    if (s == SIGKILL || s == SIGSTOP) continue;
-    if (s > SIGSYS && s < SIGRTMIN) {
-      // glibc's sigaction refuses its internal signals (32, 33), but an ignored
-      // disposition for them survives exec like any other: reset it with the raw call.
-      struct {
-        void* handler;
-        unsigned long flags;
-        void* restorer;
-        uint64_t mask;
-      } ksa = {};
-      syscall(SYS_rt_sigaction, s, &ksa, nullptr, sizeof ksa.mask);
-      continue;
+  if (!g_dispositions_default) {
+    for (int s = 1; s <= SIGRTMAX; ++s) {
+      if (s != SIGKILL && s != SIGSTOP) (void)ResetDisposition(s);
     }
-    sigaction(s, &sa, nullptr);
   }
   sigset_t none;
   sigemptyset(&none);

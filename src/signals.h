@@ -37,7 +37,8 @@ class SignalSource {
   using Handler = std::function<void(int signo, pid_t sender)>;
 
   /// Blocks every signal whose role is not kUntouched, resets inherited dispositions
-  /// (a SIG_IGN'd CHLD would make the kernel reap behind our back), and opens a
+  /// (a SIG_IGN'd CHLD would make the kernel reap behind our back; every ignored signal,
+  /// so that children inherit none), and opens a
   /// non-blocking close-on-exec signalfd. Returns null and fills `err` on failure
   /// (start-up only).
   static std::unique_ptr<SignalSource> Create(EventLoop* loop, Handler handler, std::string* err);
@@ -63,8 +64,8 @@ class SignalSource {
 /// been blocked.
 [[noreturn]] void DieOf(int signo);
 
-/// In a forked child, before exec: every signal back to SIG_DFL, empty mask.
-/// Async-signal-safe.
+/// In a forked child, before exec: every signal back to SIG_DFL (nothing to do once
+/// SignalSource::Create ran: tend ignores nothing), empty mask. Async-signal-safe.
 void ResetSignalsInChild();
 
 }  // namespace tend

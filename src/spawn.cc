@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -30,20 +31,61 @@ constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/
 struct ChildPlan {
   const SpawnSpec* spec;
   std::vector<std::string> candidates;  // Paths to try, in PATH order.
-  std::vector<std::string> env_storage;
   std::vector<char*> argv;
   std::vector<char*> envp;
   std::vector<char*> sh_argv;  // For ENOEXEC: /bin/sh <path> args...
   int notify_write = -1;       // The notification pipe's write end, for notify_fd.
+  int status_fd = -1;          // A forked child's exec-status pipe; -1 when it shares
+                               // tend's memory and reports in `error` instead.
+  bool failed = false;         // Set by the child that did not reach exec.
+  ExecError error{};
 };
 
-// Looks up NAME in an environment list ("NAME=value").
-const char* FindEnv(const std::vector<std::string>& env, const char* name) {
+// clone(CLONE_VM | CLONE_VFORK), as glibc's posix_spawn: the child runs in tend's
+// memory, on a stack of its own, while tend waits until it has exec'd or exited. No
+// page of tend is copied or faulted, and the exec result is known when clone returns.
+// Under AddressSanitizer the child is forked instead: ASan cannot follow a stack it
+// did not allocate.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kChildSharesMemory = false;
+#else
+constexpr bool kChildSharesMemory = true;
+#endif
+
+// tend is single-threaded and suspended while the child runs: one stack serves every
+// spawn. The child stays in async-signal-safe calls with small frames.
+alignas(64) char g_child_stack[32 * 1024];
+
+// Looks up NAME in a null-terminated environment list ("NAME=value").
+const char* FindEnv(const std::vector<char*>& env, const char* name) {
   size_t len = strlen(name);
-  for (const auto& e : env) {
-    if (e.size() > len && e.compare(0, len, name) == 0 && e[len] == '=') return e.c_str() + len + 1;
+  for (const char* e : env) {
+    if (e && strncmp(e, name, len) == 0 && e[len] == '=') return e + len + 1;
   }
   return nullptr;
+}
+
+// tend's environment, not copied, with `extra` ("NAME=value", kept alive by the caller)
+// applied in order: each entry replaces any earlier one of the same name, so that the
+// last word wins, as in a shell. Null-terminated.
+std::vector<char*> EnvironmentWith(const std::vector<std::string>& extra) {
+  std::vector<char*> env;
+  for (char** e = environ; *e; ++e) env.push_back(*e);
+  for (const auto& e : extra) {
+    const size_t len = e.find('=');
+    auto same = [&](const char* x) {
+      return len != std::string::npos && strncmp(x, e.c_str(), len + 1) == 0;
+    };
+    auto it = std::find_if(env.begin(), env.end(), same);
+    char* entry = const_cast<char*>(e.c_str());
+    if (it != env.end()) {
+      *it = entry;
+    } else {
+      env.push_back(entry);
+    }
+  }
+  env.push_back(nullptr);
+  return env;
 }
 
 }  // namespace
@@ -68,24 +110,24 @@ namespace {
 
 void BuildPlan(const SpawnSpec& spec, ChildPlan* plan) {
   plan->spec = &spec;
-  plan->env_storage = MergeEnvironment(spec.env);
-  for (auto& e : plan->env_storage) plan->envp.push_back(&e[0]);
-  plan->envp.push_back(nullptr);
+  plan->envp = EnvironmentWith(spec.env);
 
   for (const auto& a : spec.argv) plan->argv.push_back(const_cast<char*>(a.c_str()));
   plan->argv.push_back(nullptr);
 
-  plan->candidates = CommandCandidates(spec.argv[0], FindEnv(plan->env_storage, "PATH"));
+  plan->candidates = CommandCandidates(spec.argv[0], FindEnv(plan->envp, "PATH"));
   plan->sh_argv.push_back(const_cast<char*>("/bin/sh"));
   plan->sh_argv.push_back(nullptr);  // The script's path, filled in by the child.
   for (size_t i = 1; i < spec.argv.size(); ++i) plan->sh_argv.push_back(plan->argv[i]);
   plan->sh_argv.push_back(nullptr);
 }
 
-[[noreturn]] void ChildFail(int status_fd, ExecStage stage) {
+[[noreturn]] void ChildFail(ChildPlan* plan, ExecStage stage) {
   ExecError e{stage, errno};
-  // The parent reads this; if the write fails it still sees our exit status.
-  (void)!write(status_fd, &e, sizeof e);
+  plan->error = e;  // Seen by tend when the child shares its memory.
+  plan->failed = true;
+  // Else tend reads this; if the write fails it still sees our exit status.
+  if (plan->status_fd >= 0) (void)!write(plan->status_fd, &e, sizeof e);
   _exit(ExecFailureExitCode(e));
 }
 
@@ -112,22 +154,23 @@ bool OpenPty(UniqueFd* master, UniqueFd* slave, std::string* err) {
   return true;
 }
 
-// Runs in the forked child: the set-up stages in order, then exec. Async-signal-safe
-// calls only; any failure is reported on `status_fd` and ends the child.
-[[noreturn]] void RunChild(ChildPlan* plan, int status_fd) {
+// Runs in the child: the set-up stages in order, then exec. Async-signal-safe calls
+// only, and nothing allocated (the child may share tend's memory); any failure is
+// reported in `plan` (and on its status pipe) and ends the child.
+[[noreturn]] void RunChild(ChildPlan* plan) {
   const SpawnSpec& spec = *plan->spec;
 
   if (spec.isolation == SpawnSpec::Isolation::kSession ? setsid() < 0 : setpgid(0, 0) != 0) {
-    ChildFail(status_fd, ExecStage::kProcessGroup);
+    ChildFail(plan, ExecStage::kProcessGroup);
   }
   // While every signal is still blocked (inherited from tend), so that tcsetpgrp from
   // a background group does not stop us with SIGTTOU.
   if (spec.take_terminal && tcsetpgrp(STDIN_FILENO, getpid()) != 0 && errno != ENOTTY) {
-    ChildFail(status_fd, ExecStage::kTerminal);
+    ChildFail(plan, ExecStage::kTerminal);
   }
   // A pseudo-terminal of its own becomes the new session's controlling terminal.
   if (spec.pty && ioctl(spec.stdio[0], TIOCSCTTY, 0) != 0) {
-    ChildFail(status_fd, ExecStage::kTerminal);
+    ChildFail(plan, ExecStage::kTerminal);
   }
   ResetSignalsInChild();
 
@@ -136,30 +179,30 @@ bool OpenPty(UniqueFd* master, UniqueFd* slave, std::string* err) {
     int fd = spec.stdio[i];
     if (fd < 0) continue;
     if (fd == i ? fcntl(i, F_SETFD, 0) != 0 : dup2(fd, i) < 0) {
-      ChildFail(status_fd, ExecStage::kStdio);
+      ChildFail(plan, ExecStage::kStdio);
     }
   }
   // After the standard streams, whose sources may hold any number; notify_write is
   // close-on-exec, its copy at notify_fd is not. The status pipe must not be the one
   // replaced: moved out of the way first.
-  if (spec.notify_fd >= 0 && status_fd == spec.notify_fd) {
-    status_fd = fcntl(status_fd, F_DUPFD_CLOEXEC, 256);
+  if (spec.notify_fd >= 0 && plan->status_fd == spec.notify_fd) {
+    plan->status_fd = fcntl(plan->status_fd, F_DUPFD_CLOEXEC, 256);
   }
   if (spec.notify_fd >= 0 && (plan->notify_write == spec.notify_fd
                                   ? fcntl(spec.notify_fd, F_SETFD, 0) != 0
                                   : dup2(plan->notify_write, spec.notify_fd) < 0)) {
-    ChildFail(status_fd, ExecStage::kStdio);
+    ChildFail(plan, ExecStage::kStdio);
   }
   if (spec.umask >= 0) umask(static_cast<mode_t>(spec.umask));
   // The directory first, as root, so that a directory only root may enter still works
   // (supervisord does the same).
   if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) {
-    ChildFail(status_fd, ExecStage::kDirectory);
+    ChildFail(plan, ExecStage::kDirectory);
   }
   // Groups before uid: once the uid is dropped, the groups can no longer be changed.
   if (spec.set_user && (setgroups(spec.groups.size(), spec.groups.data()) != 0 ||
                         setgid(spec.gid) != 0 || setuid(spec.uid) != 0)) {
-    ChildFail(status_fd, ExecStage::kUser);
+    ChildFail(plan, ExecStage::kUser);
   }
 
   // execvp's search, without its allocation: the first candidate that is not missing
@@ -181,29 +224,17 @@ bool OpenPty(UniqueFd* master, UniqueFd* slave, std::string* err) {
     }
   }
   errno = err;
-  ChildFail(status_fd, ExecStage::kExec);
+  ChildFail(plan, ExecStage::kExec);
 }
+
+int ChildMain(void* plan) { RunChild(static_cast<ChildPlan*>(plan)); }
 
 }  // namespace
 
 std::vector<std::string> MergeEnvironment(const std::vector<std::string>& extra) {
-  // tend's own, then `extra` in order, each entry replacing any earlier one of the same
-  // name (so that the last word wins, as in a shell).
-  std::vector<std::string> env;
-  for (char** e = environ; *e; ++e) env.emplace_back(*e);
-  for (const auto& e : extra) {
-    size_t len = e.find('=');
-    auto same = [&](const std::string& x) {
-      return x.size() > len && x.compare(0, len + 1, e, 0, len + 1) == 0;
-    };
-    auto it = std::find_if(env.begin(), env.end(), same);
-    if (it != env.end()) {
-      *it = e;
-    } else {
-      env.push_back(e);
-    }
-  }
-  return env;
+  std::vector<char*> env = EnvironmentWith(extra);
+  env.pop_back();
+  return std::vector<std::string>(env.begin(), env.end());
 }
 
 const char* ExecStageDescription(ExecStage stage) {
@@ -323,20 +354,26 @@ pid_t SystemProcessOps::Spawn(const SpawnSpec& given, SpawnObserver* observer, s
     plan.notify_write = notify_write.get();
   }
   UniqueFd status_read, status_write;
-  if (!MakePipe(&status_read, &status_write, /*nonblock_read=*/true)) {
-    *err = "unable to create a pipe: " + ErrnoString(errno);
-    return -1;
+  if (!kChildSharesMemory) {
+    if (!MakePipe(&status_read, &status_write, /*nonblock_read=*/true)) {
+      *err = "unable to create a pipe: " + ErrnoString(errno);
+      return -1;
+    }
+    plan.status_fd = status_write.get();
   }
-  pid_t pid = fork();
+  pid_t pid = kChildSharesMemory
+                  ? clone(ChildMain, g_child_stack + sizeof g_child_stack,
+                          CLONE_VM | CLONE_VFORK | SIGCHLD, &plan)
+                  : fork();
   if (pid < 0) {
-    *err = "unable to fork: " + ErrnoString(errno);
+    *err = "unable to start a process: " + ErrnoString(errno);
     return -1;
   }
-  if (pid == 0) RunChild(&plan, status_write.get());
+  if (pid == 0) RunChild(&plan);  // Forked.
 
-  // Also from the parent, so that signalling the group works before the child ran
-  // (fails harmlessly once the child has exec'd or made its own session).
-  if (spec.isolation == SpawnSpec::Isolation::kGroup) setpgid(pid, pid);
+  // A forked child may not have run yet: its group is made from here too, so that
+  // signalling the group works at once (a child sharing tend's memory has made it).
+  if (!kChildSharesMemory && spec.isolation == SpawnSpec::Isolation::kGroup) setpgid(pid, pid);
   status_write.Reset();
   notify_write.Reset();  // EOF once the program (and all it passed it to) closed it.
   pty_slave.Reset();  // The master sees EOF (EIO) once the child's side is all closed.
@@ -346,7 +383,13 @@ pid_t SystemProcessOps::Spawn(const SpawnSpec& given, SpawnObserver* observer, s
       observer->OnOutputPipe(pid, i + 1, std::move(pipes[i]));
     }
   }
-  Watch(&pending_[pid], std::move(status_read), observer, [this, pid] { OnStatusReadable(pid); });
+  if (kChildSharesMemory) {
+    // The child has exec'd or exited by now: the observer hears of it from the loop, as
+    // of everything else.
+    Report(pid, observer, plan.failed ? &plan.error : nullptr);
+  } else {
+    Watch(&pending_[pid], std::move(status_read), observer, [this, pid] { OnStatusReadable(pid); });
+  }
   if (notify_read.valid() && observer) {
     Watch(&notify_[pid], std::move(notify_read), observer, [this, pid] { OnNotifyReadable(pid); });
   }
@@ -394,6 +437,20 @@ void SystemProcessOps::OnStatusReadable(pid_t pid) {
   SpawnObserver* observer = it->second.observer;
   pending_.erase(it);
   observer->OnExecResult(pid, n == static_cast<ssize_t>(sizeof e) ? &e : nullptr);
+}
+
+void SystemProcessOps::Report(pid_t pid, SpawnObserver* observer, const ExecError* error) {
+  results_.push_back({pid, observer, error != nullptr, error ? *error : ExecError{}});
+  if (!results_timer_) results_timer_ = loop_->NewTimer([this] { DeliverResults(); });
+  results_timer_->Start(0);
+}
+
+void SystemProcessOps::DeliverResults() {
+  std::vector<Result> results;
+  results.swap(results_);
+  for (const Result& r : results) {
+    if (r.observer) r.observer->OnExecResult(r.pid, r.failed ? &r.error : nullptr);
+  }
 }
 
 void SystemProcessOps::Signal(pid_t pid, int sig, bool group) {

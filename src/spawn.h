@@ -124,8 +124,8 @@ class ProcessOps {
   virtual pid_t ParentOf(pid_t pid) = 0;
 };
 
-/// The real thing: fork/exec with a staged child set-up and an exec-status pipe watched
-/// on the event loop.
+/// The real thing: a child sharing tend's memory until its exec (clone with CLONE_VM and
+/// CLONE_VFORK) with a staged set-up; its exec result is delivered from the event loop.
 class SystemProcessOps : public ProcessOps {
  public:
   explicit SystemProcessOps(EventLoop* loop) : loop_(loop) {}
@@ -149,8 +149,19 @@ class SystemProcessOps : public ProcessOps {
   void Watch(Pending* p, UniqueFd fd, SpawnObserver* observer, std::function<void()> readable);
   void OnStatusReadable(pid_t pid);
   void OnNotifyReadable(pid_t pid);
+  /// Queues an exec result for the observer, delivered from the loop.
+  void Report(pid_t pid, SpawnObserver* observer, const ExecError* error);
+  void DeliverResults();
 
+  struct Result {
+    pid_t pid;
+    SpawnObserver* observer;
+    bool failed;
+    ExecError error;
+  };
   EventLoop* loop_;
+  std::vector<Result> results_;
+  std::unique_ptr<Timer> results_timer_;
   std::unordered_map<pid_t, Pending> pending_;
   std::unordered_map<pid_t, Pending> notify_;  // Notification pipes not yet resolved.
 };

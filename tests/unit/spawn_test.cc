@@ -1,4 +1,5 @@
-// The few unit tests that really fork: the staged child set-up and its error reports.
+// The few unit tests that really start processes: the staged child set-up and its error
+// reports.
 #include "spawn.h"
 
 #include <errno.h>
@@ -6,6 +7,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "reaper.h"
 
@@ -120,6 +123,30 @@ TEST(SpawnTest, EnvironmentAndDirectory) {
   s.env = {"TEND_X=yes"};
   s.cwd = "/tmp";
   EXPECT_EQ(0, WEXITSTATUS(RunToEnd(s).status));
+}
+
+// The child's environment is tend's, not copied, with the program's entries applied in
+// order: one replaces tend's variable of the same name, the last word wins, and its
+// PATH is the one the command is looked up in.
+TEST(SpawnTest, EnvironmentEntriesReplaceTendsOwnAndTheLastWins) {
+  setenv("TEND_Y", "tend's", 1);
+  SpawnSpec s;
+  s.argv = {"sh", "-c", "test \"$TEND_Y\" = second && test \"$(env | grep -c '^TEND_Y=')\" = 1"};
+  s.env = {"TEND_Y=first", "TEND_Y=second", "TEND_Z=z"};
+  EXPECT_EQ(0, WEXITSTATUS(RunToEnd(s).status));
+  EXPECT_STREQ("tend's", getenv("TEND_Y"));
+  std::vector<std::string> merged = MergeEnvironment(s.env);
+  EXPECT_EQ(1, std::count(merged.begin(), merged.end(), "TEND_Y=second"));
+  EXPECT_EQ(0, std::count(merged.begin(), merged.end(), "TEND_Y=tend's"));
+  EXPECT_EQ("TEND_Z=z", merged.back());
+  unsetenv("TEND_Y");
+
+  SpawnSpec p;
+  p.argv = {"sh", "-c", "exit 0"};
+  p.env = {"PATH=/nonexistent"};
+  Outcome o = RunToEnd(p);
+  ASSERT_TRUE(o.failed);
+  EXPECT_EQ(127, WEXITSTATUS(o.status));
 }
 
 TEST(SpawnTest, ChildGetsItsOwnProcessGroup) {
