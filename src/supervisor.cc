@@ -245,6 +245,14 @@ void Supervisor::OnServiceChanged(Service* s) {
 }
 
 bool Supervisor::ReloadFromFile(std::string* out, bool dry_run, ReloadDiff* diff) {
+  const bool ok = ReadAndApply(out, dry_run, diff);
+  // The files' text, the parsed configuration and the old programs' settings are gone
+  // by now: their memory goes back, so that reloads (and rereads) leave tend no bigger.
+  ReleaseFreeMemory();
+  return ok;
+}
+
+bool Supervisor::ReadAndApply(std::string* out, bool dry_run, ReloadDiff* diff) {
   if (!callbacks_.reload) {
     *out = "no configuration file to reload: tend runs a command only";
     return false;

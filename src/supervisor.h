@@ -108,6 +108,7 @@ class Supervisor : public Workload, public ServiceObserver {
   };
 
   Entry* Add(ProgramConfig config, ServiceOptions options);
+  bool ReadAndApply(std::string* out, bool dry_run, ReloadDiff* diff);
   Entry* FindEntry(const std::string& name) const;
   Entry* ControlEntry(const std::string& name, std::string* err) const;
   /// Services of the programs `s` depends on.

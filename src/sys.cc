@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -41,6 +42,8 @@ static bool SetFlag(int fd, int get, int set, int flag, bool on) {
   if (want == flags) return true;
   return fcntl(fd, set, want) == 0;
 }
+
+void ReleaseFreeMemory() { malloc_trim(0); }
 
 bool SetNonblock(int fd, bool on) { return SetFlag(fd, F_GETFL, F_SETFL, O_NONBLOCK, on); }
 

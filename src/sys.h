@@ -40,6 +40,10 @@ std::string UtcTimestamp();
 /// Days since 1970-01-01 to a civil date: year, month 1-12, day 1-31.
 void CivilFromDays(int64_t days, int* year, unsigned* month, unsigned* day);
 
+/// Gives the memory malloc holds free back to the system (malloc_trim): after work that
+/// allocated much and kept little, such as reading the configuration.
+void ReleaseFreeMemory();
+
 /// Sets O_NONBLOCK / FD_CLOEXEC on `fd`. Return false with errno set on failure.
 bool SetNonblock(int fd, bool on = true);
 bool SetCloexec(int fd, bool on = true);
