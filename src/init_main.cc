@@ -1,5 +1,6 @@
 // tend's main: options -> configuration -> signals -> supervisor -> event loop -> exit.
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -146,6 +147,19 @@ bool OpenControlSocket(ControlServer* server, const std::string& path, bool chos
     Diag(Level::kWarn, "unable to set TEND_CONTROL: {}", ErrnoString(errno));
   }
   return true;
+}
+
+// Started with 0, 1 or 2 closed, tend's own descriptors (a pipe, the event loop's) would
+// take those numbers, and a program would find them where its standard streams belong.
+// /dev/null fills each hole; one poll tells which there are.
+void OpenStandardFds() {
+  struct pollfd fds[3] = {{0, 0, 0}, {1, 0, 0}, {2, 0, 0}};
+  if (poll(fds, 3, 0) < 0) return;
+  for (const auto& p : fds) {
+    if (!(p.revents & POLLNVAL)) continue;
+    int fd = open("/dev/null", O_RDWR);
+    if (fd >= 0 && fd != p.fd) close(fd);  // Only an earlier hole could have taken it.
+  }
 }
 
 int Print(const std::string& s, int status) {
@@ -345,6 +359,7 @@ int main(int argc, char** argv) {
   // supervisord's client, for scripts written for supervisord (make install links it).
   if (strcmp(base, "supervisorctl") == 0) return SupervisorctlMain(argc, argv);
   if (argc > 1 && strcmp(argv[1], "ctl") == 0) return CtlMain(argc - 1, argv + 1);
+  OpenStandardFds();
   Options opts;
   std::string err;
   if (!ParseOptions(argc, argv, &opts, &err)) {

@@ -121,18 +121,21 @@ void LogRouter::ClearRing(const std::string& name) {
 }
 
 bool LogRouter::WriteDiag(const std::string& line) {
-  // Kept for supervisorctl maintail, as supervisord keeps its own log.
+  // Kept for supervisorctl maintail, as supervisord keeps its own log, and told to its
+  // followers (maintail -f) even with no ring.
+  LogRing* ring = nullptr;
   if (settings_.log_buffer > 0) {
-    auto& ring = rings_[kDiagRing];
-    if (!ring) ring = std::make_unique<LogRing>(static_cast<size_t>(settings_.log_buffer));
-    for (size_t i = 0, nl; i < line.size(); i = nl + 1) {
-      nl = line.find('\n', i);
-      if (nl == std::string::npos) nl = line.size();
-      const std::string_view text(line.data() + i, nl - i);
-      const uint64_t seq = NextLineSeq();
-      ring->Add(2, text, seq);
-      if (tap_) tap_->OnLine(kDiagRing, 2, text, seq);
-    }
+    auto& r = rings_[kDiagRing];
+    if (!r) r = std::make_unique<LogRing>(static_cast<size_t>(settings_.log_buffer));
+    ring = r.get();
+  }
+  for (size_t i = 0, nl; i < line.size(); i = nl + 1) {
+    nl = line.find('\n', i);
+    if (nl == std::string::npos) nl = line.size();
+    const std::string_view text(line.data() + i, nl - i);
+    const uint64_t seq = NextLineSeq();
+    if (ring) ring->Add(2, text, seq);
+    if (tap_) tap_->OnLine(kDiagRing, 2, text, seq);
   }
   if (!outputs_[1]) return false;
   outputs_[1]->Append(line, diag_credit_);

@@ -547,6 +547,9 @@ SpawnSpec Service::MakeSpawnSpec() const {
   if (options_.main_program) {
     spec.isolation = SpawnSpec::Isolation::kGroup;
     spec.take_terminal = options_.take_terminal;
+    // The container's start (SpawnSpec::wait_for_exec); not with the terminal, where a
+    // Ctrl-Z before the exec would stop the child while tend waits on it.
+    spec.wait_for_exec = !options_.take_terminal;
   } else {
     spec.isolation = SpawnSpec::Isolation::kSession;
     // Never tend's terminal: a program must not read what the user types to the shell.

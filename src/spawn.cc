@@ -10,6 +10,7 @@
 #include <grp.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -41,20 +42,39 @@ struct ChildPlan {
   ExecError error{};
 };
 
-// clone(CLONE_VM | CLONE_VFORK), as glibc's posix_spawn: the child runs in tend's
-// memory, on a stack of its own, while tend waits until it has exec'd or exited. No
-// page of tend is copied or faulted, and the exec result is known when clone returns.
-// Under AddressSanitizer the child is forked instead: ASan cannot follow a stack it
-// did not allocate.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kChildSharesMemory = false;
+// SpawnSpec::wait_for_exec: clone(CLONE_VM | CLONE_VFORK), as glibc's posix_spawn. The
+// child runs in tend's memory, on a stack of its own, while tend waits until it has
+// exec'd or exited: no page of tend is copied or faulted, and the exec result is known
+// when clone returns. Under a sanitizer the child is always forked: they cannot follow
+// a stack they did not allocate.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kCanShareMemory = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+constexpr bool kCanShareMemory = false;
 #else
-constexpr bool kChildSharesMemory = true;
+constexpr bool kCanShareMemory = true;
+#endif
+#else
+constexpr bool kCanShareMemory = true;
 #endif
 
 // tend is single-threaded and suspended while the child runs: one stack serves every
-// spawn. The child stays in async-signal-safe calls with small frames.
-alignas(64) char g_child_stack[32 * 1024];
+// spawn. The child stays in async-signal-safe calls with small frames; its lowest page
+// is made inaccessible once, so that an overflow faults in the child instead of writing
+// over tend's data.
+constexpr size_t kChildStackPage = 4096;
+alignas(kChildStackPage) char g_child_stack[64 * 1024];
+
+char* ChildStackTop() {
+  static bool guarded = false;
+  if (!guarded) {
+    guarded = true;
+    (void)mprotect(g_child_stack, kChildStackPage, PROT_NONE);  // Best effort.
+  }
+  return g_child_stack + sizeof g_child_stack;
+}
 
 // Looks up NAME in a null-terminated environment list ("NAME=value").
 const char* FindEnv(const std::vector<char*>& env, const char* name) {
@@ -172,7 +192,6 @@ bool OpenPty(UniqueFd* master, UniqueFd* slave, std::string* err) {
   if (spec.pty && ioctl(spec.stdio[0], TIOCSCTTY, 0) != 0) {
     ChildFail(plan, ExecStage::kTerminal);
   }
-  ResetSignalsInChild();
 
   for (int i = 0; i < 3; ++i) {
     // dup2 clears FD_CLOEXEC on the copy; when the fd is already in place, clear it here.
@@ -205,6 +224,9 @@ bool OpenPty(UniqueFd* master, UniqueFd* slave, std::string* err) {
     ChildFail(plan, ExecStage::kUser);
   }
 
+  // Signals open last, just before exec, as in posix_spawn: a stop signal (a Ctrl-Z, a
+  // `kill -STOP -1`) has the least time to catch a child that tend may be waiting on.
+  ResetSignalsInChild();
   // execvp's search, without its allocation: the first candidate that is not missing
   // wins; EACCES is remembered in case nothing better turns up.
   int err = ENOENT;
@@ -353,16 +375,17 @@ pid_t SystemProcessOps::Spawn(const SpawnSpec& given, SpawnObserver* observer, s
     }
     plan.notify_write = notify_write.get();
   }
+  const bool shared = kCanShareMemory && spec.wait_for_exec;
   UniqueFd status_read, status_write;
-  if (!kChildSharesMemory) {
+  if (!shared) {
     if (!MakePipe(&status_read, &status_write, /*nonblock_read=*/true)) {
       *err = "unable to create a pipe: " + ErrnoString(errno);
       return -1;
     }
     plan.status_fd = status_write.get();
   }
-  pid_t pid = kChildSharesMemory
-                  ? clone(ChildMain, g_child_stack + sizeof g_child_stack,
+  pid_t pid = shared
+                  ? clone(ChildMain, ChildStackTop(),
                           CLONE_VM | CLONE_VFORK | SIGCHLD, &plan)
                   : fork();
   if (pid < 0) {
@@ -373,7 +396,7 @@ pid_t SystemProcessOps::Spawn(const SpawnSpec& given, SpawnObserver* observer, s
 
   // A forked child may not have run yet: its group is made from here too, so that
   // signalling the group works at once (a child sharing tend's memory has made it).
-  if (!kChildSharesMemory && spec.isolation == SpawnSpec::Isolation::kGroup) setpgid(pid, pid);
+  if (!shared && spec.isolation == SpawnSpec::Isolation::kGroup) setpgid(pid, pid);
   status_write.Reset();
   notify_write.Reset();  // EOF once the program (and all it passed it to) closed it.
   pty_slave.Reset();  // The master sees EOF (EIO) once the child's side is all closed.
@@ -383,7 +406,7 @@ pid_t SystemProcessOps::Spawn(const SpawnSpec& given, SpawnObserver* observer, s
       observer->OnOutputPipe(pid, i + 1, std::move(pipes[i]));
     }
   }
-  if (kChildSharesMemory) {
+  if (shared) {
     // The child has exec'd or exited by now: the observer hears of it from the loop, as
     // of everything else.
     Report(pid, observer, plan.failed ? &plan.error : nullptr);

@@ -51,6 +51,13 @@ struct SpawnSpec {
   /// s6's notification-fd: the write end of a pipe as the child's descriptor
   /// `notify_fd` (3 or more); a newline on it is SpawnObserver::OnReadyNotified(true).
   int notify_fd = -1;
+  /// Start the child in tend's memory (clone with CLONE_VM and CLONE_VFORK, as
+  /// posix_spawn): no page copied, no exec-status pipe, but tend is suspended until the
+  /// child has exec'd, which a binary or directory on a hung network filesystem can make
+  /// last, and so can a stop signal caught in the microseconds before exec. For the main
+  /// command without a terminal, whose start is the container's; supervised programs and
+  /// probes are forked, so that one stuck start never stops tend supervising the rest.
+  bool wait_for_exec = false;
 };
 
 /// The paths execvp would try for command `name` with PATH `path` (null: the default
@@ -124,8 +131,8 @@ class ProcessOps {
   virtual pid_t ParentOf(pid_t pid) = 0;
 };
 
-/// The real thing: a child sharing tend's memory until its exec (clone with CLONE_VM and
-/// CLONE_VFORK) with a staged set-up; its exec result is delivered from the event loop.
+/// The real thing: a forked child (or, with wait_for_exec, one sharing tend's memory until
+/// its exec) with a staged set-up; its exec result is delivered from the event loop.
 class SystemProcessOps : public ProcessOps {
  public:
   explicit SystemProcessOps(EventLoop* loop) : loop_(loop) {}

@@ -2,7 +2,9 @@
 // add, remove, fg and open. supervisord's answers are kept; where tend works otherwise
 // (it applies a configuration whole, it does not restart itself), the command does
 // tend's nearest thing and says so (man/tend-supervisorctl.1, DIFFERENCES).
+#include <errno.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -44,12 +46,6 @@ bool OnlyChange(Sctl* s, const std::string& group, const Args& added, const Args
   return true;
 }
 
-void ExitForeground(int) {
-  static const char kMsg[] = "Exiting foreground\n";
-  (void)!write(STDOUT_FILENO, kMsg, sizeof kMsg - 1);
-  _exit(0);
-}
-
 }  // namespace
 
 // supervisord restarts itself: every program stops, the files are read again, and the
@@ -80,7 +76,10 @@ int Reload(Sctl* s, const Args& args) {
     }
     return s->status;
   }
-  if (!Reread(s, false, &added, &changed, &removed) || !Fetch(s)) return s->status;
+  // Read again to apply: the files may have changed since the check. If they no longer
+  // load, the running configuration stays, and its programs come back up all the same.
+  const bool applied = Reread(s, false, &added, &changed, &removed);
+  if (!Fetch(s)) return s->status;
   Message start(MsgType::kStart);
   bool any = false;
   for (const auto& p : s->procs) {
@@ -89,7 +88,7 @@ int Reload(Sctl* s, const Args& args) {
     any = true;
   }
   if (any && !Request(s, start, nullptr, &err, &unreachable) && unreachable) return s->status;
-  Line("Restarted supervisord");
+  if (applied) Line("Restarted supervisord");
   return s->status;
 }
 
@@ -202,12 +201,28 @@ int Fg(Sctl* s, const Args& args) {
     return s->status = kGeneric;
   }
   Line("==> Press Ctrl-C to exit <==");
-  struct sigaction sa = {};
-  sa.sa_handler = ExitForeground;
-  sigaction(SIGINT, &sa, nullptr);
-  Message req(MsgType::kLogs);
-  req.Add(Tag::kName, t[0].procs[0]->name);
-  return ShowLog(s, req, 0, true, 0);
+  // The follow runs in a child that Ctrl-C ends, so that at the prompt it returns there,
+  // as supervisorctl does.
+  pid_t pid = fork();
+  if (pid == 0) {
+    signal(SIGINT, SIG_DFL);
+    Message req(MsgType::kLogs);
+    req.Add(Tag::kName, t[0].procs[0]->name);
+    _exit(ShowLog(s, req, 0, true, 0));
+  }
+  if (pid < 0) {
+    Line("ERROR: " + ErrnoString(errno));
+    return s->status = kGeneric;
+  }
+  struct sigaction ignore = {}, old = {};
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGINT, &ignore, &old);
+  int st;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  sigaction(SIGINT, &old, nullptr);
+  Line("Exiting foreground");
+  return s->status;
 }
 
 // open URL: another tend's socket for the commands that follow, then its status.

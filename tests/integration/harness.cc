@@ -150,6 +150,7 @@ TendProcess::TendProcess(const std::string& dir, std::vector<std::string> args, 
     dup2(in, 0);
     dup2(opts.stdout_pipe ? pfd[1] : o, 1);
     dup2(e, 2);
+    if (opts.close_stdin) close(0);
     CloseExtraFds();
     execvp(argv[0].c_str(), Argv(argv).data());
     _exit(127);

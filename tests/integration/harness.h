@@ -59,6 +59,7 @@ class TendProcess {
     std::vector<int> ignore_signals;  ///< Inherited as SIG_IGN by tend (must be undone).
     std::vector<int> block_signals;   ///< Inherited as blocked by tend (must be undone).
     bool default_socket = false;      ///< tend's default socket path (in a PrivateRun!).
+    bool close_stdin = false;         ///< tend starts with descriptor 0 closed.
   };
 
   TendProcess(const std::string& dir, std::vector<std::string> args, Options opts);

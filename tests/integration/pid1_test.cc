@@ -227,6 +227,16 @@ TEST_F(Pid1, ChildStartsWithCleanSignalsAndOnlyStdio) {
   EXPECT_EQ("fds: 0 1 2\nSigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n", t.Stdout());
 }
 
+TEST_F(Pid1, StartedWithoutStdinItsChildStillHasStdioOnly) {
+  // tend's own descriptors must not take the free number 0: the child would find one
+  // of them (or nothing, being close-on-exec) where its stdin belongs.
+  TendProcess::Options o;
+  o.close_stdin = true;
+  auto& t = Start({"--", probe_, "state"}, o);
+  EXPECT_EQ(0, t.Wait());
+  EXPECT_EQ("fds: 0 1 2\nSigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n", t.Stdout());
+}
+
 TEST_F(Pid1, IdleTendHasNoTimerArmed) {
   // Zero wake-ups when idle is measured by bench/; here: no timerfd, and tend is asleep.
   auto& t = Start({"--", "sleep", "1000"});

@@ -117,6 +117,31 @@ TEST(SpawnTest, ScriptWithoutShebangRunsWithSh) {
   EXPECT_EQ(42, WEXITSTATUS(o.status));
 }
 
+// wait_for_exec (the main command's clone in tend's memory) reports exactly what a
+// forked child does, stage and errno included, and its child gets its process group.
+TEST(SpawnTest, WaitForExecReportsAsAForkedChild) {
+  std::vector<SpawnSpec> specs(6);
+  specs[0].argv = {"sh", "-c", "exit 7"};
+  specs[1].argv = {"tend-no-such-command"};
+  specs[2].argv = {"/etc/passwd"};
+  specs[3].argv = {"true"};
+  specs[3].cwd = "/nonexistent-dir";
+  specs[4].argv = {"sh", "-c", "test \"$TEND_X\" = yes && test \"$(pwd)\" = /tmp"};
+  specs[4].env = {"TEND_X=yes"};
+  specs[4].cwd = "/tmp";
+  specs[5].argv = {"sh", "-c", "test \"$(ps -o pgid= -p $$ | tr -d ' ')\" = $$"};
+  specs[5].isolation = SpawnSpec::Isolation::kGroup;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    SpawnSpec forked = specs[i], in_place = specs[i];
+    in_place.wait_for_exec = true;
+    Outcome a = RunToEnd(forked), b = RunToEnd(in_place);
+    EXPECT_EQ(a.failed, b.failed) << i;
+    EXPECT_EQ(static_cast<int>(a.error.stage), static_cast<int>(b.error.stage)) << i;
+    EXPECT_EQ(a.error.err, b.error.err) << i;
+    EXPECT_EQ(a.status, b.status) << i;
+  }
+}
+
 TEST(SpawnTest, EnvironmentAndDirectory) {
   SpawnSpec s;
   s.argv = {"sh", "-c", "test \"$TEND_X\" = yes && test \"$(pwd)\" = /tmp"};
