@@ -333,6 +333,27 @@ TEST_F(Control, MaintailShowsAndFollowsTendsOwnMessages) {
   EXPECT_FALSE(Has(out, "tend:")) << out;
 }
 
+// supervisorctl's prompt on a terminal: `fg` shows the program's output, and Ctrl-C
+// leaves it for the prompt again, as supervisorctl does (not the whole shell).
+TEST_F(Control, SupervisorctlFgAtThePromptReturnsOnCtrlC) {
+  StartWith("[program:a]\ncommand = sh -c 'echo fg-line-$((6*7)); exec sleep 1000'\nstartsecs = 0\n");
+  ASSERT_TRUE(Eventually([&] { return Ctl({"status", "a"}) == 0; }));
+  Tmux tmux(Supervisorctl() + " -s unix://" + Path("ctl.sock"));
+  ASSERT_TRUE(tmux.ok());
+  ASSERT_TRUE(tmux.WaitScreen("supervisor>")) << tmux.Screen();
+  tmux.Keys({"fg a", "Enter"});
+  ASSERT_TRUE(tmux.WaitScreen("fg-line-42")) << tmux.Screen();
+  tmux.Keys({"C-c"});
+  ASSERT_TRUE(tmux.WaitScreen("Exiting foreground")) << tmux.Screen();
+  // Still at the prompt: a command typed now is answered.
+  tmux.Keys({"avail", "Enter"});
+  ASSERT_TRUE(tmux.WaitScreen("in use")) << tmux.Screen();
+  tmux.Keys({"quit", "Enter"});
+  int status = -1;
+  ASSERT_TRUE(Eventually([&] { return tmux.Exited(&status); })) << tmux.Screen();
+  EXPECT_EQ(0, status);
+}
+
 // The ring starts empty and grows with what the program prints, through every step to
 // its 64 KiB, while a follower is attached: the follower misses nothing, and the ring
 // then keeps the newest lines, contiguous, as one reserved whole from the start would.
