@@ -214,6 +214,19 @@ TEST_F(Supervisorctl, RemoveAndAddMatchAfterTheConfigurationChanges) {
   Same({"reread"});
 }
 
+// reload with files that no longer load is refused before anything stops (a restarting
+// supervisord would exit instead): tend's drop-in only.
+TEST_F(Supervisorctl, ReloadRefusesABrokenConfigurationBeforeStoppingAnything) {
+  ASSERT_TRUE(Settle());
+  const Result before = Ours({"pid", "web"});
+  ASSERT_EQ(0, before.status) << before.out;
+  WriteFile(conf_, ReadFile(conf_) + "[program:bad]\ncommand=true\nautorestart=sometimes\n");
+  const Result r = Ours({"reload"});
+  EXPECT_EQ(1, r.status) << r.out;
+  EXPECT_EQ(0u, r.out.find("ERROR: CANT_REREAD: ")) << r.out;
+  EXPECT_EQ(before.out, Ours({"pid", "web"}).out);  // The same pid: never stopped.
+}
+
 // With nothing at the socket: the same line and status. (supervisorctl's reread and update
 // skip its check and print a Python error there; tend's give the same line as the rest.)
 TEST_F(Supervisorctl, NoServerAtTheSocketIsReportedAlike) {
