@@ -328,16 +328,7 @@ int Update(Sctl* s, const std::vector<std::string>& args) {
         s->status = kGeneric;
       }
     }
-    if (named.empty()) return s->status;
-    for (const auto* list : {&added, &changed, &removed}) {
-      for (const auto& g : *list) {
-        if (std::find(named.begin(), named.end(), g) == named.end()) {
-          Line("ERROR: tend applies a configuration whole: " + g +
-               " changed too (run update alone)");
-          return s->status = kGeneric;
-        }
-      }
-    }
+    if (named.empty() || !OnlyChanges(s, named, added, changed, removed)) return s->status;
     if (!Reread(s, false, &added, &changed, &removed)) return s->status;
   }
   for (const auto& g : removed) {

@@ -31,20 +31,6 @@ std::vector<const Proc*> GroupOf(const Sctl& s, const std::string& group) {
   return out;
 }
 
-// supervisord activates or drops one group of a reread configuration; tend applies a
-// configuration whole, so it can do so only when `group` is the one change pending.
-bool OnlyChange(Sctl* s, const std::string& group, const Args& added, const Args& changed,
-                const Args& removed) {
-  for (const Args* list : {&added, &changed, &removed}) {
-    for (const auto& g : *list) {
-      if (g == group) continue;
-      Line("ERROR: tend applies a configuration whole: " + g + " changed too (run update)");
-      s->status = kGeneric;
-      return false;
-    }
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -139,7 +125,7 @@ int Add(Sctl* s, const Args& args) {
       s->status = kGeneric;
       continue;
     }
-    if (!OnlyChange(s, name, added, changed, removed)) continue;
+    if (!OnlyChanges(s, {name}, added, changed, removed)) continue;
     if (!Reread(s, false, &added, &changed, &removed)) return s->status;
     Line(name + ": added process group");
   }
@@ -168,7 +154,7 @@ int Remove(Sctl* s, const Args& args) {
       s->status = kGeneric;
       continue;
     }
-    if (!OnlyChange(s, name, added, changed, removed)) continue;
+    if (!OnlyChanges(s, {name}, added, changed, removed)) continue;
     if (!Reread(s, false, &added, &changed, &removed)) return s->status;
     Line(name + ": removed process group");
   }

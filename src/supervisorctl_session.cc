@@ -191,6 +191,19 @@ bool Reread(Sctl* s, bool dry_run, Args* added, Args* changed, Args* removed) {
 }
 
 
+bool OnlyChanges(Sctl* s, const Args& named, const Args& added, const Args& changed,
+                 const Args& removed) {
+  for (const Args* list : {&added, &changed, &removed}) {
+    for (const auto& g : *list) {
+      if (std::find(named.begin(), named.end(), g) != named.end()) continue;
+      Line("ERROR: tend applies a configuration whole: " + g + " changed too (run update)");
+      s->status = kGeneric;
+      return false;
+    }
+  }
+  return true;
+}
+
 std::vector<const Proc*> Targets(Sctl* s, const std::vector<std::string>& args, int group_code,
                                  const std::function<bool(const Proc&)>& all_filter) {
   std::vector<const Proc*> out;

@@ -92,6 +92,11 @@ int ShowLog(Sctl* s, Message req, int stream, bool follow, int64_t bytes);
 /// RELOAD, dry or not: the groups added, changed and removed. False (after a line) when
 /// the configuration has errors or tend cannot be reached.
 bool Reread(Sctl* s, bool dry_run, Args* added, Args* changed, Args* removed);
+/// Whether the groups `named` hold every change Reread found: tend applies a
+/// configuration whole, so update GROUP, add and remove can act only then. False (after
+/// a line, with the status set) when another group changed too.
+bool OnlyChanges(Sctl* s, const Args& named, const Args& added, const Args& changed,
+                 const Args& removed);
 
 // The commands (supervisorctl.cc, supervisorctl_admin.cc). Each takes the words after
 // its name and returns the exit status so far.

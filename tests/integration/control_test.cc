@@ -354,6 +354,19 @@ TEST_F(Control, SupervisorctlFgAtThePromptReturnsOnCtrlC) {
   EXPECT_EQ(0, status);
 }
 
+// With log_buffer = 0 nothing is kept, yet maintail -f still hears tend's lines live.
+TEST_F(Control, MaintailFollowsWithoutARing) {
+  StartWith("[tend]\nlog_buffer = 0\n[program:a]\ncommand = sleep 1000\n");
+  ASSERT_TRUE(Eventually([&] { return Ctl({"status", "a"}) == 0; }));
+  const std::string followed = Path("followed");
+  pid_t f = BackgroundSupervisorctl({"maintail", "-f"}, followed);
+  ASSERT_TRUE(Eventually([&] {
+    Ctl({"restart", "a"});
+    return Has(ReadFile(followed), "tend: a: stopping (SIGTERM)\n");
+  })) << ReadFile(followed);
+  Finish(f);
+}
+
 // The ring starts empty and grows with what the program prints, through every step to
 // its 64 KiB, while a follower is attached: the follower misses nothing, and the ring
 // then keeps the newest lines, contiguous, as one reserved whole from the start would.

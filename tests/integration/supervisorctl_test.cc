@@ -177,6 +177,8 @@ TEST_F(Supervisorctl, RereadAndUpdateMatchAfterTheConfigurationChanges) {
   ASSERT_TRUE(Settle());
   Same({"reread"});
   Same({"reread", "extra"});
+  // A dry run changes nothing, so it leaves nothing in tend's log.
+  EXPECT_FALSE(Has(tend_->Stderr(), "reloading")) << tend_->Stderr();
   std::string conf = ReadFile(conf_);
   conf.replace(conf.find("sleep 100001"), 12, "sleep 100011");
   const size_t talk = conf.find("[program:talk]");
