@@ -58,7 +58,7 @@ INTEG_OBJS := $(INTEG_SRCS:tests/integration/%.cc=$(B)/obj/integration/%.o)
 HELPERS   := $(patsubst tests/helpers/%.cc,$(B)/tests/%,$(wildcard tests/helpers/*.cc))
 MANPAGES  := $(wildcard man/*.[1-8])
 
-.PHONY: all static check test run bench deps install uninstall clean dist asan e2e
+.PHONY: all static check test run bench deps install uninstall clean dist asan e2e soak
 all: $(B)/tend $(B)/tendctl
 
 # tendctl is tend under another name: one binary, as busybox does.
@@ -143,6 +143,14 @@ check: deps
 # The unit and integration tests again under AddressSanitizer and UBSan.
 asan: deps
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 test
+
+# The supervisor's randomized simulation (tests/unit/supervisor_sim_test.cc) for as long
+# as asked, under the sanitizers: make soak SOAK=3600 (seconds; not in CI). A failure
+# prints its seed; TEND_SIM_SEED=N replays it.
+SOAK ?= 600
+soak: deps
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 build/asan/tests/unit_tests
+	$(Q)TEND_SIM_SECONDS=$(SOAK) build/asan/tests/unit_tests --gtest_filter='SupervisorSim*'
 
 # End to end: tend-static as PID 1 of OCI containers started with runc, as docker run
 # does, with real servers (redis, postgres, nginx); as root. One line per scenario.

@@ -6,10 +6,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
 
 #include "config_builder.h"
 #include "config_files.h"
 #include "config_reader.h"
+#include "values.h"
 
 extern char** environ;
 
@@ -228,6 +232,47 @@ Config LoadConfig(const std::string& path, const ExpansionContext& ctx,
       problems->begin() + first, problems->end(),
       [&](const ConfigProblem& a, const ConfigProblem& b) { return rank(a) < rank(b); });
   return config;
+}
+
+void CheckStopChains(const Config& config, int64_t stop_timeout_ms,
+                     std::vector<ConfigProblem>* problems) {
+  // By section: the processes of one program share their settings.
+  std::map<std::string, const ProgramConfig*> by_name;
+  std::set<std::string> depended_on;
+  for (const auto& p : config.programs) {
+    by_name.emplace(p.program_name, &p);
+    depended_on.insert(p.depends_on.begin(), p.depends_on.end());
+  }
+  // The longest chain from a program down, as the names along it.
+  std::map<std::string, std::pair<int64_t, std::vector<std::string>>> memo;
+  std::function<std::pair<int64_t, std::vector<std::string>>(const std::string&, int)> chain =
+      [&](const std::string& name, int depth) -> std::pair<int64_t, std::vector<std::string>> {
+    auto it = by_name.find(name);
+    if (it == by_name.end() || depth > 64) return {0, {}};  // Cycles are errors already.
+    auto m = memo.find(name);
+    if (m != memo.end()) return m->second;
+    std::pair<int64_t, std::vector<std::string>> best{0, {}};
+    for (const auto& d : it->second->depends_on) {
+      auto c = chain(d, depth + 1);
+      if (c.first > best.first) best = std::move(c);
+    }
+    // A oneshot is done, with no process, by the time tend stops, as a rule.
+    if (it->second->type == ProgramType::kLongrun) best.first += it->second->stopwaitsecs_ms;
+    best.second.insert(best.second.begin(), name);
+    return memo[name] = best;
+  };
+  for (const auto& p : config.programs) {
+    const std::string& name = p.program_name;
+    if (depended_on.count(name) || by_name[name] != &p) continue;  // Once per section.
+    auto c = chain(name, 0);
+    if (c.second.size() < 2 || c.first <= stop_timeout_ms) continue;
+    problems->push_back(
+        {ConfigProblem::Kind::kWarning, p.where,
+         fmt::format("the stopwaitsecs along {} add up to {}, more than the stop timeout ({}): "
+                     "tend's stop signals the programs lower down before those above are down",
+                     Join(c.second, " -> ", false), FormatDuration(c.first),
+                     FormatDuration(stop_timeout_ms))});
+  }
 }
 
 std::string DefaultConfigPath() {

@@ -206,6 +206,12 @@ Config LoadConfig(const std::string& path, const ExpansionContext& ctx,
 /// split differently are single-quoted), under a header line; columns are aligned.
 std::string FormatPrograms(const Config& config);
 
+/// A warning (kWarning) for each program at the top of a depends_on chain whose
+/// stopwaitsecs, from it down to the bottom, add up to more than `stop_timeout_ms`:
+/// tend's stop then signals the lower programs before their dependents are down.
+void CheckStopChains(const Config& config, int64_t stop_timeout_ms,
+                     std::vector<ConfigProblem>* problems);
+
 /// The default configuration path when neither -c nor TEND_CONFIG is given:
 /// /etc/tend/tend.conf if it exists, else /etc/tend/conf.d; "" when neither exists.
 std::string DefaultConfigPath();

@@ -22,8 +22,8 @@ std::string Reason(const Service* s) {
   std::string r = fmt::format("{}: {}", s->name(), Service::ToString(s->state()));
   if (s->unhealthy()) {
     r += ", unhealthy (" + s->health_detail() + ")";
-  } else if (s->has_exited() && s->Down()) {
-    r += " (" + DescribeWaitStatus(s->last_status()) + ")";
+  } else if (!s->last_exit().empty() && s->Down()) {
+    r += " (" + s->last_exit() + ")";
   }
   return r;
 }
@@ -74,7 +74,8 @@ void ControlServer::HandleStatus(Conn* c, const Message& m) {
         .AddInt(Tag::kPid, s->has_process() ? s->pid() : 0)
         .AddInt(Tag::kUptimeMs, now - s->state_since_ms())
         .AddInt(Tag::kRestarts, s->restarts())
-        .Add(Tag::kExitStatus, s->has_exited() ? DescribeWaitStatus(s->last_status()) : "")
+        .Add(Tag::kExitStatus, s->last_exit())
+        .Add(Tag::kFailure, s->last_failure())
         .AddInt(Tag::kExitCode, s->has_exited() ? ExitCodeOf(s->last_status()) : -1)
         .AddInt(Tag::kAutostart, s->config().autostart)
         .AddInt(Tag::kTty, s->config().tty)
@@ -110,14 +111,12 @@ void ControlServer::HandleControl(Conn* c, const Message& m) {
   std::vector<std::string> names;
   if (!Names(c, m, false, &names)) return;
   std::string err;
-  for (const auto& n : names) {
-    bool ok = m.type == MsgType::kStart  ? supervisor_->StartProgram(n, &err)
-              : m.type == MsgType::kStop ? supervisor_->StopProgram(n, &err)
-                                         : supervisor_->RestartProgram(n, &err);
-    if (!ok) {
-      SendError(c, kCodeFailed, err);
-      return;
-    }
+  const bool ok = m.type == MsgType::kStart  ? supervisor_->StartPrograms(names, &err)
+                  : m.type == MsgType::kStop ? supervisor_->StopPrograms(names, &err)
+                                             : supervisor_->RestartPrograms(names, &err);
+  if (!ok) {
+    SendError(c, kCodeFailed, err);
+    return;
   }
   if (!m.Has(Tag::kWait)) {
     SendOk(c);

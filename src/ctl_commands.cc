@@ -181,14 +181,14 @@ int RunStatus(Ctl* ctl) {
         "{}{{\"name\":{},\"state\":\"{}\",\"pid\":{},\"uptime_ms\":{},\"restarts\":{},"
         "\"last_exit\":{},\"exit_code\":{},\"autostart\":{},\"tty\":{},\"ready\":{},"
         "\"ready_wait_ms\":{},\"ready_last\":{},\"status\":{},\"health\":{},\"health_state\":{},"
-        "\"health_failures\":{},\"health_last\":{}}}",
+        "\"health_failures\":{},\"health_last\":{},\"failure\":{}}}",
         json.size() > 1 ? "," : "", JsonString(p.Get(Tag::kName)), state, pid,
         p.GetInt(Tag::kUptimeMs), p.GetInt(Tag::kRestarts), JsonString(last),
         p.GetInt(Tag::kExitCode, -1), p.GetInt(Tag::kAutostart) ? "true" : "false",
         p.GetInt(Tag::kTty) ? "true" : "false", JsonString(ready), waited < 0 ? 0 : waited,
         JsonString(p.Get(Tag::kReadyDetail)), JsonString(p.Get(Tag::kNotifyStatus)),
         JsonString(p.Get(Tag::kHealth)), JsonString(health), failed,
-        JsonString(probe));
+        JsonString(probe), JsonString(p.Get(Tag::kFailure)));
   }
   Out(ctl->json ? json + "]\n" : Table(rows));
   return all_running ? 0 : kCodeNotRunning;

@@ -80,10 +80,11 @@ void Init::Step(Event event, int arg) {
           phase_ = Phase::kStopping;
           ArmDeadline(clock_->NowMs() + std::max(stop_timeout_ms_, workload_->StopBudgetMs()) +
                       kDeadlineMarginMs);
-          workload_->Stop(arg);
+          workload_->Stop(arg, deadline_ms_ - kDeadlineMarginMs);
           return;
         case Phase::kStopping:
-          if (arg) workload_->Stop(arg);  // Asked again: passed on, same deadline.
+          // Asked again: passed on, same deadline.
+          if (arg) workload_->Stop(arg, deadline_ms_ - kDeadlineMarginMs);
           return;
         case Phase::kSweeping:
         case Phase::kKilling:

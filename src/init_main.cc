@@ -376,7 +376,13 @@ int main(int argc, char** argv) {
   Config config;
   if (!config_path.empty()) {
     int status = LoadAndReport(config_path, &config);
-    if (opts.action == Options::Action::kCheck) return Print(FormatPrograms(config), status);
+    if (opts.action == Options::Action::kCheck) {
+      // Only here: with the default stopwaitsecs any chain of two would warn at every start.
+      std::vector<ConfigProblem> chains;
+      CheckStopChains(config, opts.stop_timeout_ms, &chains);
+      for (const auto& p : chains) DiagWrite(Level::kError, p.ToString());
+      return Print(FormatPrograms(config), status);
+    }
     if (status != 0) return kExitUsage;
   } else if (opts.action == Options::Action::kCheck) {
     Diag(Level::kError, "no configuration found (give -c PATH or set TEND_CONFIG)");

@@ -122,6 +122,7 @@ enum class Tag : uint16_t {
   kRemovedGroup = 49,  ///< On RELOAD's OK: a group gone.
   kGroupPriority = 50,  ///< On PROGRAM: its group's priority (999 for a [group:x]).
   kDaemon = 51,  ///< On LOGS: tend's own messages instead of programs' (flag; no kName).
+  kFailure = 52,  ///< On PROGRAM: why its last run failed ("not ready after 2s..."), if so.
 };
 
 /// ERROR codes; tendctl exits with them.

@@ -166,6 +166,7 @@ void Service::Release() {
   want_up_ = false;
   if (state_ == State::kBackoff) {
     timer_->Stop();
+    launch_waiting_ = false;
     Enter(State::kStopped);
   }
 }
@@ -207,7 +208,10 @@ void Service::StopLeftovers(int n, bool signalled) {
   const int sig = config_.stopsignal ? config_.stopsignal : SIGTERM;
   Diag(Level::kWarn, "{}{} process{} left behind in its group; stopping {} (SIG{})", Subject(), n,
        n == 1 ? "" : "es", n == 1 ? "it" : "them", SignalName(sig));
-  if (!signalled) env_.ops->Signal(leftover_pgid_, sig, true);
+  if (!signalled) {
+    env_.ops->Signal(leftover_pgid_, sig, true);
+    if (sig != SIGCONT) env_.ops->Signal(leftover_pgid_, SIGCONT, true);
+  }
   leftover_timer_->Start(config_.stopwaitsecs_ms);
 }
 
@@ -218,7 +222,12 @@ void Service::CheckLeftovers() {
 void Service::EndCleanup() {
   leftover_pgid_ = 0;
   leftover_timer_->Stop();
-  if (!launch_waiting_) return;
+  LaunchIfWaiting();
+}
+
+void Service::LaunchIfWaiting() {
+  if (!launch_waiting_ || leftover_pgid_ > 0) return;
+  if (env_.observer && !env_.observer->MayLaunch(this)) return;
   launch_waiting_ = false;
   if (want_up_ && state_ == State::kBackoff) Launch();
 }
@@ -264,7 +273,9 @@ void Service::OnReaped(pid_t pid, int status) {
 void Service::OnExecResult(pid_t, const ExecError* error) {
   exec_known_ = true;
   if (error) {
-    Diag(Level::kError, "{}{}", Subject(), DescribeExecError(MakeSpawnSpec(), *error));
+    cause_ = DescribeExecError(MakeSpawnSpec(), *error);
+    exec_failed_ = true;
+    Diag(Level::kError, "{}{}", Subject(), cause_);
   }
   // Exec success first, whatever order the loop delivered the two in: a startsecs=0
   // program that ran and exited was RUNNING, not a failed start.
@@ -356,6 +367,7 @@ void Service::Step(Event event) {
       terminal_.Reset();
       last_status_ = status;
       has_exited_ = true;
+      RecordExit(status);
       timer_->Stop();
       Exited(status, expected);
       if (left > 0) StopLeftovers(left, signalled);
@@ -424,8 +436,8 @@ void Service::Step(Event event) {
       switch (state_) {
         case State::kStarting:
         case State::kRunning:
-          Diag(Level::kWarn, "{}watchdog: no WATCHDOG=1 for {}; restarting", Subject(),
-               FormatDuration(config_.watchdog_ms));
+          cause_ = "watchdog: no WATCHDOG=1 for " + FormatDuration(config_.watchdog_ms);
+          Diag(Level::kWarn, "{}{}; restarting", Subject(), cause_);
           Step(Event::kStop);  // want stays up: started again once stopped.
           return;
         case State::kBackoff:
@@ -443,6 +455,7 @@ void Service::Step(Event event) {
                health_failures_, health_failures_ == 1 ? "" : "s", health_detail_);
           unhealthy_ = true;
           unhealthy_stop_ = true;
+          cause_ = "unhealthy: " + health_detail_;
           Step(Event::kStop);  // want stays up: started again once stopped.
           return;
         case State::kStarting:  // Health is checked only once RUNNING.
@@ -535,6 +548,25 @@ void Service::Exited(int status, bool expected) {
   }
 }
 
+// Keeps why the process ended (last_exit, last_failure), before the state changes.
+void Service::RecordExit(int status) {
+  std::string why = cause_;
+  if (why.empty() && !not_ready_.empty()) why = not_ready_;
+  const bool early = state_ == State::kStarting || (state_ == State::kRunning && want_up_ &&
+                                                    !startsecs_passed_);
+  if (why.empty() && early && config_.type == ProgramType::kLongrun) {
+    why = "exited too quickly";
+    last_exit_ = DescribeWaitStatus(status) + " within startsecs";
+  } else if (why.empty()) {
+    last_exit_ = DescribeWaitStatus(status);
+  } else if (exec_failed_) {
+    last_exit_ = why;  // Its status (127) says nothing more.
+  } else {
+    last_exit_ = why + "; " + DescribeWaitStatus(status);
+  }
+  last_failure_ = why;
+}
+
 std::string Service::Subject() const {
   return options_.main_program ? std::string() : config_.name + ": ";
 }
@@ -604,13 +636,17 @@ SpawnSpec Service::MakeSpawnSpec() const {
 
 // Spawns the process and enters STARTING; a failed fork is a failed start. While the
 // last run's leftovers are being stopped, waits in BACKOFF instead: they may hold its
-// port, its lock files.
+// port, its lock files; and so while a dependency is not up (a crash restart of a
+// dependent while what it depends on restarts too).
 void Service::Launch() {
-  if (leftover_pgid_ > 0) {
+  if (leftover_pgid_ > 0 || (env_.observer && !env_.observer->MayLaunch(this))) {
     launch_waiting_ = true;
     Enter(State::kBackoff);
     return;
   }
+  launch_waiting_ = false;
+  cause_.clear();
+  exec_failed_ = false;
   SpawnSpec spec = MakeSpawnSpec();
   // Pipes of an earlier run stay read until their EOF (a daemon it left may hold them).
   WatchLines(false);
@@ -619,6 +655,7 @@ void Service::Launch() {
   std::string err;
   pid_t pid = env_.ops->Spawn(spec, this, &err);
   if (pid < 0) {
+    last_exit_ = last_failure_ = err;
     FailedStart(err);
     return;
   }
@@ -666,7 +703,14 @@ void Service::SendStop() {
   int sig = config_.stopsignal ? config_.stopsignal : stop_trigger_ ? stop_trigger_ : SIGTERM;
   Diag(options_.routine_level, "{}stopping (SIG{})", Subject(), SignalName(sig));
   // Reaped but not yet told (the exec result is pending): the pid may be reused.
-  if (!reaped_) env_.ops->Signal(pid_, sig, config_.stopasgroup);
+  if (reaped_) return;
+  env_.ops->Signal(pid_, sig, config_.stopasgroup);
+  // A stopped process (kill -STOP, a debugger) would hold the signal until SIGKILL; as
+  // systemd, continue it so that it can act on it. The main command only hears what
+  // tend is sent, as with tini: its job control is its user's.
+  if (sig != SIGCONT && !options_.main_program) {
+    env_.ops->Signal(pid_, SIGCONT, config_.stopasgroup);
+  }
 }
 
 // Tells the observer last: it may call back into this service (a dependent's stop, a

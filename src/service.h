@@ -35,6 +35,9 @@
 //   an unexpected exit: STARTING at once, or BACKOFF when it was unhealthy before without
 //   a passing probe in between, or EXITED with restart = never.
 //
+// Every spawn asks the observer first (MayLaunch: the Supervisor's dependencies); when
+// held back, the service waits in BACKOFF, wanted up, until LaunchIfWaiting.
+//
 // Leftovers (cleanupgroup): when the process has exited and its process group still has
 // living members, they get stopsignal, and SIGKILL after stopwaitsecs. Until the group
 // is empty (or the SIGKILL is sent) a start waits in BACKOFF, so that a server left
@@ -70,6 +73,10 @@ class ServiceObserver {
  public:
   virtual ~ServiceObserver() = default;
   virtual void OnServiceChanged(Service* service) = 0;
+  /// Whether `service` may spawn now: every start, the restarts it makes itself (after
+  /// a crash, a backoff, a health or watchdog stop) included. When not, it waits in
+  /// BACKOFF until LaunchIfWaiting() finds the way clear (its dependencies are up).
+  virtual bool MayLaunch(const Service* service) const { return true; }
 };
 
 /// How a service is run beyond its ProgramConfig.
@@ -135,6 +142,11 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   void CheckLeftovers();
   /// Whether what the last process left in its group is being stopped.
   bool cleaning() const { return leftover_pgid_ > 0; }
+  /// A start waits in BACKOFF: for the leftovers to be gone, or for the observer's
+  /// MayLaunch.
+  bool launch_waiting() const { return launch_waiting_; }
+  /// Spawns the start that waits, if nothing holds it back any more.
+  void LaunchIfWaiting();
 
   void OnReaped(pid_t pid, int status) override;
   void OnExecResult(pid_t pid, const ExecError* error) override;
@@ -182,6 +194,14 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   pid_t pid() const { return pid_; }
   /// Wait status of the last exit (valid once has_exited()).
   int last_status() const { return last_status_; }
+  /// The last exit as tendctl status shows it: why tend ended it or counted it a
+  /// failure, with its wait status ("not ready after 2s (ready = tcp:6379); was killed by
+  /// SIGTERM", "exited with status 1 within startsecs"); "" before any exit.
+  const std::string& last_exit() const { return last_exit_; }
+  /// Why the last run failed, without the wait status: "not ready after 2s (...)",
+  /// "unhealthy: ...", "watchdog: ...", "exited too quickly", an exec or fork error;
+  /// "" when the last exit was no failure of that kind.
+  const std::string& last_failure() const { return last_failure_; }
   bool has_exited() const { return has_exited_; }
   int restarts() const { return restarts_; }
   int failures() const { return failures_; }
@@ -235,6 +255,8 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   /// (Re)starts health checks, RUNNING from now.
   void StartHealth();
   void OnHealthProbe(const ProbeResult& r);
+  /// At an exit: last_exit_ and last_failure_.
+  void RecordExit(int status);
   /// After a stop for being unhealthy: started again as after an unexpected exit.
   void RestartUnhealthy();
   /// Whether the process runs in a session of its own (every program but the main one).
@@ -288,6 +310,9 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   bool exec_known_ = false;
   int exit_status_ = 0;  // Of the process being finished.
   int last_status_ = 0;
+  std::string last_exit_, last_failure_;
+  std::string cause_;  // Why the current process is being ended, or could not be spawned.
+  bool exec_failed_ = false;  // cause_ is its exec error.
   bool has_exited_ = false;
   int failures_ = 0;
   int restarts_ = 0;

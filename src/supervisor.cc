@@ -15,7 +15,8 @@ namespace tend {
 Supervisor::Supervisor(Service::Env env, Callbacks callbacks)
     : env_(std::move(env)),
       callbacks_(std::move(callbacks)),
-      cleanup_timer_(env_.clock->NewTimer([this] { DropRetired(); })) {
+      cleanup_timer_(env_.clock->NewTimer([this] { DropRetired(); })),
+      force_timer_(env_.clock->NewTimer([this] { Pump(); })) {
   env_.observer = this;
 }
 
@@ -65,11 +66,14 @@ Service* Supervisor::FindAny(const std::string& name) const {
 }
 
 bool Supervisor::Wanted(const Service* s) const {
-  for (const auto& e : entries_) {
-    if (e->service.get() != s) continue;
-    return e->pending || (e->next && e->restart_after) || (s->want_up() && !s->EndedForGood());
-  }
-  return false;
+  const Entry* e = EntryOf(s);
+  return e && (e->pending || e->start_after || (s->want_up() && !s->EndedForGood()));
+}
+
+Supervisor::Entry* Supervisor::EntryOf(const Service* s) const {
+  for (const auto& e : entries_)
+    if (e->service.get() == s) return e.get();
+  return nullptr;
 }
 
 std::vector<Service*> Supervisor::services() const {
@@ -90,21 +94,67 @@ std::vector<Supervisor::Entry*> Supervisor::DependenciesOf(const Service* s) con
   return deps;
 }
 
-bool Supervisor::DependedOnByLiveService(const Service* s) const {
+std::vector<Supervisor::Entry*> Supervisor::DependentsOf(const Service* s) const {
+  std::vector<Entry*> v;
   for (const auto& e : entries_) {
-    const Service* t = e->service.get();
-    if (t == s || t->Down()) continue;
-    const auto& d = t->config().depends_on;
-    if (std::find(d.begin(), d.end(), s->config().program_name) != d.end()) return true;
+    const auto& d = e->service->config().depends_on;
+    if (e->service.get() != s &&
+        std::find(d.begin(), d.end(), s->config().program_name) != d.end()) {
+      v.push_back(e.get());
+    }
   }
+  return v;
+}
+
+bool Supervisor::HasLiveDependent(const Service* s) const {
+  for (Entry* d : DependentsOf(s))
+    if (!d->service->Down()) return true;
   return false;
 }
 
-// Wanting a service up wants its dependencies up too, whatever their autostart.
+bool Supervisor::Available(const Entry* e) const {
+  return e->service->Up() && !e->pending && !e->stop_wanted && !e->start_after && !e->next &&
+         !e->retiring;
+}
+
+bool Supervisor::MayLaunch(const Service* s) const {
+  const Entry* e = EntryOf(s);
+  if (!e) return true;
+  for (Entry* d : DependenciesOf(s))
+    if (!Available(d)) return false;
+  return true;
+}
+
+// Wanting a service up wants its dependencies up too, whatever their autostart; one
+// that is up already (a oneshot done) is left as it is. The last word wins: a stop that
+// waits for dependents is called off.
 void Supervisor::WantUp(Entry* e) {
+  if (e->stop_wanted && e->start_after) return;  // Restarting: it comes back up itself.
+  e->stop_wanted = false;
   if (e->pending) return;
   e->pending = true;
-  for (Entry* d : DependenciesOf(e->service.get())) WantUp(d);
+  for (Entry* d : DependenciesOf(e->service.get())) {
+    Service* s = d->service.get();
+    if (d->stop_wanted && !d->start_after && s->Up()) {
+      d->stop_wanted = false;  // Its stop waited for dependents: called off, it stays up.
+      if (!s->Down()) s->Start();
+    }
+    if (!Available(d)) WantUp(d);
+  }
+}
+
+void Supervisor::StopTree(Entry* e, bool restart, bool dependent) {
+  e->stop_wanted = true;
+  e->start_after = restart;
+  e->for_dependency = dependent;
+  e->pending = false;
+  // No restart of its own (a crash, a retry) while it waits for its dependents.
+  e->service->Release();
+  for (Entry* d : DependentsOf(e->service.get())) {
+    if (d->stop_wanted || d->retiring) continue;
+    const bool was_up = d->pending || d->start_after || !d->service->Down();
+    StopTree(d, restart && was_up, true);
+  }
 }
 
 bool Supervisor::Start(std::string* err) {
@@ -119,17 +169,19 @@ bool Supervisor::Start(std::string* err) {
   return true;
 }
 
-void Supervisor::Stop(int trigger) {
+void Supervisor::Stop(int trigger, int64_t deadline_ms) {
   if (!stopping_) {
     stopping_ = true;
     stop_trigger_ = trigger;
+    stop_began_ms_ = env_.clock->NowMs();
+    stop_deadline_ms_ = deadline_ms;
     if (trigger) {
       Diag(main_ ? Level::kDebug : Level::kInfo, "SIG{} received: stopping", SignalName(trigger));
     }
     // Nothing may start or restart any more, including dependencies that keep running
     // until their dependents are down.
     for (const auto& e : entries_) {
-      e->pending = false;
+      e->pending = e->stop_wanted = e->start_after = false;
       e->service->Release();
     }
   } else {
@@ -206,26 +258,19 @@ void Supervisor::OnOrphansReaped() {
   for (Service* s : cleaning) s->CheckLeftovers();
 }
 
-// The longest chain of stop timeouts: a dependency stops only once its dependents are
-// down, so a chain's timeouts add up.
+// The largest stop timeout: chains of dependencies do not add up (LatestStopMs), so that
+// the whole stop fits the time a container runtime gives.
 int64_t Supervisor::StopBudgetMs() const {
-  std::map<const Service*, int64_t> chain;  // Stop time of a service and its dependents.
-  std::function<int64_t(const Service*)> of = [&](const Service* s) -> int64_t {
-    auto it = chain.find(s);
-    if (it != chain.end()) return it->second;
-    chain[s] = 0;  // Guards against a cycle (the configuration rejects them anyway).
-    int64_t dependents = 0;
-    for (const auto& e : entries_) {
-      const auto& d = e->service->config().depends_on;
-      if (std::find(d.begin(), d.end(), s->config().program_name) != d.end()) {
-        dependents = std::max(dependents, of(e->service.get()));
-      }
-    }
-    return chain[s] = s->config().stopwaitsecs_ms + dependents;
-  };
   int64_t budget = 0;
-  for (const auto& e : entries_) budget = std::max(budget, of(e->service.get()));
+  for (const auto& e : entries_) budget = std::max(budget, e->service->config().stopwaitsecs_ms);
   return budget;
+}
+
+// Its own stop timeout before the deadline, so that it is not the one killed; but no more
+// than half the stop time, so that what depends on it gets some time to stop first.
+int64_t Supervisor::LatestStopMs(const Service* s) const {
+  const int64_t own = std::min(s->config().stopwaitsecs_ms, (stop_deadline_ms_ - stop_began_ms_) / 2);
+  return stop_deadline_ms_ - own;
 }
 
 void Supervisor::OnServiceChanged(Service* s) {
@@ -291,39 +336,45 @@ Supervisor::Entry* Supervisor::ControlEntry(const std::string& name, std::string
   return e;
 }
 
-bool Supervisor::StartProgram(const std::string& name, std::string* err) {
-  Entry* e = ControlEntry(name, err);
-  if (!e) return false;
-  BringUp(e);
-  return true;
+bool Supervisor::StartPrograms(const std::vector<std::string>& names, std::string* err) {
+  return Control(Verb::kStart, names, err);
 }
 
-// Wants a service up now: with its dependencies when it is down; a running service
-// stays, a stopping one starts again once down.
-void Supervisor::BringUp(Entry* e) {
-  if (e->service->Down()) {
-    WantUp(e);
-  } else {
-    e->service->Start();
+bool Supervisor::StopPrograms(const std::vector<std::string>& names, std::string* err) {
+  return Control(Verb::kStop, names, err);
+}
+
+bool Supervisor::RestartPrograms(const std::vector<std::string>& names, std::string* err) {
+  return Control(Verb::kRestart, names, err);
+}
+
+// All the names first, then one Pump: what depends on a named oneshot finds it about to
+// run again, not done.
+bool Supervisor::Control(Verb verb, const std::vector<std::string>& names, std::string* err) {
+  std::vector<Entry*> named;
+  for (const auto& n : names) {
+    Entry* e = ControlEntry(n, err);
+    if (!e) return false;
+    named.push_back(e);
+  }
+  for (Entry* e : named) {
+    switch (verb) {
+      case Verb::kStart:
+        // Wanted up now, with its dependencies: a running one stays (a stop that waited
+        // for its dependents is called off), a stopping one starts again once down, a
+        // oneshot done runs again.
+        e->start_after = false;
+        WantUp(e);
+        break;
+      case Verb::kStop:
+        StopTree(e, false, false);
+        break;
+      case Verb::kRestart:
+        StopTree(e, true, false);  // Named: a oneshot done runs again.
+        break;
+    }
   }
   Pump();
-}
-
-bool Supervisor::StopProgram(const std::string& name, std::string* err) {
-  Entry* e = ControlEntry(name, err);
-  if (!e) return false;
-  e->pending = false;
-  e->restart_after = false;
-  e->service->Stop(0);
-  Pump();
-  return true;
-}
-
-bool Supervisor::RestartProgram(const std::string& name, std::string* err) {
-  Entry* e = ControlEntry(name, err);
-  if (!e) return false;
-  if (!e->service->Down()) e->service->Stop(0);
-  BringUp(e);
   return true;
 }
 
@@ -387,25 +438,35 @@ ReloadDiff Supervisor::Diff(const Config& next) const {
 
 std::string Supervisor::Reload(const Config& next) {
   const ReloadDiff d = Diff(next);
+  std::vector<Entry*> added, removed;
   for (const auto& e : entries_) {
-    if (e->is_main || e->retiring || !Contains(d.removed, e->service->name())) continue;
-    e->retiring = true;
-    e->pending = false;
+    if (!e->is_main && !e->retiring && Contains(d.removed, e->service->name())) {
+      removed.push_back(e.get());
+    }
   }
   for (const auto& p : next.programs) {
     Entry* e = FindEntry(p.name);
     if (Contains(d.added, p.name)) {
       Entry* n = Add(p, ServiceOptions{});
-      if (p.autostart && !stopping_) WantUp(n);
+      if (p.autostart && !stopping_) added.push_back(n);
     } else if (Contains(d.changed, p.name)) {
-      e->restart_after |= e->pending || e->service->want_up() || p.autostart;
-      e->pending = false;
+      // Down (what depends on it first), changed, then up again with its dependents.
+      const bool restart =
+          e->pending || e->start_after || e->service->want_up() || p.autostart;
+      StopTree(e, restart, false);
       e->next = std::make_unique<ProgramConfig>(p);
     } else {
       // Same process: keep it running, but take the new policy, stop and start settings.
       e->service->set_config(p);
     }
   }
+  // Once every program has its new dependencies: what depended on a removed program no
+  // longer does, and keeps running.
+  for (Entry* e : removed) {
+    StopTree(e, false, false);
+    e->retiring = true;
+  }
+  for (Entry* n : added) WantUp(n);
   Pump();
   return d.Summary();
 }
@@ -428,15 +489,33 @@ void Supervisor::PumpOnce() {
   bool retired_down = false;
   for (const auto& e : entries_) {
     Service* s = e->service.get();
-    if (e->next && s->Down()) {
+    // Ordered stops (tendctl stop and restart, a reload's changes and removals): each
+    // once nothing that depends on it runs.
+    if (e->stop_wanted && !stopping_ && !HasLiveDependent(s)) {
+      e->stop_wanted = false;
+      // A oneshot that ended while it waited is done: what it depends on restarting does
+      // not run it again.
+      if (e->for_dependency && s->config().type == ProgramType::kOneshot && s->Up()) {
+        e->start_after = false;
+      }
+      // Stopping already (asked twice, a restart of its own): its want is down now, and
+      // the signal is not sent again.
+      if (s->state() != Service::State::kStopping) s->Stop(0);
+    }
+    if (e->stop_wanted || !s->Down()) continue;
+    if (e->next) {
       s->set_config(std::move(*e->next));
       e->next.reset();
-      if (e->restart_after && !stopping_) WantUp(e.get());
-    } else if ((e->next || e->retiring) && !s->Down() &&
-               s->state() != Service::State::kStopping) {
-      s->Stop(0);
     }
-    retired_down |= e->retiring && s->Down();
+    // Back up once what it depends on has stopped too (a restart's whole tree is down
+    // before any of it starts again).
+    bool deps_stopping = false;
+    for (Entry* d : DependenciesOf(s)) deps_stopping |= d->stop_wanted;
+    if (e->start_after && !stopping_ && !e->retiring && !deps_stopping) {
+      e->start_after = false;
+      WantUp(e.get());
+    }
+    retired_down |= e->retiring;
   }
   if (retired_down && !cleanup_timer_->active()) cleanup_timer_->Start(0);
   if (stopping_) {
@@ -450,11 +529,13 @@ void Supervisor::PumpOnce() {
 void Supervisor::StartReady() {
   std::vector<Entry*> ready;
   for (const auto& e : entries_) {
-    if (e->pending && !e->service->Down()) e->pending = false;  // Already on its way.
-    if (!e->pending || e->next) continue;
-    bool deps_up = true;
-    for (Entry* d : DependenciesOf(e->service.get())) deps_up &= d->service->Up();
-    if (deps_up) ready.push_back(e.get());
+    Service* s = e->service.get();
+    if (e->pending && !s->Down() && s->state() != Service::State::kStopping) {
+      e->pending = false;  // On its way already: wanted up from now on.
+      s->Start();
+    }
+    if (!e->pending || !s->Down() || e->next) continue;
+    if (MayLaunch(s)) ready.push_back(e.get());
   }
   std::stable_sort(ready.begin(), ready.end(), [](Entry* a, Entry* b) {
     return a->service->config().priority < b->service->config().priority;
@@ -464,16 +545,39 @@ void Supervisor::StartReady() {
     e->pending = false;
     e->service->Start();
   }
+  // Restarts of their own that waited for their dependencies.
+  std::vector<Service*> waiting;
+  for (const auto& e : entries_)
+    if (e->service->launch_waiting()) waiting.push_back(e->service.get());
+  for (Service* s : waiting) {
+    if (stopping_) return;
+    s->LaunchIfWaiting();
+  }
 }
 
 // Stops every service that nothing still running depends on; the rest follow as their
-// dependents go down.
+// dependents go down, or when the deadline leaves them no more time to wait.
 void Supervisor::StopReady() {
+  const int64_t now = env_.clock->NowMs();
+  int64_t next = 0;
   for (const auto& e : entries_) {
     Service* s = e->service.get();
     if (s->Down() || s->state() == Service::State::kStopping) continue;
-    if (!DependedOnByLiveService(s)) s->Stop(stop_trigger_);
+    if (!HasLiveDependent(s)) {
+      s->Stop(stop_trigger_);
+      continue;
+    }
+    if (stop_deadline_ms_ <= 0) continue;
+    const int64_t latest = LatestStopMs(s);
+    if (now < latest) {
+      next = next ? std::min(next, latest) : latest;
+      continue;
+    }
+    Diag(Level::kInfo, "{}: stopping now, before what depends on it, to stop within the "
+         "stop timeout", s->name());
+    s->Stop(stop_trigger_);
   }
+  if (next) force_timer_->Start(next - now);
 }
 
 void Supervisor::CheckDone() {

@@ -1,6 +1,20 @@
 // Supervisor: the set of services. Starts them in dependency and priority order, stops
 // them in reverse dependency order (independent ones in parallel), turns the end of a
 // critical program into a shutdown, applies reloads, and decides the exit status.
+//
+// The dependency rules (tend.conf(5), DEPENDENCIES), on every path that starts or stops:
+// - No program spawns, by any path (a start, a crash restart, a retry, a health or
+//   watchdog restart), while a program it depends on is not up (RUNNING, or a oneshot
+//   done), or is about to stop or to run again.
+// - Starting a program wants what it depends on up: started if not up, and a oneshot
+//   that is done stays done. A oneshot runs again only when started or restarted by
+//   name, or when a reload changes its section.
+// - Stopping a program stops what depends on it first (as systemd's Requires=);
+//   restarting it restarts them after it. A reload's change stops and restarts the same
+//   way.
+// - tend's own stop keeps the reverse order while the stop deadline allows: a program
+//   is signalled once what depends on it is down, or at the latest when what is left
+//   before the deadline is its stopwaitsecs, or half the stop time if that is less.
 #ifndef TEND_SUPERVISOR_H_
 #define TEND_SUPERVISOR_H_
 
@@ -52,7 +66,7 @@ class Supervisor : public Workload, public ServiceObserver {
   void SetMain(ProgramConfig main, ServiceOptions options);
 
   bool Start(std::string* err) override;
-  void Stop(int trigger) override;
+  void Stop(int trigger, int64_t deadline_ms) override;
   void Signal(int signo) override;
   void Suspend(int signo) override;
   void Resume() override;
@@ -65,6 +79,7 @@ class Supervisor : public Workload, public ServiceObserver {
   int64_t StopBudgetMs() const override;
 
   void OnServiceChanged(Service* service) override;
+  bool MayLaunch(const Service* service) const override;
 
   /// Applies a new configuration: starts added programs, stops removed ones, restarts
   /// changed ones, leaves the others running. Returns a one-line summary.
@@ -76,11 +91,13 @@ class Supervisor : public Workload, public ServiceObserver {
   /// `diff`, if given), or false with the problems (or why there is nothing to read).
   bool ReloadFromFile(std::string* out, bool dry_run = false, ReloadDiff* diff = nullptr);
 
-  /// tendctl: want a program up (its dependencies too), down, or down then up again.
-  /// False with `err` when there is no such program or tend is stopping.
-  bool StartProgram(const std::string& name, std::string* err);
-  bool StopProgram(const std::string& name, std::string* err);
-  bool RestartProgram(const std::string& name, std::string* err);
+  /// tendctl: want programs up (their dependencies too), down (what depends on them
+  /// first), or down then up again (with what depends on them, if it was up). The names
+  /// are one request: a oneshot named with what depends on it runs again before it.
+  /// False with `err`, and nothing done, when a name is no program or tend is stopping.
+  bool StartPrograms(const std::vector<std::string>& names, std::string* err);
+  bool StopPrograms(const std::vector<std::string>& names, std::string* err);
+  bool RestartPrograms(const std::vector<std::string>& names, std::string* err);
 
   /// Every service, in configuration order.
   std::vector<Service*> services() const;
@@ -100,10 +117,12 @@ class Supervisor : public Workload, public ServiceObserver {
  private:
   struct Entry {
     std::unique_ptr<Service> service;
-    bool pending = false;                 // Wanted up, waiting for its dependencies.
-    bool retiring = false;                // Removed by a reload: dropped once down.
+    bool pending = false;      // Wanted up, waiting for its dependencies.
+    bool stop_wanted = false;  // To be stopped once nothing that depends on it runs.
+    bool start_after = false;  // Wanted up again once down (a restart, a reload's change).
+    bool for_dependency = false;  // stop_wanted for a program it depends on.
+    bool retiring = false;     // Removed by a reload: dropped once down.
     std::unique_ptr<ProgramConfig> next;  // Changed by a reload: applied once down.
-    bool restart_after = false;           // Start again once `next` is applied.
     bool is_main = false;
   };
 
@@ -113,9 +132,22 @@ class Supervisor : public Workload, public ServiceObserver {
   Entry* ControlEntry(const std::string& name, std::string* err) const;
   /// Services of the programs `s` depends on.
   std::vector<Entry*> DependenciesOf(const Service* s) const;
-  bool DependedOnByLiveService(const Service* s) const;
+  /// Services that depend on `s` (removed ones too, until dropped).
+  std::vector<Entry*> DependentsOf(const Service* s) const;
+  /// Whether a service that depends on `s` is not down.
+  bool HasLiveDependent(const Service* s) const;
+  /// Up, and staying up: not about to stop, to run again or to change.
+  bool Available(const Entry* e) const;
+  Entry* EntryOf(const Service* s) const;
   void WantUp(Entry* e);
-  void BringUp(Entry* e);
+  enum class Verb { kStart, kStop, kRestart };
+  bool Control(Verb verb, const std::vector<std::string>& names, std::string* err);
+  /// Wants `e` down once its dependents are, and them down first; with `restart`, each
+  /// comes back up once down (dependents only if they were up or on their way).
+  /// `dependent`: `e` is stopped for a program it depends on, not by name.
+  void StopTree(Entry* e, bool restart, bool dependent);
+  /// During tend's stop: the time by which `s` is signalled whatever depends on it.
+  int64_t LatestStopMs(const Service* s) const;
   /// Brings everything one step closer to what is wanted; called after every change.
   void Pump();
   void PumpOnce();
@@ -129,7 +161,10 @@ class Supervisor : public Workload, public ServiceObserver {
   std::vector<std::unique_ptr<Entry>> entries_;
   Service* main_ = nullptr;
   std::unique_ptr<Timer> cleanup_timer_;
+  std::unique_ptr<Timer> force_timer_;  // The next LatestStopMs, while stopping.
   bool stopping_ = false;
+  int64_t stop_began_ms_ = 0;
+  int64_t stop_deadline_ms_ = 0;  // 0: none.
   int stop_trigger_ = 0;
   bool done_ = false;
   bool pumping_ = false;

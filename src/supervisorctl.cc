@@ -27,7 +27,12 @@ using namespace sctl;  // NOLINT: this file is the session's other half.
 std::string Describe(const Proc& p) {
   if (p.state == "RUNNING") return RunningDescription(p.pid, p.started_ago_ms / 1000);
   if (p.state == "BACKOFF" || p.state == "FATAL") {
-    return "Exited too quickly (process log may have details)";
+    // supervisord's words when the process exited too quickly; tend's own reasons
+    // (not ready, unhealthy, watchdog, a spawn error) when it knows more.
+    if (p.failure.empty() || p.failure == "exited too quickly") {
+      return "Exited too quickly (process log may have details)";
+    }
+    return p.failure;
   }
   if (p.state == "STOPPED" || p.state == "EXITED") {
     if (!p.launched()) return "Not started";

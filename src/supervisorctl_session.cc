@@ -77,6 +77,7 @@ bool Fetch(Sctl* s) {
         p.priority = m.GetInt(Tag::kPriority, 999);
         p.group_priority = m.GetInt(Tag::kGroupPriority, p.priority);
         p.autostart = m.GetInt(Tag::kAutostart, 1) != 0;
+        p.failure = m.Get(Tag::kFailure);
         s->procs.push_back(p);
       },
       nullptr, &unreachable);

@@ -33,6 +33,7 @@ struct Proc {
   int64_t started_ago_ms = -1;  // -1: never started.
   int64_t priority = 999, group_priority = 999;
   bool autostart = true;
+  std::string failure;  // Why its last run failed, when tend knows more than an exit.
   bool launched() const { return started_ago_ms >= 0; }
 };
 

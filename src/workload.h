@@ -15,9 +15,10 @@ class Workload {
   virtual ~Workload() = default;
   /// Starts what should run. False with `err` filled when nothing could be started.
   virtual bool Start(std::string* err) = 0;
-  /// Stops everything, in order. `trigger` is the signal that asked (TERM, INT), or 0.
-  /// Called again while stopping, it passes the request on again.
-  virtual void Stop(int trigger) = 0;
+  /// Stops everything, in order, and within `deadline_ms` (the clock's time; 0: none),
+  /// when SIGKILL comes. `trigger` is the signal that asked (TERM, INT), or 0. Called
+  /// again while stopping, it passes the request on again.
+  virtual void Stop(int trigger, int64_t deadline_ms) = 0;
   /// A signal that is not a stop request (HUP, USR1, WINCH...).
   virtual void Signal(int signo) = 0;
   /// A job-control stop (TSTP, TTIN, TTOU) reached tend outside PID 1: what runs is
@@ -28,7 +29,8 @@ class Workload {
   virtual void Resume() = 0;
   /// SIGKILL to everything still running: the stop deadline passed.
   virtual void Kill() = 0;
-  /// The longest a stop may take (the largest stop timeout of what runs).
+  /// The longest one program's stop may take (the largest stop timeout of what runs):
+  /// the stop deadline is no sooner.
   virtual int64_t StopBudgetMs() const = 0;
 };
 

@@ -148,7 +148,7 @@ TEST_F(Control, StartStopAndRestartWaitForTheNewState) {
 
   // A program that cannot start: the reason, exit 1.
   EXPECT_EQ(1, Ctl({"start", "bad"}, &out));
-  EXPECT_TRUE(Has(out, "bad: FATAL (exited with status 1)")) << out;
+  EXPECT_TRUE(Has(out, "bad: FATAL (exited with status 1 within startsecs)")) << out;
   // One that never gets there in time.
   EXPECT_EQ(7, Ctl({"start", "--timeout", "200ms", "slow"}, &out));
   EXPECT_EQ("tendctl: timed out\n", out);

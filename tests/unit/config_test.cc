@@ -1283,3 +1283,30 @@ TEST(ConfigTest, AnExecProbeNowhereToBeFoundIsAWarning) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST(StopChainsTest, AChainLongerThanTheStopTimeoutIsAWarning) {
+  Loaded l = Load(
+      "[program:db]\ncommand = db\nstopwaitsecs = 5s\n"
+      "[program:migrate]\ncommand = m\ntype = oneshot\ndepends_on = db\n"
+      "[program:app]\ncommand = app\nstopwaitsecs = 4s\ndepends_on = migrate\n"
+      "[program:side]\ncommand = side\nstopwaitsecs = 3s\ndepends_on = db\n");
+  ASSERT_TRUE(l.problems.empty());
+  std::vector<ConfigProblem> w;
+  CheckStopChains(l.config, 8000, &w);
+  ASSERT_EQ(1u, w.size());
+  EXPECT_EQ(l.config.programs[2].where.line, w[0].where.line);
+  EXPECT_EQ(ConfigProblem::Kind::kWarning, w[0].kind);
+  EXPECT_EQ("the stopwaitsecs along app -> migrate -> db add up to 9s, more than the stop "
+            "timeout (8s): tend's stop signals the programs lower down before those above "
+            "are down",
+            w[0].message);
+  w.clear();
+  CheckStopChains(l.config, 9000, &w);
+  EXPECT_TRUE(w.empty());
+}
+
+}  // namespace
+}  // namespace tend

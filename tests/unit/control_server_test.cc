@@ -213,7 +213,7 @@ TEST_F(ControlServerTest, StartWithWaitReportsAFailure) {
   auto r = Replies();
   ASSERT_EQ(1u, r.size());
   EXPECT_EQ(MsgType::kError, r[0].type);
-  EXPECT_EQ("off: FATAL (exited with status 1)", r[0].Get(Tag::kMessage));
+  EXPECT_EQ("off: FATAL (exited with status 1 within startsecs)", r[0].Get(Tag::kMessage));
 }
 
 TEST_F(ControlServerTest, HealthAndShutdown) {

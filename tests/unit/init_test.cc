@@ -13,7 +13,7 @@ namespace {
 // Records what Init asks of the workload.
 struct FakeWorkload : Workload {
   bool Start(std::string*) override { return true; }
-  void Stop(int trigger) override { calls.push_back("stop " + Name(trigger)); }
+  void Stop(int trigger, int64_t) override { calls.push_back("stop " + Name(trigger)); }
   void Signal(int signo) override { calls.push_back("signal " + Name(signo)); }
   void Suspend(int signo) override { calls.push_back("suspend " + Name(signo)); }
   void Resume() override { calls.push_back("resume"); }

@@ -77,7 +77,7 @@ TEST_F(ProbeTest, ReadyProbeThatNeverPassesFailsTheStart) {
   clock_.Advance(1999);
   if (prober_.in_flight()) prober_.Answer(false, "HTTP 503 Service Unavailable");
   clock_.Advance(1);
-  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
   EXPECT_FALSE(prober_.in_flight());  // Probing ended with the wait.
   Exit(SIGTERM);
   EXPECT_EQ(State::kBackoff, s.state());
@@ -139,7 +139,7 @@ TEST_F(ProbeTest, FailuresInARowRestartAndASuccessResetsTheStreak) {
   EXPECT_EQ(State::kStopping, s.state());
   EXPECT_TRUE(s.unhealthy());
   EXPECT_STREQ("unhealthy", s.health());
-  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
   EXPECT_EQ(8000, clock_.NextDueIn());  // Only the SIGKILL deadline.
   Exit(SIGTERM);
   // Started again at once, as after an unexpected exit, with a fresh streak.
@@ -157,7 +157,7 @@ TEST_F(ProbeTest, AHungProgramIsKilledAfterStopwaitsecs) {
   c.health_retries = 1;
   Service& s = Running(c);
   Probe(false);
-  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
   clock_.Advance(8000);
   EXPECT_EQ("group 100 KILL", ops_.TakeCalls());
   Exit(SIGKILL);

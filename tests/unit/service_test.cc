@@ -117,7 +117,7 @@ TEST_F(ServiceTest, StopSendsStopsignalToTheGroupThenKill) {
   ops_.TakeCalls();
   s.Stop();
   EXPECT_EQ(State::kStopping, s.state());
-  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
   clock_.Advance(7999);
   EXPECT_EQ("", ops_.TakeCalls());
   clock_.Advance(1);
@@ -135,7 +135,7 @@ TEST_F(ServiceTest, StopAsGroupFalseSignalsThePidAndStopsignalIsUsed) {
   Service& s = Make(c);
   s.Start();
   s.Stop(SIGINT);
-  EXPECT_EQ("pid 100 QUIT", ops_.TakeCalls());
+  EXPECT_EQ("pid 100 QUIT; pid 100 CONT", ops_.TakeCalls());
 }
 
 TEST_F(ServiceTest, ResumeGivesTheTerminalBackBeforeContinuing) {
@@ -192,7 +192,7 @@ TEST_F(ServiceTest, StopsignalZeroPassesTheTriggerOn) {
   s.Start();
   s.Stop(SIGINT);
   s.Stop(SIGINT);  // Asked twice: passed on twice.
-  EXPECT_EQ("group 100 INT; group 100 INT", ops_.TakeCalls());
+  EXPECT_EQ("group 100 INT; group 100 CONT; group 100 INT; group 100 CONT", ops_.TakeCalls());
 }
 
 TEST_F(ServiceTest, StopDuringBackoffCancelsTheRetry) {
@@ -412,7 +412,7 @@ TEST_F(LeftoverTest, LeftoversAreStoppedBeforeTheRestart) {
   States();
   ops_.group_sizes[100] = 1;
   Exit(SIGKILL);
-  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
   EXPECT_EQ(State::kBackoff, s.state());
   EXPECT_TRUE(s.cleaning());
   EXPECT_EQ(1u, ops_.spawned.size());  // Not yet started again.
@@ -435,7 +435,7 @@ TEST_F(LeftoverTest, LeftoversThatIgnoreTheStopSignalAreKilledAfterStopwaitsecs)
   Service& s = Restartable(c);
   ops_.group_sizes[100] = 2;
   Exit(1 << 8);
-  EXPECT_EQ("group 100 QUIT", ops_.TakeCalls());
+  EXPECT_EQ("group 100 QUIT; group 100 CONT", ops_.TakeCalls());
   clock_.Advance(2999);
   EXPECT_EQ("", ops_.TakeCalls());
   EXPECT_EQ(1u, ops_.spawned.size());
@@ -473,7 +473,7 @@ TEST_F(LeftoverTest, AStopWhileCleaningCancelsTheRestart) {
   ExecOk();
   ops_.TakeCalls();
   s.Stop();
-  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
   s.Start();  // A restart: up again once stopped.
   ops_.group_sizes[100] = 1;
   Exit(SIGTERM);
@@ -563,13 +563,32 @@ TEST_F(ReadyTest, NotReadyInTimeIsStoppedThenAFailedStart) {
   clock_.Advance(9999);
   EXPECT_EQ(State::kStarting, s.state());
   clock_.Advance(1);
-  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
   EXPECT_EQ(State::kStarting, s.state());
   s.OnLine("listening");  // Too late: it is being stopped.
   EXPECT_EQ(State::kStarting, s.state());
   Exit(SIGTERM);
   EXPECT_EQ(State::kBackoff, s.state());
   EXPECT_EQ(1, s.failures());
+  // Why, for tendctl status and health: not the SIGTERM tend sent.
+  EXPECT_EQ("not ready after 10s (ready = log:listening)", s.last_failure());
+  EXPECT_EQ("not ready after 10s (ready = log:listening); was killed by SIGTERM", s.last_exit());
+}
+
+TEST_F(ServiceTest, AnEarlyExitIsKeptAsExitedTooQuickly) {
+  Service& s = Make();
+  s.Start();
+  ExecOk();
+  Exit(1 << 8);
+  EXPECT_EQ("exited too quickly", s.last_failure());
+  EXPECT_EQ("exited with status 1 within startsecs", s.last_exit());
+  clock_.Advance(60000);
+  ExecOk();
+  clock_.Advance(1000);
+  s.Stop();
+  Exit(SIGTERM);
+  EXPECT_EQ("", s.last_failure());  // A stop asked for is no failure.
+  EXPECT_EQ("was killed by SIGTERM", s.last_exit());
 }
 
 TEST_F(ReadyTest, NotReadyAndDeafToItsStopSignalIsKilled) {
@@ -578,7 +597,7 @@ TEST_F(ReadyTest, NotReadyAndDeafToItsStopSignalIsKilled) {
   Service& s = MakeReady("log:listening", c);
   ops_.TakeCalls();
   clock_.Advance(10000);
-  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
   clock_.Advance(2000);
   EXPECT_EQ("group 100 KILL", ops_.TakeCalls());
   Exit(SIGKILL);
@@ -643,7 +662,7 @@ TEST_F(ReadyTest, FdSourceClosedWithoutANewlineIsAFailedStart) {
   Service& s = MakeReady("fd:5");
   ops_.TakeCalls();
   ops_.observers.back()->OnReadyNotified(Pid(), false);
-  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
   Exit(SIGTERM);
   EXPECT_EQ(State::kBackoff, s.state());
   EXPECT_EQ("forget ready 100", ops_.TakeCalls());
@@ -695,7 +714,7 @@ TEST_F(ReadyTest, ExtendTimeoutUsecExtendsTheWaitOnce) {
   clock_.Advance(4999);
   EXPECT_EQ("", ops_.TakeCalls());
   clock_.Advance(1);
-  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
   EXPECT_EQ(State::kStarting, s.state());
 }
 
@@ -728,10 +747,11 @@ TEST_F(ReadyTest, AMissedWatchdogRestartsTheProgram) {
   }
   ops_.TakeCalls();
   clock_.Advance(3000);  // Silent: stopped, and started again once it is.
-  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
   EXPECT_EQ(State::kStopping, s.state());
   Exit(SIGTERM);
   EXPECT_EQ(State::kStarting, s.state());
+  EXPECT_EQ("watchdog: no WATCHDOG=1 for 3s; was killed by SIGTERM", s.last_exit());
   ASSERT_EQ(2u, ops_.spawned.size());
   ExecOk();
   s.OnNotify(trigger);  // Fails the watchdog at once.
@@ -757,7 +777,7 @@ TEST_F(ReadyTest, MainPidMovesTheProgramToItsForkedDaemon) {
   EXPECT_EQ(State::kRunning, s.state());
   ops_.TakeCalls();
   s.Stop();
-  EXPECT_EQ("group 200 TERM", ops_.TakeCalls());
+  EXPECT_EQ("group 200 TERM; group 200 CONT", ops_.TakeCalls());
   reaper_.Dispatch(200, SIGTERM);
   EXPECT_EQ(State::kStopped, s.state());
 }

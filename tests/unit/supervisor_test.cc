@@ -32,7 +32,7 @@ class SupervisorTest : public testing::Test {
     };
     cb.request_stop = [this] {
       ++stop_requests_;
-      sup_->Stop(0);
+      sup_->Stop(0, 0);
     };
     sup_ = std::make_unique<Supervisor>(
         Service::Env{&ops_, &clock_, &reaper_, nullptr, [] { return 0.5; }, nullptr}, cb);
@@ -144,12 +144,12 @@ TEST_F(SupervisorTest, StopGoesInReverseDependencyOrder) {
   RunAll({"app"});
   RunAll({"web"});
   ops_.TakeCalls();
-  sup_->Stop(SIGTERM);
-  EXPECT_EQ("group 102 TERM", ops_.TakeCalls());  // web only.
+  sup_->Stop(SIGTERM, 0);
+  EXPECT_EQ("group 102 TERM; group 102 CONT", ops_.TakeCalls());  // web only.
   Exit("web", SIGTERM);
-  EXPECT_EQ("group 101 TERM", ops_.TakeCalls());
+  EXPECT_EQ("group 101 TERM; group 101 CONT", ops_.TakeCalls());
   Exit("app", SIGTERM);
-  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
   EXPECT_EQ(0, done_calls_);
   Exit("db", 0);
   EXPECT_EQ(1, done_calls_);
@@ -167,8 +167,8 @@ TEST_F(SupervisorTest, IndependentProgramsStopInParallel) {
   Start();
   RunAll(names);
   ops_.TakeCalls();
-  sup_->Stop(SIGTERM);
-  EXPECT_EQ(10u, ops_.calls.size());
+  sup_->Stop(SIGTERM, 0);
+  EXPECT_EQ(20u, ops_.calls.size());  // The stop signal and SIGCONT to each.
   for (const auto& n : names) Exit(n, SIGTERM);
   EXPECT_EQ(1, done_calls_);
 }
@@ -183,7 +183,7 @@ TEST_F(SupervisorTest, CriticalProgramEndingStopsEverythingWithItsStatus) {
   ops_.TakeCalls();
   Exit("worker", 3 << 8);
   EXPECT_EQ(1, stop_requests_);
-  EXPECT_EQ("group 101 TERM", ops_.TakeCalls());
+  EXPECT_EQ("group 101 TERM; group 101 CONT", ops_.TakeCalls());
   Exit("web", SIGTERM);
   EXPECT_EQ(1, done_calls_);
   EXPECT_EQ(3, code_);
@@ -236,7 +236,7 @@ TEST_F(SupervisorTest, MainCommandAloneBehavesLikeTini) {
   sup_->Signal(SIGUSR1);
   sup_->Signal(SIGHUP);  // No configuration: HUP is forwarded too.
   EXPECT_EQ("group 100 USR1; group 100 HUP", ops_.TakeCalls());
-  sup_->Stop(SIGINT);
+  sup_->Stop(SIGINT, 0);
   EXPECT_EQ("group 100 INT", ops_.TakeCalls());
   Exit("app", SIGINT);
   EXPECT_EQ(1, done_calls_);
@@ -250,7 +250,7 @@ TEST_F(SupervisorTest, MainCommandExitEndsEverything) {
   RunAll({"sidecar", "app"});
   ops_.TakeCalls();
   Exit("app", 0);
-  EXPECT_EQ("group 100 TERM", ops_.TakeCalls());  // The sidecar is stopped.
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());  // The sidecar is stopped.
   Exit("sidecar", SIGTERM);
   EXPECT_EQ(0, code_);
 }
@@ -302,7 +302,7 @@ TEST_F(SupervisorTest, ReloadAddsRemovesChangesAndKeepsTheRest) {
   next.programs = {Program("keep"), edited, Program("fresh")};
   EXPECT_EQ("added fresh; removed gone; changed edit; 1 unchanged", sup_->Reload(next));
   EXPECT_EQ("fresh", Spawned());
-  EXPECT_EQ("group 101 TERM; group 102 TERM", ops_.TakeCalls());
+  EXPECT_EQ("group 101 TERM; group 101 CONT; group 102 TERM; group 102 CONT", ops_.TakeCalls());
   Exit("gone", SIGTERM);
   Exit("edit", SIGTERM);
   EXPECT_EQ("edit", Spawned());  // Again, with the new command.
@@ -339,7 +339,7 @@ TEST_F(SupervisorTest, HeldBackDependencyIsNotRestartedDuringShutdown) {
   Start();
   RunAll({"db"});
   RunAll({"app"});
-  sup_->Stop(SIGTERM);  // app stops first; db waits for it.
+  sup_->Stop(SIGTERM, 0);  // app stops first; db waits for it.
   Exit("db", 1 << 8);   // db crashes meanwhile.
   EXPECT_EQ(State::kExited, StateOf("db"));
   EXPECT_EQ(2u, ops_.spawned.size());
@@ -359,7 +359,7 @@ TEST_F(SupervisorTest, FatalCriticalProgramNeverExitsZero) {
   EXPECT_EQ(1, code_);
 }
 
-TEST_F(SupervisorTest, StopBudgetAddsUpAlongDependencyChains) {
+TEST_F(SupervisorTest, StopBudgetIsOneProgramsNotAChains) {
   auto a = Program("a"), b = Program("b", {"a"}), c = Program("c", {"b"});
   a.stopwaitsecs_ms = 1000;
   b.stopwaitsecs_ms = 2000;
@@ -367,7 +367,165 @@ TEST_F(SupervisorTest, StopBudgetAddsUpAlongDependencyChains) {
   auto lone = Program("lone");
   lone.stopwaitsecs_ms = 6000;
   Create({a, b, c, lone});
-  EXPECT_EQ(7000, sup_->StopBudgetMs());
+  EXPECT_EQ(6000, sup_->StopBudgetMs());
+}
+
+// c -> b -> a, each 3 s to stop with stopwaitsecs = 4s, an 8 s stop timeout: in order
+// while there is time; a is signalled when 4 s are left, and all is down in 7 s.
+TEST_F(SupervisorTest, AChainStopsInOrderWithinTheDeadline) {
+  auto a = Program("a"), b = Program("b", {"a"}), c = Program("c", {"b"});
+  a.stopwaitsecs_ms = b.stopwaitsecs_ms = c.stopwaitsecs_ms = 4000;
+  Create({a, b, c});
+  Start();
+  RunAll({"a"});
+  RunAll({"b"});
+  RunAll({"c"});
+  ops_.TakeCalls();
+  const int64_t t0 = clock_.NowMs();
+  sup_->Stop(SIGTERM, t0 + 8000);
+  EXPECT_EQ("group 102 TERM; group 102 CONT", ops_.TakeCalls());
+  clock_.Advance(3000);
+  Exit("c", SIGTERM);
+  EXPECT_EQ("group 101 TERM; group 101 CONT", ops_.TakeCalls());
+  clock_.Advance(999);
+  EXPECT_EQ("", ops_.TakeCalls());
+  clock_.Advance(1);  // 4 s left: a's stopwaitsecs.
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
+  clock_.Advance(2000);
+  Exit("b", SIGTERM);
+  clock_.Advance(1000);
+  Exit("a", SIGTERM);
+  EXPECT_EQ(1, done_calls_);
+  EXPECT_EQ(t0 + 7000, clock_.NowMs());
+  EXPECT_EQ("", ops_.TakeCalls());  // No SIGKILL.
+}
+
+// With stopwaitsecs as long as the stop timeout, the order holds for half of it.
+TEST_F(SupervisorTest, ADependencyWaitsAtMostHalfTheStopTime) {
+  Create({Program("db"), Program("app", {"db"})});
+  Start();
+  RunAll({"db"});
+  RunAll({"app"});
+  ops_.TakeCalls();
+  sup_->Stop(SIGTERM, clock_.NowMs() + 8000);
+  EXPECT_EQ("group 101 TERM; group 101 CONT", ops_.TakeCalls());
+  clock_.Advance(3999);
+  EXPECT_EQ("", ops_.TakeCalls());
+  clock_.Advance(1);
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
+}
+
+ProgramConfig Oneshot(const std::string& name, std::vector<std::string> deps = {}) {
+  ProgramConfig p = Program(name, std::move(deps));
+  p.type = ProgramType::kOneshot;
+  return p;
+}
+
+// once <- a <- d: once and a up, d stopped and started by hand: once is done, and stays.
+TEST_F(SupervisorTest, ADoneOneshotStaysDoneWhenADependentStarts) {
+  auto d = Program("d", {"a"});
+  d.autostart = false;
+  Create({Oneshot("once"), Program("a", {"once"}), d});
+  Start();
+  EXPECT_EQ("once", Spawned());
+  ExecOk("once");
+  Exit("once", 0);
+  RunAll({"a"});
+  std::string err;
+  ASSERT_TRUE(sup_->StartPrograms({"d"}, &err));
+  EXPECT_EQ("d", Spawned());
+  RunAll({"d"});
+  ASSERT_TRUE(sup_->StopPrograms({"d"}, &err));
+  Exit("d", SIGTERM);
+  ASSERT_TRUE(sup_->StartPrograms({"d"}, &err));
+  EXPECT_EQ("d", Spawned());
+  // By name, it runs again; what depends on it keeps running meanwhile.
+  ASSERT_TRUE(sup_->StartPrograms({"once"}, &err));
+  EXPECT_EQ("once", Spawned());
+}
+
+TEST_F(SupervisorTest, StoppingAProgramStopsWhatDependsOnItFirst) {
+  Create({Program("db"), Program("app", {"db"}), Program("worker", {"app"})});
+  Start();
+  RunAll({"db"});
+  RunAll({"app"});
+  RunAll({"worker"});
+  ops_.TakeCalls();
+  std::string err;
+  ASSERT_TRUE(sup_->StopPrograms({"db"}, &err));
+  EXPECT_EQ("group 102 TERM; group 102 CONT", ops_.TakeCalls());
+  Exit("worker", SIGTERM);
+  EXPECT_EQ("group 101 TERM; group 101 CONT", ops_.TakeCalls());
+  Exit("app", SIGTERM);
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
+  Exit("db", SIGTERM);
+  EXPECT_EQ(State::kStopped, StateOf("db"));
+  EXPECT_EQ(State::kStopped, StateOf("worker"));
+  EXPECT_EQ("", Spawned());
+}
+
+TEST_F(SupervisorTest, RestartingAProgramRestartsWhatWasUpAfterIt) {
+  auto tool = Program("tool", {"db"});
+  tool.autostart = false;
+  Create({Program("db"), Program("app", {"db"}), tool});
+  Start();
+  RunAll({"db"});
+  RunAll({"app"});
+  ops_.TakeCalls();
+  std::string err;
+  ASSERT_TRUE(sup_->RestartPrograms({"db"}, &err));
+  EXPECT_EQ("group 101 TERM; group 101 CONT", ops_.TakeCalls());
+  Exit("app", SIGTERM);
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
+  Exit("db", SIGTERM);
+  EXPECT_EQ("db", Spawned());
+  ExecOk("db");
+  EXPECT_EQ("", Spawned());
+  clock_.Advance(1000);
+  EXPECT_EQ("app", Spawned());  // tool was not up: it stays down.
+}
+
+// a crashes and restarts; d crashes meanwhile: d waits until a is up again.
+TEST_F(SupervisorTest, ACrashRestartWaitsForItsDependencies) {
+  auto a = Program("a"), d = Program("d", {"a"});
+  d.restart = RestartPolicy::kAlways;
+  a.restart = RestartPolicy::kAlways;
+  Create({a, d});
+  Start();
+  RunAll({"a"});
+  RunAll({"d"});
+  Spawned();
+  clock_.Advance(5000);
+  Exit("a", 1 << 8);
+  EXPECT_EQ("a", Spawned());
+  Exit("d", 1 << 8);
+  EXPECT_EQ("", Spawned());
+  EXPECT_EQ(State::kBackoff, StateOf("d"));
+  ExecOk("a");
+  clock_.Advance(1000);
+  EXPECT_EQ("d", Spawned());
+}
+
+TEST_F(SupervisorTest, AReloadStopsWhatDependsOnAChangedProgramFirst) {
+  Create({Program("db"), Program("app", {"db"})});
+  Start();
+  RunAll({"db"});
+  RunAll({"app"});
+  Spawned();
+  ops_.TakeCalls();
+  Config next;
+  auto db = Program("db");
+  db.argv = {"db", "--new"};
+  next.programs = {db, Program("app", {"db"})};
+  EXPECT_EQ("added none; removed none; changed db; 1 unchanged", sup_->Reload(next));
+  EXPECT_EQ("group 101 TERM; group 101 CONT", ops_.TakeCalls());
+  Exit("app", SIGTERM);
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
+  Exit("db", SIGTERM);
+  EXPECT_EQ("db", Spawned());
+  ExecOk("db");
+  clock_.Advance(1000);
+  EXPECT_EQ("app", Spawned());
 }
 
 TEST_F(SupervisorTest, ReloadCannotReplaceTheMainCommand) {
@@ -411,6 +569,29 @@ TEST_F(SupervisorTest, NotifyDatagramsAreCreditedByProcessTree) {
   EXPECT_EQ(Service::State::kStarting, sup_->FindAny("redis")->state());
   EXPECT_TRUE(sup_->OnNotify(500, ready));
   EXPECT_EQ(Service::State::kRunning, sup_->FindAny("redis")->state());
+}
+
+}  // namespace
+}  // namespace tend
+
+namespace tend {
+namespace {
+
+// A reload removes db, and app, which depended on it, no longer does: app keeps running.
+TEST_F(SupervisorTest, AReloadThatRemovesADependencyKeepsItsFormerDependent) {
+  Create({Program("db"), Program("app", {"db"})});
+  Start();
+  RunAll({"db"});
+  RunAll({"app"});
+  Spawned();
+  ops_.TakeCalls();
+  Config next;
+  next.programs = {Program("app")};
+  EXPECT_EQ("added none; removed db; changed none; 1 unchanged", sup_->Reload(next));
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
+  Exit("db", SIGTERM);
+  EXPECT_EQ(State::kRunning, StateOf("app"));
+  EXPECT_EQ("", Spawned());
 }
 
 }  // namespace
