@@ -436,6 +436,8 @@ void Service::Step(Event event) {
       switch (state_) {
         case State::kStarting:
         case State::kRunning:
+          // Released (it waits to be stopped after its dependents): stopped in its turn.
+          if (!want_up_) return;
           cause_ = "watchdog: no WATCHDOG=1 for " + FormatDuration(config_.watchdog_ms);
           Diag(Level::kWarn, "{}{}; restarting", Subject(), cause_);
           Step(Event::kStop);  // want stays up: started again once stopped.
@@ -451,6 +453,8 @@ void Service::Step(Event event) {
     case Event::kUnhealthy:
       switch (state_) {
         case State::kRunning:
+          // Released (it waits to be stopped after its dependents): stopped in its turn.
+          if (!want_up_) return;
           Diag(Level::kWarn, "{}unhealthy ({} check{} failed: {}); restarting", Subject(),
                health_failures_, health_failures_ == 1 ? "" : "s", health_detail_);
           unhealthy_ = true;

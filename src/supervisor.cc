@@ -70,6 +70,19 @@ bool Supervisor::Wanted(const Service* s) const {
   return e && (e->pending || e->start_after || (s->want_up() && !s->EndedForGood()));
 }
 
+std::string Supervisor::DebugString() const {
+  std::string r;
+  for (const auto& e : entries_) {
+    const Service* s = e->service.get();
+    r += fmt::format("{} {}{}{}{}{}{}{}{}\n", s->name(), Service::ToString(s->state()),
+                     e->pending ? " pending" : "", e->stop_wanted ? " stop_wanted" : "",
+                     e->start_after ? " start_after" : "", e->next ? " next" : "",
+                     e->retiring ? " retiring" : "", s->want_up() ? " want_up" : "",
+                     s->launch_waiting() ? " launch_waiting" : "");
+  }
+  return r;
+}
+
 Supervisor::Entry* Supervisor::EntryOf(const Service* s) const {
   for (const auto& e : entries_)
     if (e->service.get() == s) return e.get();
@@ -120,6 +133,7 @@ bool Supervisor::Available(const Entry* e) const {
 bool Supervisor::MayLaunch(const Service* s) const {
   const Entry* e = EntryOf(s);
   if (!e) return true;
+  if (e->next) return false;  // Not on the old configuration: once down, the new one.
   for (Entry* d : DependenciesOf(s))
     if (!Available(d)) return false;
   return true;
@@ -128,14 +142,27 @@ bool Supervisor::MayLaunch(const Service* s) const {
 // Wanting a service up wants its dependencies up too, whatever their autostart; one
 // that is up already (a oneshot done) is left as it is. The last word wins: a stop that
 // waits for dependents is called off.
+bool Supervisor::MustStop(const Entry* e) const {
+  if (e->stop_wanted && (e->start_after || e->next)) return true;
+  for (const Entry* d : DependenciesOf(e->service.get()))
+    if (d->stop_wanted && MustStop(d)) return true;
+  return false;
+}
+
 void Supervisor::WantUp(Entry* e) {
-  if (e->stop_wanted && e->start_after) return;  // Restarting: it comes back up itself.
+  if (e->stop_wanted && MustStop(e)) {
+    // Restarting, stopping for a reload's change, or for one of these below it: it
+    // comes back up once stopped.
+    e->start_after = true;
+    return;
+  }
   e->stop_wanted = false;
+  e->start_after = false;  // Wanted up now: pending does it.
   if (e->pending) return;
   e->pending = true;
   for (Entry* d : DependenciesOf(e->service.get())) {
     Service* s = d->service.get();
-    if (d->stop_wanted && !d->start_after && s->Up()) {
+    if (d->stop_wanted && !MustStop(d) && s->Up()) {
       d->stop_wanted = false;  // Its stop waited for dependents: called off, it stays up.
       if (!s->Down()) s->Start();
     }
@@ -144,16 +171,17 @@ void Supervisor::WantUp(Entry* e) {
 }
 
 void Supervisor::StopTree(Entry* e, bool restart, bool dependent) {
+  // A dependent comes back if it was up or on its way, whatever the programs between it
+  // and the one named (it may depend on it through one that is down).
+  const bool was_up = e->pending || e->start_after || !e->service->Down();
   e->stop_wanted = true;
-  e->start_after = restart;
+  e->start_after = restart && (was_up || !dependent);
   e->for_dependency = dependent;
   e->pending = false;
   // No restart of its own (a crash, a retry) while it waits for its dependents.
   e->service->Release();
   for (Entry* d : DependentsOf(e->service.get())) {
-    if (d->stop_wanted || d->retiring) continue;
-    const bool was_up = d->pending || d->start_after || !d->service->Down();
-    StopTree(d, restart && was_up, true);
+    if (!d->stop_wanted && !d->retiring) StopTree(d, restart, true);
   }
 }
 
@@ -361,9 +389,8 @@ bool Supervisor::Control(Verb verb, const std::vector<std::string>& names, std::
     switch (verb) {
       case Verb::kStart:
         // Wanted up now, with its dependencies: a running one stays (a stop that waited
-        // for its dependents is called off), a stopping one starts again once down, a
-        // oneshot done runs again.
-        e->start_after = false;
+        // for its dependents is called off, unless something below it restarts), a
+        // stopping one starts again once down, a oneshot done runs again.
         WantUp(e);
         break;
       case Verb::kStop:
@@ -489,6 +516,11 @@ void Supervisor::PumpOnce() {
   bool retired_down = false;
   for (const auto& e : entries_) {
     Service* s = e->service.get();
+    // A change waits for the program to be down, and a restart of its own (a crash, a
+    // health check) got in first: stopped again, and up again once changed.
+    if (e->next && !e->stop_wanted && !s->Down() && s->state() != Service::State::kStopping) {
+      StopTree(e.get(), true, false);
+    }
     // Ordered stops (tendctl stop and restart, a reload's changes and removals): each
     // once nothing that depends on it runs.
     if (e->stop_wanted && !stopping_ && !HasLiveDependent(s)) {
@@ -535,6 +567,22 @@ void Supervisor::StartReady() {
       s->Start();
     }
     if (!e->pending || !s->Down() || e->next) continue;
+    // A oneshot done that was asked to run again, while a dependency failed for good
+    // (FATAL, or down with nothing to bring it up): it stays done, so that what depends
+    // on it does not wait for a run that cannot come. Other starts wait (a later start of
+    // the dependency brings them up).
+    const Entry* failed = nullptr;
+    for (const Entry* d : DependenciesOf(s)) {
+      const Service* t = d->service.get();
+      if (t->Down() && !t->Up() && !d->pending && !d->start_after && !d->stop_wanted) failed = d;
+    }
+    if (failed && s->Up()) {
+      e->pending = false;
+      pump_again_ = true;
+      Diag(Level::kWarn, "{}: not run again: {}, which it depends on, is {}", s->name(),
+           failed->service->name(), Service::ToString(failed->service->state()));
+      continue;
+    }
     if (MayLaunch(s)) ready.push_back(e.get());
   }
   std::stable_sort(ready.begin(), ready.end(), [](Entry* a, Entry* b) {

@@ -113,6 +113,9 @@ class Supervisor : public Workload, public ServiceObserver {
   /// waiting for its dependencies, or to be started once a reload's change is applied.
   bool Wanted(const Service* s) const;
   bool stopping() const { return stopping_; }
+  /// A line per program: its state and what the Supervisor wants of it (pending,
+  /// stop_wanted...), for the simulation's reports.
+  std::string DebugString() const;
 
  private:
   struct Entry {
@@ -139,6 +142,8 @@ class Supervisor : public Workload, public ServiceObserver {
   /// Up, and staying up: not about to stop, to run again or to change.
   bool Available(const Entry* e) const;
   Entry* EntryOf(const Service* s) const;
+  /// Waits to stop, and must: it restarts or changes, or something below it does.
+  bool MustStop(const Entry* e) const;
   void WantUp(Entry* e);
   enum class Verb { kStart, kStop, kRestart };
   bool Control(Verb verb, const std::vector<std::string>& names, std::string* err);

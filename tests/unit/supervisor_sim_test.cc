@@ -1,10 +1,13 @@
 // A randomized simulation of the Supervisor: random configurations (longruns, oneshots,
-// ready = fd:, depends_on chains and diamonds, critical, numprocs) driven by random
-// operations (start, stop and restart by name and by group, reload with a random edit,
-// supervisorctl's reload, crashes, readiness, SIGSTOP, tend's own stop) against a model
-// of the kernel, with the dependency rules of tend.conf(5) checked after every step.
+// ready = fd: or a probe, health probes, depends_on chains and diamonds, critical,
+// numprocs) driven by random operations (start, stop and restart by name and by group,
+// reload with a random edit, supervisorctl's reload, crashes, readiness, probe answers,
+// SIGSTOP, tend's own stop) against a model of the kernel, with the dependency rules of
+// tend.conf(5) checked after every step, and after a restart left to settle, that what
+// was up is back and nothing wanted is stuck.
 //
-// Each seed is one scenario. A failure prints the seed and the trace of its last steps;
+// Each seed is one scenario. A failure prints the seed, what the Supervisor wanted of
+// each program, and the trace of the last steps (TEND_SIM_TRACE=1: all of them);
 // TEND_SIM_SEED=N replays one seed, TEND_SIM_SEEDS=N runs N seeds, TEND_SIM_SECONDS=S
 // runs seeds until S seconds have passed (make soak), TEND_SIM_SURVEY=1 counts the
 // seeds by the first rule each broke instead of stopping at the first.
@@ -49,6 +52,7 @@ class SimKernel : public ProcessOps {
     bool stop_signalled = false;
     bool killed = false;       // Got SIGKILL.
     int64_t stop_ms = 0;       // How long it takes to stop after its stop signal.
+    int64_t stopwait_ms = 0;   // The program's stopwaitsecs when it got its stop signal.
     int stop_sig = SIGTERM;
     std::unique_ptr<Timer> exit_timer;
     int64_t exit_due = 0;
@@ -183,6 +187,56 @@ class SimKernel : public ProcessOps {
   pid_t next_pid_ = 1000;
 };
 
+// Ready and health probes that the simulation answers: each run stays in flight until
+// answered, passed or failed, or until its timeout has passed at a step's end.
+class SimProber : public Prober {
+ public:
+  explicit SimProber(FakeClock* clock) : clock_(clock) {}
+
+  std::unique_ptr<ProbeRun> Run(const ProbeSpec&, const SpawnSpec&, int64_t timeout_ms,
+                                Done done) override {
+    auto r = std::make_unique<SimRun>(this, std::move(done), clock_->NowMs() + timeout_ms);
+    runs_.push_back(r.get());
+    return r;
+  }
+  size_t in_flight() const { return runs_.size(); }
+  /// Answers run `i` (of in_flight()).
+  void Answer(size_t i, bool ok) {
+    SimRun* r = runs_[i];
+    runs_.erase(runs_.begin() + static_cast<long>(i));
+    Done done = std::move(r->done);
+    r->answered = true;
+    done(ProbeResult{ok, ok ? "ok" : "failed"});  // May destroy r.
+  }
+  /// Fails every run whose timeout has passed, as the real prober would.
+  void Expire() {
+    for (size_t i = 0; i < runs_.size();) {
+      if (runs_[i]->deadline > clock_->NowMs()) {
+        ++i;
+        continue;
+      }
+      Answer(i, false);
+      i = 0;  // An answer may start or cancel others.
+    }
+  }
+
+ private:
+  struct SimRun : ProbeRun {
+    SimRun(SimProber* p, Done d, int64_t at) : prober(p), done(std::move(d)), deadline(at) {}
+    ~SimRun() override {
+      if (answered) return;
+      auto& v = prober->runs_;
+      v.erase(std::remove(v.begin(), v.end(), this), v.end());
+    }
+    SimProber* prober;
+    Done done;
+    int64_t deadline;
+    bool answered = false;
+  };
+  FakeClock* clock_;
+  std::vector<SimRun*> runs_;
+};
+
 class Simulation {
  public:
   explicit Simulation(uint32_t seed) : seed_(seed), rng_(seed) {}
@@ -211,7 +265,7 @@ class Simulation {
     cb.changed = [this](Service* s) { OnChanged(s); };
     sup_ = std::make_unique<Supervisor>(
         Service::Env{kernel_.get(), &clock_, &reaper_, nullptr,
-                     [this] { return Uniform(); }, nullptr},
+                     [this] { return Uniform(); }, nullptr, nullptr, &prober_},
         cb);
     Config c;
     c.programs = programs_;
@@ -244,6 +298,7 @@ class Simulation {
                                 "--gtest_filter='SupervisorSim*')\n",
                                 seed_, seed_);
     for (const auto& v : violations_) s += "VIOLATION: " + v + "\n";
+    s += "the programs then:\n" + wants_;
     s += "last steps:\n";
     for (const auto& t : trace_) s += "  " + t + "\n";
     return s;
@@ -259,10 +314,13 @@ class Simulation {
 
   void Trace(const std::string& line) {
     trace_.push_back(fmt::format("{:>8} {}", clock_.NowMs() - kT0, line));
-    if (trace_.size() > 150) trace_.pop_front();
+    if (trace_.size() > (getenv("TEND_SIM_TRACE") ? 100000u : 150u)) trace_.pop_front();
   }
   void Violation(const char* kind, const std::string& v) {
-    if (violations_.empty()) first_kind_ = kind;
+    if (violations_.empty()) {
+      first_kind_ = kind;
+      if (sup_) wants_ = sup_->DebugString();
+    }
     Trace("VIOLATION " + v);
     violations_.push_back(fmt::format("t={} {}", clock_.NowMs() - kT0, v));
   }
@@ -290,8 +348,14 @@ class Simulation {
     p.backoff_ms = 1000;
     p.backoff_max_ms = 4000;
     if (p.type == ProgramType::kLongrun && Rand(3) == 0) {
-      ParseReadySource("fd:3", &p.ready, nullptr);
+      ParseReadySource(Rand(2) ? "fd:3" : "tcp:127.0.0.1:9", &p.ready, nullptr);
       p.ready_timeout_ms = Pick<int64_t>({1500, 6000});
+    }
+    if (p.type == ProgramType::kLongrun && Rand(4) == 0) {
+      ParseProbe("tcp:127.0.0.1:9", &p.health, nullptr);
+      p.health_interval_ms = 1000;
+      p.health_timeout_ms = 500;
+      p.health_retries = Pick({1, 2});
     }
     return p;
   }
@@ -325,9 +389,10 @@ class Simulation {
   static std::string Describe(const std::vector<ProgramConfig>& v) {
     std::string s;
     for (const auto& p : v) {
-      s += fmt::format("{}{}{}{}{}{}{}; ", p.name,
+      s += fmt::format("{}{}{}{}{}{}{}{}; ", p.name,
                        p.type == ProgramType::kOneshot ? " oneshot" : "",
-                       p.ready.active() ? " ready" : "", p.critical ? " critical" : "",
+                       p.ready.active() ? " ready=" + p.ready.spec : "",
+                       p.health.active() ? " health" : "", p.critical ? " critical" : "",
                        p.autostart ? "" : " manual",
                        p.depends_on.empty() ? "" : " <-", p.depends_on.empty() ? "" : "");
       for (const auto& d : p.depends_on) s.insert(s.size() - 2, " " + d);
@@ -378,9 +443,12 @@ class Simulation {
     for (Service* t : sup_->services())
       if (t->pid() == pid) s = t;
     if (!s) return;
+    // The stopwaitsecs its stop began with (a reload may change it meanwhile).
+    if (sig == p->stop_sig && !p->stop_signalled) p->stopwait_ms = s->config().stopwaitsecs_ms;
     if (sig == SIGKILL && shutdown_ && p->stop_signalled && p->stop_ms < 1000000 &&
-        p->stop_ms <= std::min(s->config().stopwaitsecs_ms, kStopTimeoutMs / 2)) {
-      Violation("killed-within-stopwaitsecs", fmt::format("{} was killed at tend's stop though it stops in {} ms, within "
+        p->stop_ms <= std::min(p->stopwait_ms, kStopTimeoutMs / 2)) {
+      Violation("killed-within-stopwaitsecs",
+                fmt::format("{} was killed at tend's stop though it stops in {} ms, within "
                             "its stopwaitsecs",
                             s->name(), p->stop_ms));
     }
@@ -450,7 +518,15 @@ class Simulation {
     sup_->Stop(trigger, deadline_ - kMarginMs);
   }
 
-  void Advance(int64_t ms) { clock_.Advance(ms); }
+  // Time passes, probes time out as they would.
+  void Advance(int64_t ms) {
+    for (int64_t left = ms; left > 0;) {
+      const int64_t step = std::min<int64_t>(left, 250);
+      clock_.Advance(step);
+      prober_.Expire();
+      left -= step;
+    }
+  }
 
   // A program's names: one, or every process of its group.
   std::vector<std::string> Target() {
@@ -471,7 +547,10 @@ class Simulation {
     std::vector<Service*> v;
     for (Service* s : sup_->services()) {
       if (!s->has_process() || !kernel_->Find(s->pid())->alive) continue;
-      if (starting_ready_only && !s->waiting_ready()) continue;
+      if (starting_ready_only && (!s->waiting_ready() ||
+                                  s->config().ready.kind != ReadySource::Kind::kFd)) {
+        continue;
+      }
       v.push_back(s);
     }
     return v.empty() ? 0 : v[Rand(static_cast<int>(v.size()))]->pid();
@@ -565,6 +644,14 @@ class Simulation {
       }
     } else if (op < 73) {
       BeginShutdown(SIGTERM);
+    } else if (op < 85) {
+      if (prober_.in_flight() > 0) {
+        const bool ok = Rand(3) != 0;
+        Trace(fmt::format("a probe {}", ok ? "passes" : "fails"));
+        prober_.Answer(static_cast<size_t>(Rand(static_cast<int>(prober_.in_flight()))), ok);
+      }
+    } else if (op < 87) {
+      RestartAndSettle();
     }
     Advance(Pick<int64_t>({0, 1, 10, 300, 1000, 2500, 6000}));
   }
@@ -596,6 +683,53 @@ class Simulation {
     sup_->StartPrograms(autostart, &err);
   }
 
+  // restart NAMES, then two minutes in which every program that waits for ready gets it
+  // and every probe passes: the restarted programs and the dependents that were up are
+  // back, and nothing wanted is left down while what it depends on is up.
+  void RestartAndSettle() {
+    auto names = Target();
+    std::set<Service*> back;
+    std::function<void(Service*)> add = [&](Service* s) {
+      if (!back.insert(s).second) return;
+      for (Service* d : DependentsOf(s))  // Up, and not on its way down already.
+        if (!d->Down() && d->want_up()) add(d);
+    };
+    for (const auto& n : names) add(sup_->Find(n));
+    Trace("restart " + Join(names) + ", then settle");
+    Named(names);
+    std::string err;
+    sup_->RestartPrograms(names, &err);
+    for (int i = 0; i < 120 && !shutdown_; ++i) {
+      for (Service* s : sup_->services()) {
+        if (s->waiting_ready() && s->config().ready.kind == ReadySource::Kind::kFd) {
+          kernel_->Find(s->pid())->observer->OnReadyNotified(s->pid(), true);
+        }
+      }
+      while (prober_.in_flight() > 0) prober_.Answer(0, true);
+      clock_.Advance(1000);
+      Check();
+    }
+    if (shutdown_) return;
+    // Everything below it is up (a dependency up itself may wait to run again for one
+    // of its own that failed).
+    std::function<bool(Service*, int)> deps_up = [&](Service* s, int depth) {
+      for (Service* d : DependenciesOf(s))
+        if (!d->Up() || depth > 16 || !deps_up(d, depth + 1)) return false;
+      return true;
+    };
+    for (Service* s : sup_->Controllable(false)) {
+      if (!deps_up(s, 0)) continue;
+      if (back.count(s) && s->state() == State::kStopped) {
+        Violation("not-back", fmt::format("{} is not back up after the restart", s->name()));
+      }
+      if (sup_->Wanted(s) && (s->state() == State::kStopped || s->state() == State::kBackoff)) {
+        Violation("stuck", fmt::format("{} is wanted up, its dependencies are up, yet it "
+                                       "stays {}",
+                                       s->name(), Service::ToString(s->state())));
+      }
+    }
+  }
+
   static std::string Join(const std::vector<std::string>& v) {
     std::string s;
     for (const auto& n : v) s += (s.empty() ? "" : " ") + n;
@@ -608,6 +742,7 @@ class Simulation {
   FakeClock clock_;
   Reaper reaper_;
   std::unique_ptr<SimKernel> kernel_;
+  SimProber prober_{&clock_};
   std::unique_ptr<Supervisor> sup_;
   std::vector<ProgramConfig> programs_, next_programs_;
   std::set<std::string> done_oneshots_;
@@ -620,6 +755,7 @@ class Simulation {
   std::deque<std::string> trace_;
   std::vector<std::string> violations_;
   std::string first_kind_;
+  std::string wants_;  // Supervisor::DebugString() at the first violation.
 };
 
 int64_t EnvInt(const char* name, int64_t fallback) {

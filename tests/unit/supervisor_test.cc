@@ -596,3 +596,60 @@ TEST_F(SupervisorTest, AReloadThatRemovesADependencyKeepsItsFormerDependent) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// db <- cache <- app and db <- app; cache ended on its own since: restarting db brings
+// app back (and cache, which app wants up), though the path through cache was down.
+TEST_F(SupervisorTest, ARestartBringsBackADependentReachedThroughADownProgram) {
+  auto cache = Program("cache", {"db"});
+  cache.restart = RestartPolicy::kNever;
+  Create({Program("db"), cache, Program("app", {"cache", "db"})});
+  Start();
+  RunAll({"db"});
+  RunAll({"cache"});
+  RunAll({"app"});
+  Spawned();
+  Exit("cache", 0);
+  EXPECT_EQ(State::kExited, StateOf("cache"));
+  std::string err;
+  ASSERT_TRUE(sup_->RestartPrograms({"db"}, &err));
+  Exit("app", SIGTERM);
+  Exit("db", SIGTERM);
+  EXPECT_EQ("db", Spawned());
+  ExecOk("db");
+  clock_.Advance(1000);
+  EXPECT_EQ("cache", Spawned());
+  ExecOk("cache");
+  clock_.Advance(1000);
+  EXPECT_EQ("app", Spawned());
+}
+
+// While db restarts, app is stopped then started by hand: app's stop is not called off
+// (db could never stop); app comes back after db.
+TEST_F(SupervisorTest, StartingADependentDuringARestartOfItsDependencyWaitsForIt) {
+  auto db = Program("db");
+  db.stopwaitsecs_ms = 60000;
+  auto app = Program("app", {"db"});
+  app.stopwaitsecs_ms = 60000;
+  Create({db, app});
+  Start();
+  RunAll({"db"});
+  RunAll({"app"});
+  Spawned();
+  std::string err;
+  ASSERT_TRUE(sup_->RestartPrograms({"db"}, &err));
+  ASSERT_TRUE(sup_->StopPrograms({"app"}, &err));
+  ASSERT_TRUE(sup_->StartPrograms({"app"}, &err));
+  Exit("app", SIGTERM);
+  EXPECT_EQ(State::kStopping, StateOf("db"));
+  Exit("db", SIGTERM);
+  EXPECT_EQ("db", Spawned());
+  ExecOk("db");
+  clock_.Advance(1000);
+  EXPECT_EQ("app", Spawned());
+}
+
+}  // namespace
+}  // namespace tend
