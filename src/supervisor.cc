@@ -152,21 +152,29 @@ bool Supervisor::MustStop(const Entry* e) const {
 void Supervisor::WantUp(Entry* e) {
   if (e->stop_wanted && MustStop(e)) {
     // Restarting, stopping for a reload's change, or for one of these below it: it
-    // comes back up once stopped.
-    e->start_after = true;
+    // comes back up once stopped; a oneshot done has nothing to stop, and stays done.
+    if (!(e->service->Down() && e->service->Up())) e->start_after = true;
     return;
   }
   e->stop_wanted = false;
   e->start_after = false;  // Wanted up now: pending does it.
   if (e->pending) return;
   e->pending = true;
+  WantDependenciesUp(e);
+}
+
+void Supervisor::WantDependenciesUp(Entry* e) {
   for (Entry* d : DependenciesOf(e->service.get())) {
     Service* s = d->service.get();
     if (d->stop_wanted && !MustStop(d) && s->Up()) {
-      d->stop_wanted = false;  // Its stop waited for dependents: called off, it stays up.
+      // Its stop waited for its dependents: called off, it stays up (a oneshot stays
+      // done), and so do the stops below it that waited for it.
+      d->stop_wanted = false;
       if (!s->Down()) s->Start();
+      WantDependenciesUp(d);
+    } else if (!Available(d)) {
+      WantUp(d);
     }
-    if (!Available(d)) WantUp(d);
   }
 }
 

@@ -145,6 +145,7 @@ class Supervisor : public Workload, public ServiceObserver {
   /// Waits to stop, and must: it restarts or changes, or something below it does.
   bool MustStop(const Entry* e) const;
   void WantUp(Entry* e);
+  void WantDependenciesUp(Entry* e);
   enum class Verb { kStart, kStop, kRestart };
   bool Control(Verb verb, const std::vector<std::string>& names, std::string* err);
   /// Wants `e` down once its dependents are, and them down first; with `restart`, each

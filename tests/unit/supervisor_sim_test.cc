@@ -443,8 +443,11 @@ class Simulation {
     for (Service* t : sup_->services())
       if (t->pid() == pid) s = t;
     if (!s) return;
-    // The stopwaitsecs its stop began with (a reload may change it meanwhile).
-    if (sig == p->stop_sig && !p->stop_signalled) p->stopwait_ms = s->config().stopwaitsecs_ms;
+    // The shortest stopwaitsecs of its stop signals (a reload may change it meanwhile).
+    if (sig == p->stop_sig) {
+      const int64_t w = s->config().stopwaitsecs_ms;
+      p->stopwait_ms = p->stop_signalled ? std::min(p->stopwait_ms, w) : w;
+    }
     if (sig == SIGKILL && shutdown_ && p->stop_signalled && p->stop_ms < 1000000 &&
         p->stop_ms <= std::min(p->stopwait_ms, kStopTimeoutMs / 2)) {
       Violation("killed-within-stopwaitsecs",

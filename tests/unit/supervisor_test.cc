@@ -653,3 +653,33 @@ TEST_F(SupervisorTest, StartingADependentDuringARestartOfItsDependencyWaitsForIt
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// db <- mid <- top: `stop db` stops top first; `start mid` meanwhile calls off mid's stop
+// and db's (which waited for mid): db is not left waiting to stop for ever.
+TEST_F(SupervisorTest, StartingAProgramCallsOffTheStopsBelowIt) {
+  Create({Program("db"), Program("mid", {"db"}), Program("top", {"mid"})});
+  Start();
+  RunAll({"db"});
+  RunAll({"mid"});
+  RunAll({"top"});
+  Spawned();
+  ops_.TakeCalls();
+  std::string err;
+  ASSERT_TRUE(sup_->StopPrograms({"db"}, &err));
+  EXPECT_EQ("group 102 TERM; group 102 CONT", ops_.TakeCalls());
+  ASSERT_TRUE(sup_->StartPrograms({"mid"}, &err));
+  Exit("top", SIGTERM);
+  EXPECT_EQ("", ops_.TakeCalls());
+  EXPECT_TRUE(sup_->Wanted(sup_->Find("db")));
+  // And a restart of db now goes through: it is not stuck waiting to stop.
+  ASSERT_TRUE(sup_->RestartPrograms({"db"}, &err));
+  EXPECT_EQ("group 101 TERM; group 101 CONT", ops_.TakeCalls());
+  Exit("mid", SIGTERM);
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
+}
+
+}  // namespace
+}  // namespace tend
