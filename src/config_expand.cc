@@ -1,6 +1,9 @@
 #include "config_expand.h"
 
+#include <fmt/format.h>
 #include <string.h>
+
+#include <algorithm>
 
 namespace tend {
 
@@ -25,11 +28,13 @@ size_t ParseSpec(const std::string& s, size_t i, FormatSpec* f) {
     if (s[i] == '+') f->plus = true;
     if (s[i] == ' ') f->space = true;
   }
-  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) f->width = f->width * 10 + (s[i] - '0');
+  // Saturated just past the bound, so that a long run of digits cannot overflow.
+  auto digit = [](int n, char c) { return std::min(n * 10 + (c - '0'), kMaxFormatWidth + 1); };
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) f->width = digit(f->width, s[i]);
   if (i < s.size() && s[i] == '.') {
     f->precision = 0;
     for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i)
-      f->precision = f->precision * 10 + (s[i] - '0');
+      f->precision = digit(f->precision, s[i]);
   }
   while (i < s.size() && (s[i] == 'h' || s[i] == 'l' || s[i] == 'L')) ++i;
   if (i >= s.size()) return std::string::npos;
@@ -154,6 +159,11 @@ size_t Expander::ExpandPercent(const std::string& s, size_t i, std::string* out,
   }
   std::string name = s.substr(i + 2, j - 1 - (i + 2));
   std::string written = s.substr(i, end - i);
+  if (f.width > kMaxFormatWidth || f.precision > kMaxFormatWidth) {
+    issues->push_back({Kind::kError, fmt::format("width or precision over {} in {}",
+                                                 kMaxFormatWidth, written.substr(0, 40))});
+    return end;
+  }
   Var v;
   if (!Lookup(name, &v, issues)) return end;
   if (strchr("diu", f.conv) && f.conv) {

@@ -19,6 +19,10 @@ constexpr char kExpandProcessNum[] = "process_num";
 constexpr char kExpandHere[] = "here";
 constexpr char kExpandHostNodeName[] = "host_node_name";
 
+/// The largest width or precision a %(name) conversion may have: a file must not make
+/// tend allocate in proportion to a number it contains (%(process_num)999999999d).
+constexpr int kMaxFormatWidth = 1024;
+
 /// A problem found while expanding one value. kError: the text is wrong (unknown
 /// %(name), a lone '%'); kMachine: an undefined %(ENV_X)s, replaced by ""; kWarning: an
 /// undefined ${VAR} without default, left as written.

@@ -906,6 +906,19 @@ TEST(ConfigExpandTest, FormatErrors) {
             l.Of(Kind::kError));
 }
 
+// A width or precision is bounded: a number in a file must not size an allocation.
+TEST(ConfigExpandTest, HugeWidthsAreErrors) {
+  Loaded l = Load(
+      "[program:w]\ncommand = w\nprocess_name = w%(process_num)999999999d\n"
+      "[program:x]\ncommand = x\nprocess_name = x%(program_name).99999999999999999999s\n"
+      "[program:y]\ncommand = y\nprocess_name = y%(process_num)01024d\n");
+  EXPECT_EQ(Lines({"t.conf:3: error: process_name: width or precision over 1024 in "
+                   "%(process_num)999999999d",
+                   "t.conf:6: error: process_name: width or precision over 1024 in "
+                   "%(program_name).99999999999999999999s"}),
+            l.Of(Kind::kError));
+}
+
 TEST(ConfigExpandTest, DollarBraces) {
   Loaded l = Load(
       "[program:a]\ncommand=echo ${NAME} \"${NAME}\" '${NAME}' \\${NAME} ${UNSET:-dflt} "
