@@ -263,7 +263,7 @@ void CheckStopChains(const Config& config, int64_t stop_timeout_ms,
   };
   for (const auto& p : config.programs) {
     const std::string& name = p.program_name;
-    if (depended_on.count(name) || by_name[name] != &p) continue;  // Once per section.
+    if (depended_on.count(name) || by_name.at(name) != &p) continue;  // Once per section.
     auto c = chain(name, 0);
     if (c.second.size() < 2 || c.first <= stop_timeout_ms) continue;
     problems->push_back(

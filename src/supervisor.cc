@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <map>
 
 #include "init.h"
 #include "values.h"
@@ -119,9 +118,14 @@ std::vector<Supervisor::Entry*> Supervisor::DependentsOf(const Service* s) const
   return v;
 }
 
+// Called for every running program at every step of a stop: no list is built.
 bool Supervisor::HasLiveDependent(const Service* s) const {
-  for (Entry* d : DependentsOf(s))
-    if (!d->service->Down()) return true;
+  for (const auto& e : entries_) {
+    const Service* t = e->service.get();
+    if (t == s || t->Down()) continue;
+    const auto& d = t->config().depends_on;
+    if (std::find(d.begin(), d.end(), s->config().program_name) != d.end()) return true;
+  }
   return false;
 }
 
@@ -139,9 +143,6 @@ bool Supervisor::MayLaunch(const Service* s) const {
   return true;
 }
 
-// Wanting a service up wants its dependencies up too, whatever their autostart; one
-// that is up already (a oneshot done) is left as it is. The last word wins: a stop that
-// waits for dependents is called off.
 bool Supervisor::MustStop(const Entry* e) const {
   if (e->stop_wanted && (e->start_after || e->next)) return true;
   for (const Entry* d : DependenciesOf(e->service.get()))
@@ -149,6 +150,9 @@ bool Supervisor::MustStop(const Entry* e) const {
   return false;
 }
 
+// Wanting a service up wants its dependencies up too, whatever their autostart; one
+// that is up already (a oneshot done) is left as it is. The last word wins: a stop that
+// waits for dependents is called off.
 void Supervisor::WantUp(Entry* e) {
   if (e->stop_wanted && MustStop(e)) {
     // Restarting, stopping for a reload's change, or for one of these below it: it
@@ -305,8 +309,8 @@ int64_t Supervisor::StopBudgetMs() const {
 // Its own stop timeout before the deadline, so that it is not the one killed; but no more
 // than half the stop time, so that what depends on it gets some time to stop first.
 int64_t Supervisor::LatestStopMs(const Service* s) const {
-  const int64_t own = std::min(s->config().stopwaitsecs_ms, (stop_deadline_ms_ - stop_began_ms_) / 2);
-  return stop_deadline_ms_ - own;
+  const int64_t half = (stop_deadline_ms_ - stop_began_ms_) / 2;
+  return stop_deadline_ms_ - std::min(s->config().stopwaitsecs_ms, half);
 }
 
 void Supervisor::OnServiceChanged(Service* s) {
@@ -528,6 +532,7 @@ void Supervisor::PumpOnce() {
     // health check) got in first: stopped again, and up again once changed.
     if (e->next && !e->stop_wanted && !s->Down() && s->state() != Service::State::kStopping) {
       StopTree(e.get(), true, false);
+      pump_again_ = true;  // Its dependents, marked now, may come before it in this pass.
     }
     // Ordered stops (tendctl stop and restart, a reload's changes and removals): each
     // once nothing that depends on it runs.
@@ -549,11 +554,13 @@ void Supervisor::PumpOnce() {
     }
     // Back up once what it depends on has stopped too (a restart's whole tree is down
     // before any of it starts again).
-    bool deps_stopping = false;
-    for (Entry* d : DependenciesOf(s)) deps_stopping |= d->stop_wanted;
-    if (e->start_after && !stopping_ && !e->retiring && !deps_stopping) {
-      e->start_after = false;
-      WantUp(e.get());
+    if (e->start_after && !stopping_ && !e->retiring) {
+      bool deps_stopping = false;
+      for (Entry* d : DependenciesOf(s)) deps_stopping |= d->stop_wanted;
+      if (!deps_stopping) {
+        e->start_after = false;
+        WantUp(e.get());
+      }
     }
     retired_down |= e->retiring;
   }
@@ -579,10 +586,13 @@ void Supervisor::StartReady() {
     // (FATAL, or down with nothing to bring it up): it stays done, so that what depends
     // on it does not wait for a run that cannot come. Other starts wait (a later start of
     // the dependency brings them up).
+    // One pass over the dependencies, for that and for MayLaunch's own test.
     const Entry* failed = nullptr;
+    bool available = true;
     for (const Entry* d : DependenciesOf(s)) {
       const Service* t = d->service.get();
       if (t->Down() && !t->Up() && !d->pending && !d->start_after && !d->stop_wanted) failed = d;
+      available &= Available(d);
     }
     if (failed && s->Up()) {
       e->pending = false;
@@ -591,7 +601,7 @@ void Supervisor::StartReady() {
            failed->service->name(), Service::ToString(failed->service->state()));
       continue;
     }
-    if (MayLaunch(s)) ready.push_back(e.get());
+    if (available) ready.push_back(e.get());
   }
   std::stable_sort(ready.begin(), ready.end(), [](Entry* a, Entry* b) {
     return a->service->config().priority < b->service->config().priority;
