@@ -85,6 +85,7 @@ Service::Service(ProgramConfig config, ServiceOptions options, Env env)
 
 Service::~Service() {
   if (pid_ > 0) env_.reaper->Forget(pid_);
+  if (pid_ > 0) env_.ops->Unhold(pid_);
   if (first_pid_ > 0) env_.reaper->Forget(first_pid_);
   if (pid_ > 0 && config_.ready.kind == ReadySource::Kind::kFd) env_.ops->ForgetReady(pid_);
   WatchLines(false);  // Lingering sources outlive this service.
@@ -171,8 +172,13 @@ void Service::Release() {
   }
 }
 
-void Service::Signal(int sig, bool group) {
-  if (pid_ > 0 && !reaped_) env_.ops->Signal(pid_, sig, group);
+void Service::Signal(int sig, bool group) { SignalMain(sig, group); }
+
+void Service::SignalMain(int sig, bool group) {
+  if (pid_ <= 0 || reaped_) return;
+  env_.ops->Signal(pid_, sig, group);
+  // While the first process is not reaped, its group's id cannot name another group.
+  if (group && first_pid_ > 0) env_.ops->SignalGroup(pgid_, sig);
 }
 
 // A session leader's process group has no parent outside it in its session: it is
@@ -183,9 +189,9 @@ bool Service::OwnSession() const { return !options_.main_program; }
 void Service::Suspend(int sig) {
   if (pid_ <= 0 || reaped_) return;
   if (OwnSession()) {
-    env_.ops->Signal(pid_, SIGSTOP, true);
+    SignalMain(SIGSTOP, true);
   } else {
-    env_.ops->Signal(pid_, sig, config_.stopasgroup);
+    SignalMain(sig, config_.stopasgroup);
   }
 }
 
@@ -193,7 +199,7 @@ void Service::Resume() {
   if (pid_ <= 0 || reaped_) return;
   // Before SIGCONT, so that a program that reads its terminal at once finds it its own.
   if (options_.take_terminal) env_.ops->GiveTerminal(pid_);
-  env_.ops->Signal(pid_, SIGCONT, OwnSession() || config_.stopasgroup);
+  SignalMain(SIGCONT, OwnSession() || config_.stopasgroup);
 }
 
 int Service::FindLeftovers(pid_t pgid) {
@@ -233,7 +239,7 @@ void Service::LaunchIfWaiting() {
 }
 
 void Service::Kill() {
-  if (pid_ > 0 && !reaped_) env_.ops->Signal(pid_, SIGKILL, config_.killasgroup);
+  SignalMain(SIGKILL, config_.killasgroup);
 }
 
 bool Service::Down() const {
@@ -260,6 +266,7 @@ void Service::OnReaped(pid_t pid, int status) {
     first_pid_ = 0;
     if (env_.ops->ParentOf(pid_) != 0) return;
     env_.reaper->Forget(pid_);
+    env_.ops->Unhold(pid_);
     pid_ = pid;
   }
   // Its last lines first, then the news of its exit. Reaped already: nothing the lines
@@ -363,6 +370,7 @@ void Service::Step(Event event) {
       }
       StopWatching();
       if (config_.ready.kind == ReadySource::Kind::kFd) env_.ops->ForgetReady(pid_);
+      env_.ops->Unhold(pid_);
       pid_ = -1;
       terminal_.Reset();
       last_status_ = status;
@@ -708,12 +716,12 @@ void Service::SendStop() {
   Diag(options_.routine_level, "{}stopping (SIG{})", Subject(), SignalName(sig));
   // Reaped but not yet told (the exec result is pending): the pid may be reused.
   if (reaped_) return;
-  env_.ops->Signal(pid_, sig, config_.stopasgroup);
+  SignalMain(sig, config_.stopasgroup);
   // A stopped process (kill -STOP, a debugger) would hold the signal until SIGKILL; as
   // systemd, continue it so that it can act on it. The main command only hears what
   // tend is sent, as with tini: its job control is its user's.
   if (sig != SIGCONT && !options_.main_program) {
-    env_.ops->Signal(pid_, SIGCONT, config_.stopasgroup);
+    SignalMain(SIGCONT, config_.stopasgroup);
   }
 }
 

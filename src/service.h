@@ -156,8 +156,10 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   /// ready = notify: a datagram the program sent; `from_main`: from its main process.
   void OnNotify(const NotifyMessage& m, bool from_main = false);
   /// MAINPID=: `pid`, a process in this program's tree (or, said by the main process
-  /// itself, an orphan tend adopted: a daemon that double-forked), is its main process
-  /// from now on (signals, stop, exit). False when it may not be.
+  /// itself, an orphan tend adopted: a daemon that double-forked, of the program's user
+  /// unless that is root), is its main process from now on (signals, stop, exit). False
+  /// when it may not be. When it exits reaped by the program, the first process is the
+  /// main one again.
   bool AdoptMainPid(pid_t pid, bool from_main);
   /// The last STATUS= it sent (ready = notify), "" for none.
   const std::string& notify_status() const { return notify_status_; }
@@ -229,6 +231,13 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   const std::string& health_detail() const { return health_detail_; }
 
  private:
+  /// Whether the program may take orphan `pid` as its main process (AdoptMainPid).
+  bool MayOwn(pid_t pid) const;
+  /// A main process named by MAINPID= (held) has exited.
+  void OnMainGone(pid_t pid);
+  /// Sends `sig` to the main process, with `group` to its group too, and after MAINPID=
+  /// to the group the program started in while its first process lives.
+  void SignalMain(int sig, bool group);
   enum class Event {
     kStart, kStop, kExecOk, kExited, kTimer, kReady, kNotReady, kWatchdog, kUnhealthy
   };

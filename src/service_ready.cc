@@ -30,7 +30,11 @@ bool Service::AdoptMainPid(pid_t pid, bool from_main) {
   const pid_t parent = env_.ops->ParentOf(pid);
   pid_t p = parent;
   for (int depth = 0; depth < 64 && p > 1 && p != pid_; ++depth) p = env_.ops->ParentOf(p);
-  if (p != pid_ && !(from_main && parent > 0 && parent == getpid())) return false;
+  const bool orphan = p != pid_;
+  if (orphan && !(from_main && parent > 0 && parent == getpid() && MayOwn(pid))) return false;
+  // Not tend's child: held by a pidfd, so that its death is seen (whoever reaps it) and
+  // no signal reaches its pid once reused.
+  if (!orphan && !env_.ops->Hold(pid, [this, pid] { OnMainGone(pid); })) return false;
   Diag(options_.routine_level, "{}main process is now pid {} (MAINPID, was {})", Subject(), pid,
        pid_);
   // The first process stays watched (OnReaped): its exit ends the program only if the
@@ -39,11 +43,43 @@ bool Service::AdoptMainPid(pid_t pid, bool from_main) {
     first_pid_ = pid_;
   } else {
     env_.reaper->Forget(pid_);
+    env_.ops->Unhold(pid_);
   }
   if (config_.ready.kind == ReadySource::Kind::kFd) env_.ops->ForgetReady(pid_);
   pid_ = pid;
   env_.reaper->Watch(pid_, this);
   return true;
+}
+
+// An orphan runs as anyone who lived in this container: a program may take one only
+// if it could signal it itself (same user), or runs as root.
+bool Service::MayOwn(pid_t pid) const {
+  const uid_t own = config_.user.resolved ? config_.user.uid : geteuid();
+  uid_t uid;
+  return own == 0 || (env_.ops->OwnerOf(pid, &uid) && uid == own);
+}
+
+void Service::OnMainGone(pid_t pid) {
+  if (pid != pid_ || reaped_) return;
+  env_.ops->Unhold(pid);
+  // Reparented to tend on its parent's exit, it is a zombie of tend's: the reaper tells.
+  if (env_.ops->ParentOf(pid) == getpid()) return;
+  env_.reaper->Forget(pid);
+  if (first_pid_ > 0) {
+    // Reaped by the program itself: the first process, alive, is the main one again.
+    Diag(options_.routine_level, "{}main process {} (MAINPID) has exited; pid {} is the main one again",
+         Subject(), pid, first_pid_);
+    pid_ = first_pid_;
+    first_pid_ = 0;
+    return;
+  }
+  // Reaped by another process of the program, its status unknown to tend.
+  Diag(options_.routine_level, "{}main process {} (MAINPID) has exited; its status is unknown",
+       Subject(), pid);
+  reaped_ = true;
+  for (auto& src : sources_) src->DrainNow();
+  exit_status_ = 0;
+  if (exec_known_) Step(Event::kExited);
 }
 
 void Service::OnNotify(const NotifyMessage& m, bool from_main) {

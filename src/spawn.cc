@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -486,9 +487,51 @@ void SystemProcessOps::Signal(pid_t pid, int sig, bool group) {
       return;
     }
   }
-  if (kill(pid, sig) != 0 && errno != ESRCH) {
+  // A held process by its pidfd: if it has died, its pid may name another one now.
+  auto held = held_.find(pid);
+  const int r = held != held_.end()
+                    ? static_cast<int>(syscall(SYS_pidfd_send_signal, held->second.pidfd.get(),
+                                               sig, nullptr, 0))
+                    : kill(pid, sig);
+  if (r != 0 && errno != ESRCH) {
     Diag(Level::kWarn, "unable to signal process {}: {}", pid, ErrnoString(errno));
   }
+}
+
+void SystemProcessOps::SignalGroup(pid_t pgid, int sig) {
+  if (pgid <= 1) return;
+  if (kill(-pgid, sig) != 0 && errno != ESRCH) {
+    Diag(Level::kWarn, "unable to signal process group {}: {}", pgid, ErrnoString(errno));
+  }
+}
+
+bool SystemProcessOps::Hold(pid_t pid, std::function<void()> gone) {
+  Unhold(pid);
+  retired_.clear();
+  const int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0) return errno != ESRCH;  // ENOSYS: an old kernel; go on without.
+  Held& h = held_[pid];
+  h.pidfd = UniqueFd(fd);
+  h.gone = std::move(gone);
+  // Readable once the process has exited.
+  h.watcher = std::make_unique<IoWatcher>(loop_, fd, IoWatcher::kRead, [this, pid] {
+    auto it = held_.find(pid);
+    if (it == held_.end()) return;
+    it->second.watcher->Stop();
+    std::function<void()> tell = std::move(it->second.gone);
+    tell();  // Which may Unhold.
+  });
+  h.watcher->Start();
+  return true;
+}
+
+void SystemProcessOps::Unhold(pid_t pid) {
+  auto it = held_.find(pid);
+  if (it == held_.end()) return;
+  it->second.watcher->Stop();
+  // Its callback may be the one running: freed at the next Hold, not now.
+  retired_.push_back(std::move(it->second.watcher));
+  held_.erase(it);
 }
 
 int SystemProcessOps::SignalStragglers(int sig) {
@@ -626,6 +669,23 @@ int SystemProcessOps::GroupSize(pid_t pgid) {
 pid_t SystemProcessOps::ParentOf(pid_t pid) {
   ProcStat st;
   return ReadProcStat(pid, &st) ? st.ppid : 0;
+}
+
+bool SystemProcessOps::OwnerOf(pid_t pid, uid_t* uid) {
+  char path[32], buf[2048];
+  snprintf(path, sizeof path, "/proc/%d/status", static_cast<int>(pid));
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t len = ReadSome(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (len <= 0) return false;
+  buf[len] = '\0';
+  const char* line = strstr(buf, "\nUid:");
+  unsigned long real, effective, saved;
+  if (!line || sscanf(line + 5, "%lu %lu %lu", &real, &effective, &saved) != 3) return false;
+  if (real != effective || real != saved) return false;
+  *uid = static_cast<uid_t>(real);
+  return true;
 }
 
 }  // namespace tend

@@ -129,6 +129,18 @@ class ProcessOps {
   virtual void ForgetReady(pid_t pid) = 0;
   /// The parent of process `pid` (/proc), or 0 when it is gone or unknown.
   virtual pid_t ParentOf(pid_t pid) = 0;
+  /// The user `pid` runs as, when its real, effective and saved uids are one (/proc);
+  /// false when they differ (a set-uid program), or it is gone.
+  virtual bool OwnerOf(pid_t pid, uid_t* uid) = 0;
+  /// Sends `sig` to process group `pgid` only (no fallback to a pid). ESRCH is no error.
+  virtual void SignalGroup(pid_t pgid, int sig) = 0;
+  /// Holds `pid`, a process tend did not spawn (a MAINPID=), by a pidfd: `gone` runs
+  /// from the loop once it has exited, and signals for `pid` alone go through the pidfd
+  /// until Unhold, so that none reaches a reused pid. False when it is gone already;
+  /// true without a hold where the kernel has no pidfd (before Linux 5.3).
+  virtual bool Hold(pid_t pid, std::function<void()> gone) = 0;
+  /// Lets go of a held pid; nothing when it is not held.
+  virtual void Unhold(pid_t pid) = 0;
 };
 
 /// The real thing: a forked child (or, with wait_for_exec, one sharing tend's memory until
@@ -145,6 +157,10 @@ class SystemProcessOps : public ProcessOps {
   void GiveTerminal(pid_t pgid) override;
   void ForgetReady(pid_t pid) override;
   pid_t ParentOf(pid_t pid) override;
+  bool OwnerOf(pid_t pid, uid_t* uid) override;
+  void SignalGroup(pid_t pgid, int sig) override;
+  bool Hold(pid_t pid, std::function<void()> gone) override;
+  void Unhold(pid_t pid) override;
 
  private:
   struct Pending {
@@ -171,6 +187,13 @@ class SystemProcessOps : public ProcessOps {
   std::unique_ptr<Timer> results_timer_;
   std::unordered_map<pid_t, Pending> pending_;
   std::unordered_map<pid_t, Pending> notify_;  // Notification pipes not yet resolved.
+  struct Held {
+    UniqueFd pidfd;
+    std::function<void()> gone;
+    std::unique_ptr<IoWatcher> watcher;
+  };
+  std::unordered_map<pid_t, Held> held_;
+  std::vector<std::unique_ptr<IoWatcher>> retired_;  // Unheld; see Unhold.
 };
 
 /// Pids of every descendant of `root` found in /proc (for tend when it is not PID 1).

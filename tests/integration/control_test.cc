@@ -778,3 +778,59 @@ TEST_F(Control, MainPidFollowsAForkingDaemon) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// From issue 34: a `user = nobody` program named, by MAINPID=, root's double-forked
+// daemon (an orphan of tend's); a stop of the nobody program then killed the daemon.
+TEST_F(Control, MainPidOfAnotherUsersOrphanIsRefused) {
+  ASSERT_EQ(0, chmod(dir_.c_str(), 0755));  // nobody must reach the directory.
+  WriteFile(Path("rootd.sh"), "#!/bin/sh\n(sh -c 'echo $$ > " + Path("orphan.tmp") + "; mv " +
+                                  Path("orphan.tmp") + " " + Path("orphan") +
+                                  "; exec sleep 1000' &)\nexec sleep 1000\n");
+  WriteFile(Path("evil.sh"), "#!/bin/sh\nexec " + probe_ + " notify 1 \"MAINPID=$(cat " +
+                                 Path("orphan") + ")\" READY=1\n");
+  ASSERT_EQ(0, chmod(Path("rootd.sh").c_str(), 0755));
+  ASSERT_EQ(0, chmod(Path("evil.sh").c_str(), 0755));
+  StartWith("[program:rootd]\ncommand = " + Path("rootd.sh") +
+            "\nstartsecs = 0\n"
+            "[program:evil]\ncommand = " +
+            Path("evil.sh") +
+            "\nuser = nobody\nready = notify\nautostart = false\nstartsecs = 0\n");
+  ASSERT_TRUE(Eventually([&] { return access(Path("orphan").c_str(), F_OK) == 0; }));
+  const std::string orphan = ReadFile(Path("orphan"));
+  std::string out;
+  ASSERT_EQ(0, Ctl({"start", "evil"}, &out)) << out;
+  ASSERT_TRUE(WaitForLog("refused: not a process of this program")) << tend_->Stderr();
+  EXPECT_FALSE(Has(tend_->Stderr(), "main process is now")) << tend_->Stderr();
+  EXPECT_EQ(0, Ctl({"stop", "evil"}, &out)) << out;
+  // Root's daemon lives on.
+  EXPECT_EQ("sleep\n", tend_->InNamespace({"cat", "/proc/" + orphan.substr(0, orphan.size() - 1) +
+                                                      "/comm"}));
+}
+
+// From issue 34: the program reaps the child it named by MAINPID=. tend no longer shows a
+// dead main process: the first process is the main one again, and a stop reaches it.
+TEST_F(Control, MainPidReapedByTheProgramHandsBackTheFirstProcess) {
+  ASSERT_EQ(0, mkfifo(Path("go").c_str(), 0600));
+  WriteFile(Path("stale.sh"), "#!/bin/sh\nsleep 1000 &\nchild=$!\n" + probe_ +
+                                  " notify-exit 1 \"MAINPID=$child\" READY=1\nread x < " +
+                                  Path("go") + "\nkill $child\nwait $child\nexec sleep 1000\n");
+  ASSERT_EQ(0, chmod(Path("stale.sh").c_str(), 0755));
+  StartWith("[program:stale]\ncommand = " + Path("stale.sh") +
+            "\nready = notify\nstartsecs = 0\nstopwaitsecs = 60\n");
+  ASSERT_TRUE(WaitForLog("stale: main process is now pid")) << tend_->Stderr();
+  std::string first, out;
+  WriteFile(Path("go"), "go\n");
+  ASSERT_TRUE(WaitForLog("(MAINPID) has exited; pid ")) << tend_->Stderr();
+  ASSERT_EQ(0, Ctl({"pid", "stale"}, &first));
+  EXPECT_EQ("sleep\n", tend_->InNamespace({"cat", "/proc/" + first.substr(0, first.size() - 1) +
+                                                      "/comm"}));
+  EXPECT_EQ(0, Ctl({"stop", "stale"}, &out)) << out;
+  EXPECT_TRUE(WaitForLog("stale: stopped")) << tend_->Stderr();
+  EXPECT_FALSE(Has(tend_->Stderr(), "SIGKILL")) << tend_->Stderr();
+}
+
+}  // namespace
+}  // namespace tend

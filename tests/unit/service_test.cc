@@ -847,6 +847,77 @@ TEST_F(ReadyTest, MainPidOfAnotherProgramsProcessIsRefused) {
   reaper_.Forget(300);
 }
 
+// From issue 34: a `user = nobody` program named another program's double-forked root
+// daemon (an orphan of tend's); a stop of the nobody program then killed the daemon.
+TEST_F(ReadyTest, MainPidOfAnOrphanOfAnotherUserIsRefused) {
+  ProgramConfig c;
+  c.user.resolved = true;
+  c.user.uid = 65534;
+  Service& s = MakeReady("notify", c);
+  ops_.parents[300] = getpid();
+  ops_.owners[300] = 0;
+  NotifyMessage m;
+  ASSERT_TRUE(ParseNotifyMessage("MAINPID=300", &m));
+  s.OnNotify(m, true);
+  EXPECT_EQ(100, s.pid());
+  ops_.owners[300] = 65534;  // Its own user's: a daemon it double-forked.
+  s.OnNotify(m, true);
+  EXPECT_EQ(300, s.pid());
+  s.Stop();
+  ops_.parents.erase(300);
+}
+
+TEST_F(ReadyTest, MainPidOfAnOrphanUnknownOwnerIsRefused) {
+  ProgramConfig c;
+  c.user.resolved = true;
+  c.user.uid = 65534;
+  Service& s = MakeReady("notify", c);
+  ops_.parents[300] = getpid();  // No owner known: a set-uid program, or gone.
+  NotifyMessage m;
+  ASSERT_TRUE(ParseNotifyMessage("MAINPID=300", &m));
+  s.OnNotify(m, true);
+  EXPECT_EQ(100, s.pid());
+}
+
+// From issue 34: the program reaps the child it named. The first process is the main one
+// again: a stop reaches it, and the dead pid gets no signal.
+TEST_F(ReadyTest, MainPidReapedByTheProgramGivesTheFirstProcessBack) {
+  Service& s = MakeReady("notify");
+  ops_.parents[200] = 100;
+  NotifyMessage m;
+  ASSERT_TRUE(ParseNotifyMessage("MAINPID=200\nREADY=1", &m));
+  s.OnNotify(m, true);
+  ASSERT_EQ(200, s.pid());
+  ASSERT_EQ(1u, ops_.held.count(200));
+  ops_.ExitHeld(200);
+  EXPECT_EQ(100, s.pid());
+  EXPECT_EQ(State::kRunning, s.state());
+  ops_.TakeCalls();
+  s.Stop();
+  EXPECT_EQ("group 100 TERM; group 100 CONT", ops_.TakeCalls());
+  reaper_.Dispatch(100, SIGTERM);
+  EXPECT_EQ(State::kStopped, s.state());
+}
+
+// After MAINPID=, a group signal reaches the group the program started in as well.
+TEST_F(ReadyTest, MainPidStopReachesTheFirstGroup) {
+  ProgramConfig c;
+  c.stopasgroup = true;
+  Service& s = MakeReady("notify", c);
+  ops_.parents[200] = 100;
+  NotifyMessage m;
+  ASSERT_TRUE(ParseNotifyMessage("MAINPID=200\nREADY=1", &m));
+  s.OnNotify(m, true);
+  ops_.TakeCalls();
+  s.Stop();
+  EXPECT_EQ("group 200 TERM; pgroup 100 TERM; group 200 CONT; pgroup 100 CONT", ops_.TakeCalls());
+  reaper_.Dispatch(100, 0);
+  ops_.parents.erase(200);
+  reaper_.Dispatch(200, SIGTERM);
+  EXPECT_EQ(State::kStopped, s.state());
+  EXPECT_EQ(0u, ops_.held.size());
+}
+
 // libev may run the ready line before the exec result: with startsecs = 0, the start
 // still counts as a success.
 TEST_F(ReadyTest, ReadyBeforeTheExecResultWithStartsecsZero) {

@@ -136,6 +136,10 @@ class SimKernel : public ProcessOps {
   void ForgetReady(pid_t) override {}
   pid_t ParentOf(pid_t) override { return 0; }
   void GiveTerminal(pid_t) override {}
+  bool OwnerOf(pid_t, uid_t*) override { return false; }
+  void SignalGroup(pid_t, int) override {}
+  bool Hold(pid_t, std::function<void()>) override { return false; }
+  void Unhold(pid_t) override {}
 
   /// The process ends now with `status` (a crash, or a oneshot's end).
   void Exit(pid_t pid, int status) {

@@ -2,6 +2,7 @@
 #ifndef TEND_TESTS_FAKE_PROCESS_OPS_H_
 #define TEND_TESTS_FAKE_PROCESS_OPS_H_
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -41,6 +42,30 @@ class FakeProcessOps : public ProcessOps {
     return it == parents.end() ? 0 : it->second;
   }
   void GiveTerminal(pid_t pgid) override { calls.push_back("terminal " + std::to_string(pgid)); }
+  bool OwnerOf(pid_t pid, uid_t* uid) override {
+    auto it = owners.find(pid);
+    if (it == owners.end()) return false;
+    *uid = it->second;
+    return true;
+  }
+  void SignalGroup(pid_t pgid, int sig) override {
+    calls.push_back("pgroup " + std::to_string(pgid) + " " + SignalName(sig));
+  }
+  bool Hold(pid_t pid, std::function<void()> gone) override {
+    if (parents.count(pid) == 0) return false;
+    held[pid] = std::move(gone);
+    return true;
+  }
+  void Unhold(pid_t pid) override { held.erase(pid); }
+  /// Plays the kernel's part for a held pid: it has exited.
+  void ExitHeld(pid_t pid) {
+    parents.erase(pid);
+    auto it = held.find(pid);
+    if (it == held.end()) return;
+    auto gone = std::move(it->second);
+    held.erase(it);
+    gone();
+  }
 
   /// The calls so far, joined with "; ", then forgotten.
   std::string TakeCalls() {
@@ -55,6 +80,8 @@ class FakeProcessOps : public ProcessOps {
   int stragglers = 0;
   std::map<pid_t, int> group_sizes;  ///< Living members of a process group (0 if absent).
   std::map<pid_t, pid_t> parents;    ///< ParentOf.
+  std::map<pid_t, uid_t> owners;     ///< OwnerOf.
+  std::map<pid_t, std::function<void()>> held;  ///< Hold.
   pid_t next_pid = 100;
   std::vector<SpawnSpec> spawned;
   std::vector<SpawnObserver*> observers;
