@@ -11,6 +11,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "sys.h"
 
 namespace tend {
@@ -91,15 +93,20 @@ std::string Child(const std::string& dir, const std::string& name) {
 }  // namespace
 
 bool ReadWholeFile(const std::string& path, std::string* text, std::string* err) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // Non-blocking, so that a FIFO or a terminal cannot hold PID 1 in open(2) or read(2);
+  // anything but a regular file is refused before a byte is read.
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   struct stat st;
   if (!fd.valid() || fstat(fd.get(), &st) != 0) {
     *err = "unable to read: " + ErrnoString(errno);
     return false;
   }
-  // read(2) on a directory fails with EISDIR only after open succeeded; say so plainly.
   if (S_ISDIR(st.st_mode)) {
     *err = "unable to read: " + ErrnoString(EISDIR);
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    *err = "unable to read: not a regular file";
     return false;
   }
   text->clear();
@@ -109,6 +116,11 @@ bool ReadWholeFile(const std::string& path, std::string* text, std::string* err)
     if (n == 0) return true;
     if (n < 0) {
       *err = "unable to read: " + ErrnoString(errno);
+      return false;
+    }
+    // The size fstat gave may be 0 (/proc) or grow while read: bound what is kept.
+    if (text->size() + static_cast<size_t>(n) > kMaxFileBytes) {
+      *err = fmt::format("unable to read: larger than {} MiB", kMaxFileBytes >> 20);
       return false;
     }
     text->append(buf, static_cast<size_t>(n));

@@ -3,13 +3,19 @@
 #ifndef TEND_CONFIG_FILES_H_
 #define TEND_CONFIG_FILES_H_
 
+#include <stddef.h>
+
 #include <string>
 #include <vector>
 
 namespace tend {
 
-/// Reads the whole of `path` into `text`. Returns false with `err` set to
-/// "unable to read: <strerror>" on failure (including when `path` is a directory).
+/// The largest file ReadWholeFile reads.
+constexpr size_t kMaxFileBytes = 16 << 20;
+
+/// Reads the whole of `path`, a regular file of at most kMaxFileBytes, into `text`,
+/// never blocking (a FIFO is refused, not waited on). Returns false with `err` set to
+/// "unable to read: <why>" on failure.
 bool ReadWholeFile(const std::string& path, std::string* text, std::string* err);
 
 /// True when `path` names a directory (following symbolic links).

@@ -129,6 +129,24 @@ TEST_F(Supervise, ReloadAddsRemovesChangesAndKeepsUnchangedRunning) {
   EXPECT_EQ(std::string::npos, ReadFile(order).find("keep stop\nkeep start")) << ReadFile(order);
 }
 
+// From issue 34: an [include] naming a FIFO held PID 1 in open(2) on reload: no reaping,
+// no control socket. It is refused, and tend answers on.
+TEST_F(Supervise, ReloadRefusesAFifoInclude) {
+  auto conf = WriteConf("a.conf", "[program:keep]\ncommand = sleep 1000\nstartsecs = 0\n");
+  auto& t = Start({"-c", conf});
+  ASSERT_TRUE(WaitForLog("keep: started")) << t.Stderr();
+  ASSERT_EQ(0, mkfifo(Path("fifo.conf").c_str(), 0644));
+  WriteConf("b.conf", "[include]\nfiles = " + Path("fifo.conf") + "\n");
+  t.Signal(SIGHUP);
+  ASSERT_TRUE(WaitForLog("configuration not reloaded")) << t.Stderr();
+  EXPECT_TRUE(Has(t.Stderr(), "b.conf:2: error: " + Path("fifo.conf") + ": unable to read: not a regular file"))
+      << t.Stderr();
+  std::string out;
+  EXPECT_EQ(0, Ctl({"status", "keep"}, &out)) << out;
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+}
+
 TEST_F(Supervise, UserSwitchingWorksWithTheStaticBinary) {
   chmod(dir_.c_str(), 0777);
   std::string out = Path("id");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <optional>
 #include <string>
@@ -1319,6 +1320,31 @@ TEST(StopChainsTest, AChainLongerThanTheStopTimeoutIsAWarning) {
   w.clear();
   CheckStopChains(l.config, 9000, &w);
   EXPECT_TRUE(w.empty());
+}
+
+}  // namespace
+}  // namespace tend
+
+namespace tend {
+namespace {
+
+// From issue 34: reading the configuration must never block PID 1 nor grow without bound.
+TEST(ReadWholeFile, RefusesWhatIsNotARegularFileAndBoundsTheSize) {
+  TempDir dir;
+  std::string text, err;
+  EXPECT_FALSE(ReadWholeFile("/dev/zero", &text, &err));
+  EXPECT_EQ("unable to read: not a regular file", err);
+  const std::string fifo = dir.path() + "/fifo.conf";
+  ASSERT_EQ(0, mkfifo(fifo.c_str(), 0600));
+  EXPECT_FALSE(ReadWholeFile(fifo, &text, &err));  // Returns at once: no writer needed.
+  EXPECT_EQ("unable to read: not a regular file", err);
+  const std::string big = dir.Write("big.conf", "");
+  ASSERT_EQ(0, truncate(big.c_str(), kMaxFileBytes + 1));
+  EXPECT_FALSE(ReadWholeFile(big, &text, &err));
+  EXPECT_EQ("unable to read: larger than 16 MiB", err);
+  ASSERT_EQ(0, truncate(big.c_str(), 10));
+  EXPECT_TRUE(ReadWholeFile(big, &text, &err)) << err;
+  EXPECT_EQ(std::string(10, '\0'), text);
 }
 
 }  // namespace
