@@ -273,6 +273,9 @@ class NetProbe : public ProbeRun {
 
 // How much of an exec probe's output is kept for the log line.
 constexpr size_t kExecOutputKept = 512;
+// How much of it is read at most: past that, a noisy probe (`exec:yes`) is left to
+// fill its pipe and block until its timeout, not read at tend's cost.
+constexpr size_t kExecOutputRead = 64 << 10;
 
 }  // namespace
 
@@ -339,6 +342,11 @@ class SystemProber::ExecProbe : public SpawnObserver, public ExitObserver {
       if (n > 0) {
         output_.append(buf, static_cast<size_t>(n));
         if (output_.size() > 2 * kExecOutputKept) output_.erase(0, output_.size() - kExecOutputKept);
+        read_ += static_cast<size_t>(n);
+        if (read_ >= kExecOutputRead) {
+          watcher_.reset();  // Kept open: the probe blocks rather than dies of SIGPIPE.
+          return;
+        }
         continue;
       }
       if (n == 0 || errno != EAGAIN) {  // EOF: every writer is gone.
@@ -350,10 +358,12 @@ class SystemProber::ExecProbe : public SpawnObserver, public ExitObserver {
   }
   void MaybeDone() {
     if (!reaped_ || !exec_known_) return;
-    // What a daemon it started still writes is not waited for.
+    // What a daemon it started still writes is not waited for, and what it left in its
+    // group goes with it, whatever the result (`sleep 300 &` every second would pile up).
     watcher_.reset();
     out_.Reset();
     timer_->Stop();
+    owner_->ops_->SignalGroup(pid_, SIGKILL);
     if (done_) {
       if (!exec_error_.empty()) {
         Deliver({false, exec_error_});
@@ -395,6 +405,7 @@ class SystemProber::ExecProbe : public SpawnObserver, public ExitObserver {
   pid_t pid_ = -1;
   bool reaped_ = false, exec_known_ = false, killed_ = false;
   int status_ = 0;
+  size_t read_ = 0;  // Bytes of output read.
   std::string exec_error_;
   UniqueFd out_;
   std::unique_ptr<IoWatcher> watcher_;

@@ -17,8 +17,9 @@ void Service::OnReadyNotified(pid_t pid, bool ready) {
     Step(Event::kReady);
     return;
   }
-  next_not_ready_ = fmt::format("closed descriptor {} without writing a newline (ready = {})",
-                                config_.ready.fd, config_.ready.spec);
+  next_not_ready_ = fmt::format(
+      "closed descriptor {}, or wrote over {} bytes to it, without a newline (ready = {})",
+      config_.ready.fd, kMaxNotifyBytes, config_.ready.spec);
   Step(Event::kNotReady);
 }
 

@@ -440,8 +440,11 @@ void SystemProcessOps::OnNotifyReadable(pid_t pid) {
       ready = true;
       break;
     }
+    it->second.bytes += static_cast<size_t>(n);
   }
-  if (!ready && n < 0 && errno == EAGAIN) return;  // More to come.
+  // More to come; but a writer of bytes without a newline would keep tend busy for
+  // nothing: past kMaxNotifyBytes, it will never be ready.
+  if (!ready && n < 0 && errno == EAGAIN && it->second.bytes <= kMaxNotifyBytes) return;
   SpawnObserver* observer = it->second.observer;
   notify_.erase(it);
   observer->OnReadyNotified(pid, ready);

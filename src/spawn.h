@@ -98,10 +98,13 @@ class SpawnObserver {
   /// before Spawn returns; it reads EIO once the child's side is closed.
   virtual void OnTerminal(pid_t pid, UniqueFd master) {}
   /// SpawnSpec::notify_fd: `ready` once a newline came, or false when every writer
-  /// closed it without one (it will never say ready). At most one call per spawn, and
+  /// closed it, or kMaxNotifyBytes came, without one (it will never say ready). At most one call per spawn, and
   /// none after ProcessOps::ForgetReady.
   virtual void OnReadyNotified(pid_t pid, bool ready) {}
 };
+
+/// The most a notification pipe (SpawnSpec::notify_fd) is read without a newline.
+constexpr size_t kMaxNotifyBytes = 4096;
 
 class ProcessOps {
  public:
@@ -167,6 +170,7 @@ class SystemProcessOps : public ProcessOps {
     UniqueFd fd;
     std::unique_ptr<IoWatcher> watcher;
     SpawnObserver* observer;
+    size_t bytes = 0;  // Read so far from a notification pipe, without a newline.
   };
   /// Fills `p` and starts watching its descriptor.
   void Watch(Pending* p, UniqueFd fd, SpawnObserver* observer, std::function<void()> readable);

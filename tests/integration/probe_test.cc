@@ -159,6 +159,38 @@ TEST_F(Probes, ExecProbeOutputIsKeptForTheLogLine) {
   EXPECT_EQ(0, t.Wait());
 }
 
+// From issue 34: `health = exec:sh -c 'sleep 300 & exit 0'` every second left a stray
+// process per check. What a probe leaves in its group is killed when it exits.
+TEST_F(Probes, WhatAnExecProbeLeavesBehindIsKilled) {
+  const std::string runs = Path("runs");
+  auto conf = WriteConf("web.conf",
+                        "[program:web]\ncommand = sleep 1000\nstartsecs = 0\n"
+                        "health = exec:sh -c 'echo run >> " + runs +
+                            "; sleep 300 & exit 0'\nhealth_interval = 50ms\n");
+  auto& t = Start({"-c", conf});
+  ASSERT_TRUE(Eventually([&] { return Lines(ReadFile(runs)).size() >= 4; })) << t.Stderr();
+  // Three probes have ended: at most the one running now may have its sleep.
+  std::string out;
+  const std::string sleeps = t.InNamespace({"sh", "-c", "pgrep -cx -f 'sleep 300' || true"});
+  EXPECT_GE(1, atoi(sleeps.c_str())) << sleeps;
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+}
+
+// From issue 34: a probe that writes without end (`exec:yes`) kept tend reading at the
+// cost of a core. Past 64 KiB it is no longer read: it blocks, and its timeout ends it.
+TEST_F(Probes, AnExecProbeIsNotReadPast64KiB) {
+  auto conf = WriteConf("web.conf",
+                        "[program:web]\ncommand = sleep 1000\nstartsecs = 0\n"
+                        "health = exec:head -c 1000000 /dev/zero\nhealth_interval = 100ms\n"
+                        "health_timeout = 500ms\nhealth_retries = 3\n");
+  auto& t = Start({"-c", conf});
+  ASSERT_TRUE(WaitForLog("web: health check failed (1/3): no answer within 500ms (killed)"))
+      << t.Stderr();
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+}
+
 TEST_F(Probes, TendCheckRejectsBadProbes) {
   auto conf = WriteConf("bad.conf",
                         "[program:web]\ncommand = sleep 1\nhealth = tcp:99999\n"

@@ -486,9 +486,20 @@ TEST_F(Readiness, NeverReadyGoesFatalAfterItsRetries) {
 TEST_F(Readiness, ANotificationFdClosedWithoutANewlineIsAFailedStart) {
   StartConfNoSocket("[program:quitter]\ncommand = sh -c 'exec 3>&-; exec sleep 1000'\n"
                     "ready = fd:3\nstartretries = 0\n");
-  ASSERT_TRUE(WaitForLog("quitter: closed descriptor 3 without writing a newline (ready = fd:3)"))
+  ASSERT_TRUE(WaitForLog("quitter: closed descriptor 3, or wrote over 4096 bytes to it, without a newline (ready = fd:3)"))
       << tend_->Stderr();
   ASSERT_TRUE(WaitForLog("quitter: ")) << tend_->Stderr();
+  EXPECT_TRUE(WaitForLog("FATAL")) << tend_->Stderr();
+}
+
+// From issue 34: bytes without a newline on the notification descriptor kept tend
+// reading for nothing. Past 4096 of them, the program will never be ready.
+TEST_F(Readiness, ANotificationFdFloodedWithoutANewlineIsAFailedStart) {
+  StartConfNoSocket("[program:flood]\ncommand = sh -c 'head -c 10000 /dev/zero >&3; "
+                    "exec sleep 1000'\nready = fd:3\nstartretries = 0\n");
+  ASSERT_TRUE(WaitForLog("flood: closed descriptor 3, or wrote over 4096 bytes to it, "
+                         "without a newline (ready = fd:3)"))
+      << tend_->Stderr();
   EXPECT_TRUE(WaitForLog("FATAL")) << tend_->Stderr();
 }
 
