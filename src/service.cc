@@ -299,6 +299,7 @@ void Service::Step(Event event) {
         case State::kExited:
         case State::kFatal:
           failures_ = 0;  // A deliberate start gets a fresh set of retries.
+          failed_runs_ = 0;
           Launch();
           return;
         case State::kStarting:
@@ -448,6 +449,7 @@ void Service::Step(Event event) {
           if (!want_up_) return;
           cause_ = "watchdog: no WATCHDOG=1 for " + FormatDuration(config_.watchdog_ms);
           Diag(Level::kWarn, "{}{}; restarting", Subject(), cause_);
+          failed_stop_ = true;
           Step(Event::kStop);  // want stays up: started again once stopped.
           return;
         case State::kBackoff:
@@ -466,7 +468,7 @@ void Service::Step(Event event) {
           Diag(Level::kWarn, "{}unhealthy ({} check{} failed: {}); restarting", Subject(),
                health_failures_, health_failures_ == 1 ? "" : "s", health_detail_);
           unhealthy_ = true;
-          unhealthy_stop_ = true;
+          failed_stop_ = true;
           cause_ = "unhealthy: " + health_detail_;
           Step(Event::kStop);  // want stays up: started again once stopped.
           return;
@@ -542,8 +544,8 @@ void Service::Exited(int status, bool expected) {
       return;
     case State::kStopping:
       Diag(options_.routine_level, "{}stopped ({})", Subject(), DescribeWaitStatus(status));
-      if (unhealthy_stop_ && want_up_) {
-        RestartUnhealthy();
+      if (failed_stop_ && want_up_) {
+        RestartFailedRun();
         return;
       }
       Enter(State::kStopped);

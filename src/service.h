@@ -266,8 +266,9 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   void OnHealthProbe(const ProbeResult& r);
   /// At an exit: last_exit_ and last_failure_.
   void RecordExit(int status);
-  /// After a stop for being unhealthy: started again as after an unexpected exit.
-  void RestartUnhealthy();
+  /// After a stop for failing health checks or the watchdog: a failed run, started
+  /// again at once the first time, then after a backoff; FATAL past startretries.
+  void RestartFailedRun();
   /// Whether the process runs in a session of its own (every program but the main one).
   bool OwnSession() const;
   /// The exit event in each state (Step's switch goes on there).
@@ -303,8 +304,11 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   int health_failures_ = 0;       // Counted failures in a row.
   bool unhealthy_ = false;
   std::string health_detail_;
-  bool unhealthy_stop_ = false;   // Being stopped for it: restarted as after a failure.
-  int unhealthy_restarts_ = 0;    // In a row, without a passing probe in between.
+  // Being stopped for failing health checks or its watchdog: restarted as after a
+  // failed run (FailedRun).
+  bool failed_stop_ = false;
+  // Runs ended so in a row, without a passing probe or a WATCHDOG=1 in between.
+  int failed_runs_ = 0;
   pid_t leftover_pgid_ = 0;      // The group being cleaned, 0 when none.
   bool launch_waiting_ = false;  // A start waits in BACKOFF for the cleaning to end.
   std::unique_ptr<Timer> leftover_timer_;  // SIGKILL to the leftovers when it fires.

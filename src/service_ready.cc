@@ -101,7 +101,10 @@ void Service::OnNotify(const NotifyMessage& m, bool from_main) {
     ready_deadline_ms_ = std::max(ready_deadline_ms_, now + m.extend_timeout_usec / 1000);
     ready_timer_->Start(ready_deadline_ms_ - now);
   }
-  if (m.watchdog && watchdog_timer_->active()) watchdog_timer_->Start(config_.watchdog_ms);
+  if (m.watchdog && watchdog_timer_->active()) {
+    watchdog_timer_->Start(config_.watchdog_ms);
+    failed_runs_ = 0;  // Alive and well: a later expiry is restarted at once.
+  }
   if (m.ready) Step(Event::kReady);  // Repeated (postgres after a crash): harmless.
   if (m.watchdog_trigger && config_.watchdog_ms > 0) Step(Event::kWatchdog);
 }
@@ -133,7 +136,7 @@ void Service::WatchReadiness() {
   health_counted_ = false;
   health_failures_ = 0;
   unhealthy_ = false;
-  unhealthy_stop_ = false;
+  failed_stop_ = false;
   if (config_.watchdog_ms > 0) watchdog_timer_->Start(config_.watchdog_ms);
   if (!config_.ready.active()) return;
   ready_deadline_ms_ = env_.clock->NowMs() + config_.ready_timeout_ms;
@@ -186,7 +189,7 @@ void Service::OnHealthProbe(const ProbeResult& r) {
     }
     health_counted_ = true;
     health_failures_ = 0;
-    unhealthy_restarts_ = 0;
+    failed_runs_ = 0;
     return;
   }
   // Failures while it may still be warming up do not count (but a pass ends that time).
@@ -206,22 +209,28 @@ void Service::OnHealthProbe(const ProbeResult& r) {
   Step(Event::kUnhealthy);
 }
 
-void Service::RestartUnhealthy() {
-  unhealthy_stop_ = false;
+void Service::RestartFailedRun() {
+  failed_stop_ = false;
   // Killed for it: an unexpected exit, whatever its status says.
   if (!RestartDue(config_.restart, /*expected=*/false)) {
     Diag(options_.routine_level, "{}not restarted (restart = never)", Subject());
     Enter(State::kExited);
     return;
   }
-  ++unhealthy_restarts_;
-  if (unhealthy_restarts_ > 1) {
-    // Unhealthy again without having passed a probe: not at once, as for failed starts.
+  ++failed_runs_;
+  const char* what = unhealthy_ ? "unhealthy" : "watchdog expired";
+  if (RetriesExhausted(failed_runs_, config_.startretries)) {
+    Diag(Level::kError, "{}{} {} times in a row; FATAL", Subject(), what, failed_runs_);
+    Enter(State::kFatal);
+    return;
+  }
+  if (failed_runs_ > 1) {
+    // Failed again without a passing probe or a watchdog ping: not at once, as for
+    // failed starts.
     const int64_t delay = BackoffDelayMs(config_.backoff_ms, config_.backoff_max_ms,
-                                         unhealthy_restarts_ - 1,
-                                         env_.random ? env_.random() : 0.5);
-    Diag(Level::kWarn, "{}unhealthy {} times in a row; restarting in {}", Subject(),
-         unhealthy_restarts_, HumanDuration(delay));
+                                         failed_runs_ - 1, env_.random ? env_.random() : 0.5);
+    Diag(Level::kWarn, "{}{} {} times in a row; restarting in {}", Subject(), what,
+         failed_runs_, HumanDuration(delay));
     ArmTimer(delay);
     Enter(State::kBackoff);
     return;

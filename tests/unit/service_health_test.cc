@@ -187,6 +187,23 @@ TEST_F(ProbeTest, UnhealthyAgainWithoutAPassBacksOff) {
   EXPECT_EQ(4u, ops_.spawned.size());
 }
 
+// From issue 34: unhealthy restarts went on for ever. Past startretries in a row without
+// a passing probe, the program is FATAL.
+TEST_F(ProbeTest, UnhealthyRunsInARowGoFatalAfterStartretries) {
+  ProgramConfig c = WithHealth("tcp:8080");
+  c.health_retries = 1;
+  c.startretries = 1;
+  Service& s = Running(c);
+  Probe(false);
+  Exit(SIGTERM);  // First: at once.
+  ExecOk();
+  Probe(false);
+  Exit(SIGTERM);  // Second: past startretries = 1.
+  EXPECT_EQ(State::kFatal, s.state());
+  EXPECT_EQ(2u, ops_.spawned.size());
+  EXPECT_EQ(1, s.restarts());
+}
+
 TEST_F(ProbeTest, RestartNeverLeavesItExitedAndUnhealthy) {
   ProgramConfig c = WithHealth("tcp:8080");
   c.health_retries = 1;

@@ -935,6 +935,57 @@ TEST_F(ReadyTest, ReadyBeforeTheExecResultWithStartsecsZero) {
   EXPECT_EQ(0, s.failures());
 }
 
+// From issue 34: `watchdog = 50ms` on a program that never pings gave 99 starts in 5 s,
+// RESTARTS 0. Watchdog expiries are failed runs: counted, backed off, FATAL at the end.
+TEST_F(ReadyTest, WatchdogExpiriesInARowBackOffAndGoFatal) {
+  ProgramConfig c;
+  std::string why;
+  ASSERT_TRUE(ParseReadySource("notify", &c.ready, &why));
+  c.watchdog_ms = 50;
+  c.startretries = 2;
+  c.backoff_ms = 1000;
+  Service& s = Make(c);
+  s.Start();
+  ExecOk();
+  clock_.Advance(50);  // Never a WATCHDOG=1.
+  Exit(SIGTERM);
+  EXPECT_EQ(State::kStarting, s.state());  // The first at once.
+  EXPECT_EQ(1, s.restarts());
+  ExecOk();
+  clock_.Advance(50);
+  Exit(SIGTERM);
+  EXPECT_EQ(State::kBackoff, s.state());  // The second after a backoff.
+  EXPECT_EQ(2u, ops_.spawned.size());
+  clock_.Advance(clock_.NextDueIn());
+  ASSERT_EQ(3u, ops_.spawned.size());
+  EXPECT_EQ(2, s.restarts());
+  ExecOk();
+  clock_.Advance(50);
+  Exit(SIGTERM);
+  EXPECT_EQ(State::kFatal, s.state());  // The third: past startretries.
+  EXPECT_EQ(3u, ops_.spawned.size());
+}
+
+TEST_F(ReadyTest, AWatchdogPingStartsTheCountOver) {
+  ProgramConfig c;
+  std::string why;
+  ASSERT_TRUE(ParseReadySource("notify", &c.ready, &why));
+  c.watchdog_ms = 50;
+  c.startretries = 1;
+  Service& s = Make(c);
+  NotifyMessage alive;
+  ASSERT_TRUE(ParseNotifyMessage("READY=1\nWATCHDOG=1", &alive));
+  s.Start();
+  for (int run = 0; run < 4; ++run) {
+    ExecOk();
+    s.OnNotify(alive);
+    clock_.Advance(50);
+    Exit(SIGTERM);
+    EXPECT_EQ(State::kStarting, s.state()) << run;
+  }
+  EXPECT_EQ(4, s.restarts());
+}
+
 TEST_F(ReadyTest, NotReadyStopsTheWatchdogToo) {
   ProgramConfig c;
   std::string why;
