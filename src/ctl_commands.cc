@@ -119,7 +119,11 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
 }
 
 // Pads every cell of a column to the column's widest.
-std::string Table(const std::vector<std::vector<std::string>>& rows) {
+// Cells may hold what programs said (STATUS=, probe output): made printable first.
+std::string Table(std::vector<std::vector<std::string>> rows) {
+  for (auto& r : rows) {
+    for (auto& cell : r) cell = Printable(cell);
+  }
   std::vector<size_t> width;
   for (const auto& r : rows) {
     width.resize(std::max(width.size(), r.size()));
@@ -230,7 +234,7 @@ int RunSignal(Ctl* ctl) {
   Message ok;
   if (int rc = Request(ctl, req, nullptr, &ok)) return rc;
   // "web: signalled HUP (pid 42)", a line per program, as supervisorctl says it.
-  if (!ctl->json) Out(ok.Get(Tag::kMessage));
+  if (!ctl->json) Out(Printable(ok.Get(Tag::kMessage), /*keep_newlines=*/true));
   return Done(ctl, 0);
 }
 
@@ -265,6 +269,8 @@ int RunLogs(Ctl* ctl) {
   size_t width = 0;
   for (const auto& n : names) width = std::max(width, n.size());
   const bool prefix = names.size() > 1;
+  // Raw into a file or a pipe; on a terminal, no program may drive it (colours go too).
+  const bool terminal = isatty(STDOUT_FILENO);
   Message req(MsgType::kLogs);
   for (const auto& n : ctl->args) req.Add(Tag::kName, n);
   req.AddInt(Tag::kLines, ctl->lines);
@@ -277,11 +283,11 @@ int RunLogs(Ctl* ctl) {
     if (ctl->json) {
       line = fmt::format("{{\"name\":{},\"stream\":\"{}\",\"line\":{}}}\n", JsonString(name),
                          err ? "stderr" : "stdout", JsonString(m.Get(Tag::kData)));
-    } else if (prefix) {
-      line = name + std::string(width > name.size() ? width - name.size() : 0, ' ') + " | " +
-             m.Get(Tag::kData) + "\n";
     } else {
-      line = m.Get(Tag::kData) + "\n";
+      const std::string data = terminal ? Printable(m.Get(Tag::kData)) : m.Get(Tag::kData);
+      line = prefix ? name + std::string(width > name.size() ? width - name.size() : 0, ' ') +
+                          " | " + data + "\n"
+                    : data + "\n";
     }
     Out(line);
   };
@@ -299,12 +305,12 @@ int RunReload(Ctl* ctl) {
     return rc;
   }
   if (rc == 0) {
-    Out("reloaded: " + msg + "\n");
+    Out("reloaded: " + Printable(msg, true) + "\n");
     return 0;
   }
   if (rc == kCodeUnreachable) return rc;
   Fail(rc, "configuration not reloaded:");
-  Out(msg + "\n");
+  Out(Printable(msg, true) + "\n");
   return rc;
 }
 
@@ -339,7 +345,7 @@ int RunHealth(Ctl* ctl) {
                     problems));
   } else {
     // On stdout: what `docker inspect` shows of a health check.
-    Out(rc == 0 ? "healthy\n" : "unhealthy:\n" + msg + "\n");
+    Out(rc == 0 ? "healthy\n" : "unhealthy:\n" + Printable(msg, true) + "\n");
   }
   return rc;
 }
@@ -575,23 +581,30 @@ bool ParseArgs(const CtlCommand& cmd, int argc, char** argv, int i, Ctl* ctl, st
 }  // namespace
 
 int Fail(int code, const std::string& message) {
-  std::string line = "tendctl: " + message + "\n";
+  std::string line = "tendctl: " + Printable(message, true) + "\n";
   WriteAll(STDERR_FILENO, line.data(), line.size());
   return code;
 }
 
 std::string JsonString(const std::string& s) {
   std::string out = "\"";
-  for (unsigned char c : s) {
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == '"' || c == '\\') {
       out += '\\';
       out += static_cast<char>(c);
+      ++i;
     } else if (c < 0x20) {
-      char buf[8];
-      snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
+      out += fmt::format("\\u{:04x}", c);
+      ++i;
+    } else if (size_t n = Utf8Length(std::string_view(s).substr(i))) {
+      out.append(s, i, n);
+      i += n;
     } else {
-      out += static_cast<char>(c);
+      // Not UTF-8 (a program's raw bytes): the byte as the code point of the same value,
+      // so that the output stays JSON and the byte can be read back.
+      out += fmt::format("\\u{:04x}", c);
+      ++i;
     }
   }
   return out + "\"";

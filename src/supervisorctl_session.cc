@@ -9,12 +9,15 @@
 #include "control_client.h"
 #include "supervisorctl.h"
 #include "sys.h"
+#include "values.h"
 
 namespace tend {
 namespace sctl {
 
 void Line(const std::string& s) {
-  std::string l = s + "\n";
+  // On a terminal, no program's output or STATUS= may drive it; raw into a pipe.
+  static const bool terminal = isatty(STDOUT_FILENO);
+  std::string l = (terminal ? Printable(s, /*keep_newlines=*/true) : s) + "\n";
   WriteAll(STDOUT_FILENO, l.data(), l.size());
 }
 
@@ -163,6 +166,7 @@ int ShowLog(Sctl* s, Message req, int stream, bool follow, int64_t bytes) {
     Line(text);
     return s->status;
   }
+  if (isatty(STDOUT_FILENO)) text = Printable(text, /*keep_newlines=*/true);
   WriteAll(STDOUT_FILENO, text.data(), text.size());
   req.AddInt(Tag::kLines, 1024).AddFlag(Tag::kFollow);
   Request(s, req, [&](const Message& m) {

@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include <fmt/format.h>
+
 namespace tend {
 
 namespace {
@@ -171,6 +173,46 @@ std::string SignalName(int signo) {
                                 : "RTMAX-" + std::to_string(from_max);
   }
   return std::to_string(signo);
+}
+
+std::string Printable(std::string_view text, bool keep_newlines) {
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if ((c >= 0x20 && c != 0x7f) || c == '\t' || (c == '\n' && keep_newlines)) {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+    }
+  }
+  return out;
+}
+
+size_t Utf8Length(std::string_view s) {
+  if (s.empty()) return 0;
+  const auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char c = b(0);
+  if (c < 0x80) return 1;
+  size_t n;
+  unsigned char lo = 0x80, hi = 0xbf;  // The second byte's range (RFC 3629's table).
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    if (c == 0xe0) lo = 0xa0;  // Not overlong.
+    if (c == 0xed) hi = 0x9f;  // Not a surrogate.
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    if (c == 0xf0) lo = 0x90;
+    if (c == 0xf4) hi = 0x8f;  // Not past U+10FFFF.
+  } else {
+    return 0;
+  }
+  if (s.size() < n || b(1) < lo || b(1) > hi) return 0;
+  for (size_t i = 2; i < n; ++i) {
+    if ((b(i) & 0xc0) != 0x80) return 0;
+  }
+  return n;
 }
 
 }  // namespace tend

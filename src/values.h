@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include <string>
+#include <string_view>
 
 namespace tend {
 
@@ -30,6 +31,15 @@ bool ParseUint(const std::string& s, int64_t* out);
 
 /// "TERM", "RTMIN+3", or the number in decimal when the signal has no name.
 std::string SignalName(int signo);
+
+/// `text` safe to show on a terminal: control bytes (below 0x20, and 0x7f) as `\xNN`,
+/// except tab, and newline when `keep_newlines`. Text from programs (output, STATUS=,
+/// names) must never drive the operator's terminal.
+std::string Printable(std::string_view text, bool keep_newlines = false);
+
+/// The length of the valid UTF-8 sequence at the start of `s` (1 to 4), or 0 when it is
+/// not one (a stray byte, an overlong form, a surrogate, past U+10FFFF, cut short).
+size_t Utf8Length(std::string_view s);
 
 }  // namespace tend
 

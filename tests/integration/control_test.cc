@@ -834,3 +834,29 @@ TEST_F(Control, MainPidReapedByTheProgramHandsBackTheFirstProcess) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// From issue 34: any notify program's STATUS= reached the operator's terminal raw
+// (a title change, colours, a carriage return that hides the rest); and bytes that are
+// not UTF-8 made -j output invalid JSON.
+TEST_F(Control, WhatProgramsSayIsEscapedForTerminalsAndJson) {
+  WriteFile(Path("say.sh"), "#!/bin/sh\nprintf 'caf\\351\\n'\nexec " + probe_ +
+                                " notify 1 \"$(printf 'STATUS=\\033]0;pwned\\007\\033[31mRED\\rX')\""
+                                " READY=1\n");
+  ASSERT_EQ(0, chmod(Path("say.sh").c_str(), 0755));
+  StartWith("[program:say]\ncommand = " + Path("say.sh") + "\nready = notify\nstartsecs = 0\n");
+  std::string out;
+  ASSERT_TRUE(Eventually([&] { return Ctl({"status", "say"}, &out) == 0 && Has(out, "RED"); }))
+      << out;
+  EXPECT_TRUE(Has(out, "notify: \\x1b]0;pwned\\x07\\x1b[31mRED\\x0dX")) << out;
+  EXPECT_EQ(std::string::npos, out.find('\x1b')) << out;
+  EXPECT_EQ(0, Ctl({"-j", "status", "say"}, &out)) << out;
+  EXPECT_TRUE(Has(out, "\"status\":\"\\u001b]0;pwned\\u0007\\u001b[31mRED\\u000dX\"")) << out;
+  ASSERT_EQ(0, Ctl({"-j", "logs", "say"}, &out)) << out;
+  EXPECT_TRUE(Has(out, "\"line\":\"caf\\u00e9\"")) << out;
+}
+
+}  // namespace
+}  // namespace tend

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "ctl_terminal.h"
+#include "values.h"
 
 namespace tend {
 namespace {
@@ -76,6 +77,32 @@ TEST(CtlTest, ManPageAndCompletionMatchTheTable) {
   for (const auto &o : opts) {
     EXPECT_NE(std::string::npos, completion.find("--" + o)) << "--" << o << " is not completed";
   }
+}
+
+}  // namespace
+}  // namespace tend
+
+namespace tend {
+namespace {
+
+// From issue 34: bytes that are not UTF-8 (a program's output, STATUS=) passed raw into
+// -j output, which was then not JSON.
+TEST(CtlTest, JsonStringsEscapeWhatIsNotUtf8) {
+  EXPECT_EQ("\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
+            JsonString("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+  EXPECT_EQ("\"a\\u00ffb\"", JsonString("a\xff" "b"));
+  EXPECT_EQ("\"\\u00c0\\u0080\"", JsonString("\xc0\x80"));          // Overlong.
+  EXPECT_EQ("\"\\u00ed\\u00a0\\u0080\"", JsonString("\xed\xa0\x80"));  // A surrogate.
+  EXPECT_EQ("\"\\u00e2\\u0082\"", JsonString("\xe2\x82"));          // Cut short.
+  EXPECT_EQ("\"\\u00f4\\u0090\\u0080\\u0080\"", JsonString("\xf4\x90\x80\x80"));  // Past U+10FFFF.
+}
+
+// From issue 34: STATUS= with escape sequences was printed raw by tendctl status.
+TEST(CtlTest, PrintableEscapesControlBytes) {
+  EXPECT_EQ("\\x1b]0;pwned\\x07\\x1b[31mRED\\x0dX", Printable("\x1b]0;pwned\x07\x1b[31mRED\rX"));
+  EXPECT_EQ("a\tb\\x0ac\\x7f", Printable("a\tb\nc\x7f"));
+  EXPECT_EQ("a\nb", Printable("a\nb", /*keep_newlines=*/true));
+  EXPECT_EQ("caf\xc3\xa9", Printable("caf\xc3\xa9"));
 }
 
 }  // namespace
