@@ -1,5 +1,6 @@
 #include "supervisorctl.h"
 
+#include <fcntl.h>
 #include <ini.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -413,6 +414,9 @@ int Clear(Sctl* s, const std::vector<std::string>& args) {
 }
 
 int Version(Sctl* s, const std::vector<std::string>&) {
+  // The server's version, as supervisorctl asks it: none without a server (status 7).
+  ControlClient client;
+  if (!Connect(s, &client)) return s->status;
   Line(kVersion);
   return s->status;
 }
@@ -516,6 +520,14 @@ int OnIni(void* user, const char* section, const char* name, const char* value) 
   return 1;
 }
 
+// Whether `path` opens for reading as a file (Python's open(), which supervisorctl uses),
+// without blocking on a FIFO.
+bool Readable(const std::string& path) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  struct stat st;
+  return fd.valid() && fstat(fd.get(), &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
 bool IsSocket(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
@@ -614,6 +626,15 @@ int SupervisorctlMain(int argc, char** argv) {
       WriteAll(STDERR_FILENO, msg.data(), msg.size());
       return kInvalidArgs;
     }
+  }
+  struct stat st;
+  if (!config.empty() && !Readable(config)) {
+    // supervisorctl 4.2.5's words and status, before any action.
+    std::string msg = std::string("Error: could not ") +
+                      (stat(config.c_str(), &st) != 0 ? "find" : "read") + " config file " +
+                      config + "\nFor help, use " + argv[0] + " -h\n";
+    WriteAll(STDERR_FILENO, msg.data(), msg.size());
+    return kInvalidArgs;
   }
   // Where tend listens: -s, else TEND_SOCKET, else the configuration's serverurl when a
   // socket is there, else where tendctl looks.

@@ -234,7 +234,7 @@ TEST_F(Supervisorctl, ReloadRefusesABrokenConfigurationBeforeStoppingAnything) {
 TEST_F(Supervisorctl, NoServerAtTheSocketIsReportedAlike) {
   const std::string url = "unix://" + Path("none.sock");
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {"pid"}, {"status"}, {"start", "web"}, {"tail", "web"}}) {
+           {"pid"}, {"status"}, {"start", "web"}, {"tail", "web"}, {"version"}}) {
     std::vector<std::string> real = {kSupervisorctl, "-s", url};
     std::vector<std::string> ours = {Path("supervisorctl"), "-s", url};
     real.insert(real.end(), args.begin(), args.end());
@@ -242,6 +242,19 @@ TEST_F(Supervisorctl, NoServerAtTheSocketIsReportedAlike) {
     Result r = Run(real), o = Run(ours);
     EXPECT_EQ(o.out, r.out) << args[0];
     EXPECT_EQ(o.status, r.status) << args[0];
+  }
+}
+
+// From issue 34: -c naming no file was ignored (the default socket used).
+TEST_F(Supervisorctl, AConfigurationFileNotFoundIsReportedAlike) {
+  for (const std::string& file : {Path("nonexistent.conf"), dir_}) {
+    Result r = Run({kSupervisorctl, "-c", file, "status"});
+    Result o = Run({Path("supervisorctl"), "-c", file, "status"});
+    const size_t at = o.out.find(Path("supervisorctl"));
+    if (at != std::string::npos) o.out.replace(at, Path("supervisorctl").size(), kSupervisorctl);
+    EXPECT_EQ(o.out, r.out);
+    EXPECT_EQ(o.status, r.status);
+    EXPECT_EQ(2, o.status);
   }
 }
 
