@@ -155,8 +155,17 @@ bool ParseReadySource(const std::string& value, ReadySource* out, std::string* w
       *why = "log: needs the text a line must contain";
       return false;
     }
-    if (out->text.size() >= 2 && out->text.front() == '/' && out->text.back() == '/') {
+    if (out->text.front() == '/') {
+      // A text that starts with '/' is a pattern: never silently the text "/abc".
+      if (out->text.size() < 2 || out->text.back() != '/') {
+        *why = "log:/REGEX/ needs its closing '/'";
+        return false;
+      }
       out->text = out->text.substr(1, out->text.size() - 2);
+      if (out->text.empty()) {
+        *why = "log:// has an empty pattern, which every line would match";
+        return false;
+      }
       auto re = std::make_shared<Pattern>();
       std::string err;
       if (!re->Compile(out->text, &err)) {

@@ -74,7 +74,7 @@ ApplyStatus ApplyEnvironment(const std::string& v, const ApplyContext&, ProgramC
                              std::string* why) {
   std::vector<std::pair<std::string, std::string>> pairs;
   if (!ParseEnvironment(v, &pairs, why)) return ApplyStatus::kBad;
-  for (const auto& kv : pairs) SetEnvVar(&p->environment, kv.first, kv.second);
+  MergeEnvironment(pairs, &p->environment);
   return ApplyStatus::kOk;
 }
 

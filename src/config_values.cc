@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include <unordered_map>
+
 namespace tend {
 
 namespace {
@@ -219,23 +221,34 @@ bool ParseEnvironment(const std::string& text,
   std::vector<std::string> t;
   if (!ShlexTokens(text, &t, err)) return false;
   out->clear();
-  // Groups of four tokens: KEY, '=', value and a separator that is not checked, exactly
-  // as supervisord steps through them.
+  std::unordered_map<std::string, size_t> at;  // Key -> its index in `out`.
+  // Groups of four tokens: KEY, '=', value and a comma (supervisord does not check the
+  // comma, and so drops the "c" of A=b c without a word).
   for (size_t i = 0; i < t.size(); i += 4) {
     if (i + 2 >= t.size() || t[i + 1] != "=") {
       *err = "expected KEY=value pairs separated by commas near \"" + t[i] +
              "\" (quote values that hold other characters than letters, digits and _/.+-():)";
       return false;
     }
-    std::string value = StripQuotes(t[i + 2]);
-    bool replaced = false;
-    for (auto& kv : *out) {
-      if (kv.first == t[i]) {
-        kv.second = value;
-        replaced = true;
-      }
+    if (i + 3 < t.size() && t[i + 3] != "," && !IsWordChar(t[i + 3][0]) &&
+        t[i + 3][0] != '\'' && t[i + 3][0] != '"') {
+      *err = "expected KEY=value pairs separated by commas near \"" + t[i + 3] +
+             "\" (quote values that hold other characters than letters, digits and _/.+-():)";
+      return false;
     }
-    if (!replaced) out->emplace_back(t[i], value);
+    if (i + 3 < t.size() && t[i + 3] != ",") {
+      *err = "\"" + t[i + 3] + "\" after " + t[i] + "=" + t[i + 2] +
+             " is not a comma (quote a value with spaces: " + t[i] + "=\"" +
+             StripQuotes(t[i + 2]) + " " + t[i + 3] + "\")";
+      return false;
+    }
+    std::string value = StripQuotes(t[i + 2]);
+    auto [it, fresh] = at.emplace(t[i], out->size());
+    if (fresh) {
+      out->emplace_back(t[i], std::move(value));
+    } else {
+      (*out)[it->second].second = std::move(value);
+    }
   }
   return true;
 }
@@ -255,15 +268,21 @@ std::vector<std::string> SplitNames(const std::string& text) {
   return names;
 }
 
-void SetEnvVar(std::vector<std::string>* env, const std::string& name, const std::string& value) {
-  std::string prefix = name + "=";
-  for (std::string& e : *env) {
-    if (e.compare(0, prefix.size(), prefix) == 0) {
-      e = prefix + value;
-      return;
+void MergeEnvironment(const std::vector<std::pair<std::string, std::string>>& pairs,
+                      std::vector<std::string>* env) {
+  std::unordered_map<std::string, size_t> at;  // Name -> its index in `env`.
+  for (size_t i = 0; i < env->size(); ++i) {
+    const std::string& e = (*env)[i];
+    at.emplace(e.substr(0, e.find('=')), i);
+  }
+  for (const auto& [name, value] : pairs) {
+    auto [it, fresh] = at.emplace(name, env->size());
+    if (fresh) {
+      env->push_back(name + "=" + value);
+    } else {
+      (*env)[it->second] = name + "=" + value;
     }
   }
-  env->push_back(prefix + value);
 }
 
 }  // namespace tend

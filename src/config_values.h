@@ -46,16 +46,18 @@ bool ParseExitCodes(const std::string& text, std::vector<int>* out, std::string*
 /// separated by commas, tokenised like Python's non-POSIX shlex, so a value with
 /// characters other than letters, digits and _/.+-(): must be quoted with ' or ";
 /// quotes are stripped from the ends of values; '#' starts a comment. A key given twice
-/// keeps its first position and its last value. Returns the pairs in order.
+/// keeps its first position and its last value. Returns the pairs in order. Unlike
+/// supervisord, which drops the "c" of `A=b c`, a pair must be followed by a comma.
 bool ParseEnvironment(const std::string& text,
                       std::vector<std::pair<std::string, std::string>>* out, std::string* err);
 
 /// Names separated by commas and/or whitespace; empty names are dropped.
 std::vector<std::string> SplitNames(const std::string& text);
 
-/// Sets NAME=value in `env` ("NAME=value" strings): replaced in place when NAME is
-/// there, appended otherwise.
-void SetEnvVar(std::vector<std::string>* env, const std::string& name, const std::string& value);
+/// Sets each NAME=value of `pairs` in `env` ("NAME=value" strings): replaced in place
+/// when NAME is there, appended otherwise. Linear in the sizes of both.
+void MergeEnvironment(const std::vector<std::pair<std::string, std::string>>& pairs,
+                      std::vector<std::string>* env);
 
 }  // namespace tend
 

@@ -340,7 +340,7 @@ TEST(ConfigTest, EnvironmentSyntax) {
   // F=k=v: the second '=' is a separate token, as supervisord's shlex reads it.
   EXPECT_EQ(
       "t.conf:3: error: bad environment \"F=k=v\": expected KEY=value pairs separated by "
-      "commas near \"v\" (quote values that hold other characters than letters, digits and "
+      "commas near \"=\" (quote values that hold other characters than letters, digits and "
       "_/.+-():)",
       Load("[program:a]\ncommand=a\nenvironment=F=k=v\n").Of(Kind::kError).at(0));
 }
@@ -1345,6 +1345,44 @@ TEST(ReadWholeFile, RefusesWhatIsNotARegularFileAndBoundsTheSize) {
   ASSERT_EQ(0, truncate(big.c_str(), 10));
   EXPECT_TRUE(ReadWholeFile(big, &text, &err)) << err;
   EXPECT_EQ(std::string(10, '\0'), text);
+}
+
+}  // namespace
+}  // namespace tend
+
+namespace tend {
+namespace {
+
+// From issue 34: `environment = A=b c` silently gave A=b (as supervisord does).
+TEST(ConfigTest, EnvironmentPairsMustBeSeparatedByCommas) {
+  EXPECT_EQ(
+      Lines({"t.conf:3: error: bad environment \"A=b c\": \"c\" after A=b is not a comma "
+             "(quote a value with spaces: A=\"b c\")"}),
+      Load("[program:a]\ncommand=a\nenvironment=A=b c\n").Of(Kind::kError));
+  EXPECT_EQ("", Load("[program:a]\ncommand=a\nenvironment=A=b, C=d\n").All());
+}
+
+// From issue 34: 100,000 pairs took over 20 s (each one looked for among the others).
+TEST(ConfigTest, ManyEnvironmentPairsAreReadInLinearTime) {
+  std::string pairs;
+  for (int i = 0; i < 200000; ++i) pairs += (i ? ",V" : "V") + std::to_string(i) + "=" + std::to_string(i);
+  Loaded l = Load("[supervisord]\nenvironment=" + pairs + "\n[program:a]\ncommand=a\nenvironment=" +
+                  pairs + ",V7=seven\n");
+  ASSERT_EQ("", l.All());
+  ASSERT_EQ(200000u, l.Get("a").environment.size());
+  EXPECT_EQ("V7=seven", l.Get("a").environment[7]);
+}
+
+// From issue 34: log:// matched every line; log:/abc silently became the text "/abc".
+TEST(ConfigTest, ALogSourceThatStartsWithASlashIsAPattern) {
+  std::vector<std::string> errors =
+      Load("[program:a]\ncommand=a\nready = log://\n[program:b]\ncommand=b\nready = log:/abc\n")
+          .Of(Kind::kError);
+  EXPECT_EQ(Lines({"t.conf:3: error: bad ready \"log://\": log:// has an empty pattern, which "
+                   "every line would match",
+                   "t.conf:6: error: bad ready \"log:/abc\": log:/REGEX/ needs its closing '/'"}),
+            errors);
+  EXPECT_EQ("", Load("[program:a]\ncommand=a\nready = log:/abc/\n").All());
 }
 
 }  // namespace
