@@ -18,7 +18,6 @@ namespace {
 constexpr size_t kMaxDatagram = 4096;
 constexpr int kMaxFds = 16;             // Room for BARRIER=1's one fd, and a few strays.
 constexpr int kDatagramsPerWakeup = 64;  // Then let the others have a turn (a flood).
-constexpr int64_t kComplaintEveryMs = 10000;
 
 
 }  // namespace
@@ -52,7 +51,10 @@ bool ParseNotifyMessage(std::string_view d, NotifyMessage* out) {
     } else if (key == "EXTEND_TIMEOUT_USEC") {
       if (ParseUint(std::string(value), &n)) out->extend_timeout_usec = n;
     } else if (key == "MAINPID") {
-      out->mainpid = ParseUint(std::string(value), &n) && n > 1 && n < (1 << 30) ? static_cast<pid_t>(n) : -1;
+      // 0 and 1 (never a program's) are refused by the program as any other pid is.
+      out->mainpid = ParseUint(std::string(value), &n) && n > 0 && n < (1 << 30)
+                         ? static_cast<pid_t>(n)
+                         : -1;
     } else if (key == "ERRNO") {
       if (ParseUint(std::string(value), &n) && n < 4096) out->errno_value = static_cast<int>(n);
     } else {
@@ -63,7 +65,7 @@ bool ParseNotifyMessage(std::string_view d, NotifyMessage* out) {
 }
 
 std::unique_ptr<NotifySocket> NotifySocket::Create(EventLoop* loop, Handler handler,
-                                                   std::string* err) {
+                                                   std::string* err, int64_t complain_every_ms) {
   UniqueFd fd(socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {
     *err = "unable to create the notify socket: " + ErrnoString(errno);
@@ -91,25 +93,44 @@ std::unique_ptr<NotifySocket> NotifySocket::Create(EventLoop* loop, Handler hand
   }
   std::string address = "@" + std::string(addr.sun_path + 1, len - sizeof(sa_family_t) - 1);
   return std::unique_ptr<NotifySocket>(
-      new NotifySocket(loop, std::move(fd), std::move(address), std::move(handler)));
+      new NotifySocket(loop, std::move(fd), std::move(address), std::move(handler),
+                       complain_every_ms));
 }
 
-NotifySocket::NotifySocket(EventLoop* loop, UniqueFd fd, std::string address, Handler handler)
+NotifySocket::NotifySocket(EventLoop* loop, UniqueFd fd, std::string address, Handler handler,
+                           int64_t complain_every_ms)
     : loop_(loop),
       fd_(std::move(fd)),
       address_(std::move(address)),
       handler_(std::move(handler)),
-      watcher_(loop, fd_.get(), IoWatcher::kRead, [this] { OnReadable(); }) {
+      watcher_(loop, fd_.get(), IoWatcher::kRead, [this] { OnReadable(); }),
+      complain_every_ms_(complain_every_ms) {
   watcher_.Start();
 }
 
 void NotifySocket::Complain(const std::string& why) {
   ++unreported_;
   const int64_t now = loop_->NowMs();
-  if (last_complaint_ms_ >= 0 && now - last_complaint_ms_ < kComplaintEveryMs) return;
+  if (last_complaint_ms_ >= 0 && now - last_complaint_ms_ < complain_every_ms_) {
+    // Held back; told at the end of the window even if no other comes.
+    last_why_ = why;
+    if (!report_timer_) report_timer_ = loop_->NewTimer([this] { ReportHeldBack(); });
+    if (!report_timer_->active()) {
+      report_timer_->Start(last_complaint_ms_ + complain_every_ms_ - now);
+    }
+    return;
+  }
   Diag(Level::kWarn, "notify socket: {}{}", why,
        unreported_ > 1 ? fmt::format(" ({} such datagrams ignored)", unreported_) : std::string());
   last_complaint_ms_ = now;
+  unreported_ = 0;
+}
+
+void NotifySocket::ReportHeldBack() {
+  if (unreported_ == 0) return;
+  Diag(Level::kWarn, "notify socket: {} ({} such datagram{} ignored in the last {:g}s)", last_why_,
+       unreported_, unreported_ == 1 ? "" : "s", complain_every_ms_ / 1000.0);
+  last_complaint_ms_ = loop_->NowMs();
   unreported_ = 0;
 }
 

@@ -45,8 +45,10 @@ class NotifySocket {
   /// returns false when no program may send it (then logged, rate-limited).
   using Handler = std::function<bool(pid_t sender, const NotifyMessage& message)>;
 
-  /// Creates, binds and starts watching the socket; null with `err` on failure.
-  static std::unique_ptr<NotifySocket> Create(EventLoop* loop, Handler handler, std::string* err);
+  /// Creates, binds and starts watching the socket; null with `err` on failure. Bad
+  /// datagrams are logged at most once every `complain_every_ms`, with a count.
+  static std::unique_ptr<NotifySocket> Create(EventLoop* loop, Handler handler, std::string* err,
+                                              int64_t complain_every_ms = 10000);
 
   /// The value of NOTIFY_SOCKET for programs: "@" and the abstract name.
   const std::string& address() const { return address_; }
@@ -55,18 +57,25 @@ class NotifySocket {
   void Drain() { OnReadable(); }
 
  private:
-  NotifySocket(EventLoop* loop, UniqueFd fd, std::string address, Handler handler);
+  NotifySocket(EventLoop* loop, UniqueFd fd, std::string address, Handler handler,
+               int64_t complain_every_ms);
   void OnReadable();
-  /// One bad datagram: counted, and logged at most every 10 seconds with the count.
+  /// One bad datagram: counted, and logged at most every complain_every_ms with the
+  /// count; what such a window held back is logged at its end.
   void Complain(const std::string& why);
+  void ReportHeldBack();
 
   EventLoop* loop_;
   UniqueFd fd_;
   std::string address_;
   Handler handler_;
   IoWatcher watcher_;
+  int64_t complain_every_ms_;
   int64_t last_complaint_ms_ = -1;
   uint64_t unreported_ = 0;
+  std::string last_why_;                 // The last complaint held back.
+  std::unique_ptr<Timer> report_timer_;  // Armed while some are held back.
+
 };
 
 }  // namespace tend

@@ -104,8 +104,10 @@ class PatternCompiler {
     auto number = [&](int* out) {
       int n = 0;
       size_t start = i_;
-      while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9' && n <= kMaxCount) {
-        n = n * 10 + (s_[i_++] - '0');
+      // Every digit read (a{99999} is a count over 255, not an unbalanced '{'), the
+      // value kept from overflowing.
+      while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') {
+        n = std::min(n * 10 + (s_[i_++] - '0'), kMaxCount + 1);
       }
       *out = n;
       return i_ > start;

@@ -244,7 +244,9 @@ class NetProbe : public ProbeRun {
     const bool http = line.rfind("HTTP/", 0) == 0;
     const size_t sp = line.find(' ');
     int code = 0;
-    if (http && sp != std::string::npos && sp + 4 <= line.size()) {
+    // Three digits, then a space or the end: "2000" is no status.
+    if (http && sp != std::string::npos && sp + 4 <= line.size() &&
+        (sp + 4 == line.size() || line[sp + 4] == ' ')) {
       for (size_t i = sp + 1; i < sp + 4 && line[i] >= '0' && line[i] <= '9'; ++i) {
         code = code * 10 + (line[i] - '0');
       }

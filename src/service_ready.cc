@@ -85,7 +85,9 @@ void Service::OnMainGone(pid_t pid) {
 
 void Service::OnNotify(const NotifyMessage& m, bool from_main) {
   if (m.has_status) notify_status_ = m.status;
-  if (m.mainpid != 0 && !(m.mainpid > 0 && AdoptMainPid(m.mainpid, from_main))) {
+  if (m.mainpid < 0) {
+    Diag(Level::kWarn, "{}MAINPID= refused: not a pid", Subject());
+  } else if (m.mainpid > 0 && !AdoptMainPid(m.mainpid, from_main)) {
     Diag(Level::kWarn, "{}MAINPID={} refused: not a process of this program", Subject(),
          m.mainpid);
   }

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "diag.h"
+
 namespace tend {
 namespace {
 
@@ -36,7 +38,7 @@ TEST(NotifyMessageTest, EveryFieldWithAndWithoutNewlines) {
   EXPECT_TRUE(m.watchdog);
   EXPECT_EQ(1, m.unknown);
   ASSERT_TRUE(ParseNotifyMessage("MAINPID=1\nWATCHDOG=trigger", &m));
-  EXPECT_EQ(-1, m.mainpid);  // Never tend itself.
+  EXPECT_EQ(1, m.mainpid);  // Refused by the program, as said (it was logged as -1).
   EXPECT_TRUE(m.watchdog_trigger);
   ASSERT_TRUE(ParseNotifyMessage("READY=0\nEXTEND_TIMEOUT_USEC=x\nERRNO=-1", &m));
   EXPECT_FALSE(m.ready);
@@ -110,6 +112,41 @@ TEST(NotifySocketTest, ReceivesWithCredentialsAndClosesPassedFds) {
   EXPECT_EQ(0, read(p[0], &c, 1));
   close(p[0]);
   close(out);
+}
+
+}  // namespace
+}  // namespace tend
+
+namespace tend {
+namespace {
+
+// From issue 34: a complaint held back by the rate limit was lost when no later one came.
+TEST(NotifySocketTest, WhatTheRateLimitHeldBackIsToldAtTheEndOfItsWindow) {
+  EventLoop loop;
+  std::vector<std::string> said;
+  SetDiagSink([&](const std::string& line) {
+    said.push_back(line);
+    return true;
+  });
+  std::string err;
+  auto sock = NotifySocket::Create(
+      &loop, [](pid_t, const NotifyMessage&) { return true; }, &err, /*complain_every_ms=*/50);
+  ASSERT_TRUE(sock) << err;
+  sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  memcpy(addr.sun_path + 1, sock->address().data() + 1, sock->address().size() - 1);
+  socklen_t len = static_cast<socklen_t>(sizeof(sa_family_t) + sock->address().size());
+  int out = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(7, sendto(out, "garbage", 7, 0, reinterpret_cast<sockaddr*>(&addr), len));
+  }
+  for (int i = 0; i < 100 && said.size() < 2; ++i) loop.RunOnce();
+  SetDiagSink(nullptr);
+  close(out);
+  ASSERT_EQ(2u, said.size());
+  EXPECT_NE(std::string::npos, said[0].find("that is not KEY=VALUE lines: ignored")) << said[0];
+  EXPECT_NE(std::string::npos, said[1].find("(2 such datagrams ignored in the last 0.05s)"))
+      << said[1];
 }
 
 }  // namespace

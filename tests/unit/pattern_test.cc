@@ -85,6 +85,7 @@ TEST(PatternTest, BadPatternsSayWhy) {
       {"[", "unbalanced '['"},          {"(a", "unbalanced '('"},
       {"a)", "unbalanced ')'"},         {"*a", "nothing to repeat before '*'"},
       {"a\\", "trailing backslash"},   {"a{300}", "repetition count over 255"},
+      {"a{99999}", "repetition count over 255"}, {"a{1,99999999999}", "repetition count over 255"},
       {"a{3,2}", "bad repetition count"}, {"a{2", "unbalanced '{'"},
       {"[[:nope:]]", "unknown character class"}, {"[z-a]", "bad range in '[...]'"},
       {"((a{100}){100}){100}", "too large (repetitions of repetitions)"},

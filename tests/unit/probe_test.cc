@@ -153,6 +153,13 @@ TEST_F(NetProbeTest, AServerThatIsNotHttpFails) {
   EXPECT_EQ("GET http://127.0.0.1:" + Port() +
                 "/: not an HTTP status line: \"-ERR unknown command 'GET'\"",
             r.detail);
+  Listen("HTTP/1.1 2000 OK\r\n\r\n");  // From issue 34: passed as 200.
+  r = Run("http:" + Port() + "/");
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ("GET http://127.0.0.1:" + Port() + "/: not an HTTP status line: \"HTTP/1.1 2000 OK\"",
+            r.detail);
+  Listen("HTTP/1.1 200\r\n\r\n");  // No reason phrase: allowed.
+  EXPECT_TRUE(Run("http:" + Port() + "/").ok);
   Listen("");  // Closes without a word.
   r = Run("http:" + Port() + "/");
   EXPECT_FALSE(r.ok);
