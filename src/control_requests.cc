@@ -277,6 +277,7 @@ void ControlServer::OnLine(const std::string& name, int stream, std::string_view
     }
     if (Queued(c) > kMaxQueuedBytes) {
       ++c->dropped;
+      if (!c->timer->active()) WatchStalled(c);
       continue;
     }
     Message l(MsgType::kLog);
@@ -295,6 +296,7 @@ void ControlServer::OnBytes(const std::string& name, int stream, std::string_vie
     if (c->attached != name) continue;
     if (Queued(c) > kMaxQueuedBytes) {
       ++c->dropped;
+      if (!c->timer->active()) WatchStalled(c);
       continue;
     }
     Message o(MsgType::kOutput);

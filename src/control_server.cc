@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -11,11 +12,10 @@
 
 #include "control_conn.h"
 #include "diag.h"
+#include "values.h"
 #include "version.h"  // Generated: build/gen/version.h.
 
 namespace tend {
-
-
 
 ControlServer::ControlServer(EventLoop* loop, Supervisor* supervisor, LogRouter* logs,
                              Callbacks callbacks)
@@ -24,7 +24,7 @@ ControlServer::ControlServer(EventLoop* loop, Supervisor* supervisor, LogRouter*
       logs_(logs),
       callbacks_(std::move(callbacks)),
       accept_retry_(loop->NewTimer([this] { accept_watcher_->Start(); })),
-      reap_dead_(loop->NewTimer([this] { dead_.clear(); })) {
+      reap_dead_(loop->NewTimer([this] { FreeDead(); })) {
   if (logs_) logs_->SetTap(this);
 }
 
@@ -178,7 +178,16 @@ void ControlServer::Serve(UniqueFd fd) {
   c->writer = std::make_unique<IoWatcher>(loop_, c->fd.get(), IoWatcher::kWrite,
                                           [this, c] { OnWritable(c); });
   c->timer = loop_->NewTimer([this, c] {
-    if (c->closing) {
+    if (c->following && !c->closing) {
+      if (c->written == c->written_at_arm && Queued(c) > 0) {
+        Diag(Level::kWarn, "control socket: pid {} read none of its {} for {}; disconnected",
+             c->pid, c->attached.empty() ? "lines" : "output",
+             FormatDuration(stalled_follower_ms_));
+        Drop(c);
+      } else if (Queued(c) > kMaxQueuedBytes) {
+        WatchStalled(c);
+      }
+    } else if (c->closing) {
       Drop(c);  // An answer nobody reads.
     } else if (c->waiting != MsgType::kOk) {
       c->waiting = MsgType::kOk;
@@ -208,13 +217,42 @@ void ControlServer::Serve(UniqueFd fd) {
     CloseAfterWrite(c);
     return;
   }
-  if (conns_.size() > kMaxConnections) {
+  if (conns_.size() > kMaxConnections && !DropIdlest(c)) {
     SendError(c, kCodeFailed, "too many connections: try again");
     CloseAfterWrite(c);
     return;
   }
   c->reader->Start();
   ArmRequestTimer(c);
+}
+
+bool ControlServer::DropIdlest(const Conn* keep) {
+  // The map is in id order: the first idle one has been connected the longest.
+  for (auto& [id, conn] : conns_) {
+    Conn* c = conn.get();
+    if (c == keep || c->closing || c->following || c->waiting != MsgType::kOk ||
+        Queued(c) > 0) {
+      continue;
+    }
+    Diag(Level::kDebug, "control socket: {} connections; closing the idlest (pid {})",
+         conns_.size(), c->pid);
+    Drop(c);
+    return true;
+  }
+  return false;
+}
+
+void ControlServer::WatchStalled(Conn* c) {
+  c->written_at_arm = c->written;
+  c->timer->Start(stalled_follower_ms_);
+}
+
+void ControlServer::FreeDead() {
+  bool large = false;
+  for (const auto& c : dead_) large |= c->out.capacity() > 64 * 1024;
+  dead_.clear();
+  // Freed queues may lie in the heap's middle, which free() keeps: give them back.
+  if (large) malloc_trim(0);
 }
 
 void ControlServer::ArmRequestTimer(Conn* c) {
@@ -293,6 +331,7 @@ void ControlServer::OnWritable(Conn* c) {
   }
   if (Queued(c) == 0) {
     c->writer->Stop();
+    if (c->out.capacity() > 64 * 1024) std::string().swap(c->out);  // A burst's room, freed.
     if (c->closing) {
       Drop(c);
       return;

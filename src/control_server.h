@@ -25,10 +25,16 @@ namespace tend {
 
 /// A client must send a whole request this soon after connecting or after its last one.
 constexpr int64_t kRequestTimeoutMs = 5000;
-/// Connections served at once; more are told so and closed.
+/// Connections served at once. A client past it takes the place of the connection idle
+/// the longest (none sent a request yet, or none in hand); with none idle, it is told so
+/// and closed.
 constexpr size_t kMaxConnections = 512;
-/// Output queued for one client past which streamed lines (logs -f, attach) are dropped.
-constexpr size_t kMaxQueuedBytes = 1024 * 1024;
+/// Output queued for one client past which streamed lines (logs -f, attach) are dropped,
+/// counted and said once it reads again.
+constexpr size_t kMaxQueuedBytes = 256 * 1024;
+/// A follower (logs -f, attach) whose queue is full and that reads nothing for this
+/// long is disconnected: it holds kMaxQueuedBytes of tend's memory for nobody.
+constexpr int64_t kStalledFollowerMs = 30000;
 /// How soon keystrokes a program's terminal did not take are offered again.
 constexpr int64_t kInputRetryMs = 20;
 
@@ -57,6 +63,8 @@ class ControlServer : public LogTap {
   void OnServiceChanged();
 
   size_t connections() const { return conns_.size(); }
+  /// Tests shorten kStalledFollowerMs.
+  void set_stalled_follower_ms(int64_t ms) { stalled_follower_ms_ = ms; }
 
   void OnBytes(const std::string& name, int stream, std::string_view bytes) override;
   void OnLine(const std::string& name, int stream, std::string_view line, uint64_t seq) override;
@@ -64,6 +72,12 @@ class ControlServer : public LogTap {
  private:
   struct Conn;
   void OnAcceptable();
+  /// Drops the connection idle the longest but `keep`, to make room; false when none is.
+  bool DropIdlest(const Conn* keep);
+  /// Frees the connections dropped (Drop), and the heap they leave.
+  void FreeDead();
+  /// A follower's queue is full: it must read within kStalledFollowerMs.
+  void WatchStalled(Conn* c);
   void OnReadable(Conn* c);
   void ProcessFrames(Conn* c);
   void FlushInput(Conn* c);
@@ -107,6 +121,7 @@ class ControlServer : public LogTap {
   std::string path_;
   struct stat socket_stat_ = {};
   std::map<uint64_t, std::unique_ptr<Conn>> conns_;
+  int64_t stalled_follower_ms_ = kStalledFollowerMs;
   std::vector<std::unique_ptr<Conn>> dead_;  // Closed in a callback; freed from a timer.
   std::unique_ptr<Timer> reap_dead_;
   uint64_t next_id_ = 1;

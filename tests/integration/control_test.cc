@@ -860,3 +860,29 @@ TEST_F(Control, WhatProgramsSayIsEscapedForTerminalsAndJson) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// From issue 34: 512 idle connections locked tendctl and tendctl health out for 5 s at
+// a time. A client past the limit takes the place of the one idle the longest.
+TEST_F(Control, IdleConnectionsDoNotLockOutTendctl) {
+  StartWith("[program:web]\ncommand = sleep 1000\nstartsecs = 0\n");
+  std::vector<int> idle;
+  sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  const std::string path = Path("ctl.sock");
+  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  for (int i = 0; i < 600; ++i) {
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_EQ(0, connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr)) << i;
+    idle.push_back(fd);
+  }
+  std::string out;
+  EXPECT_EQ(0, Ctl({"status", "web"}, &out)) << out;
+  EXPECT_EQ(0, Ctl({"health"}, &out)) << out;
+  for (int fd : idle) close(fd);
+}
+
+}  // namespace
+}  // namespace tend

@@ -233,3 +233,75 @@ TEST_F(ControlServerTest, HealthAndShutdown) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// From issue 34: 100 `logs -f` clients that never read grew tend to 164 MB. Each one's
+// queue is bounded, and one that reads nothing while it is full is disconnected.
+TEST_F(ControlServerTest, AFollowerThatNeverReadsIsDisconnected) {
+  server_->set_stalled_follower_ms(50);
+  Hello();
+  Message logs(MsgType::kLogs);
+  logs.AddFlag(Tag::kFollow);
+  Send(logs);
+  const std::string line(1000, 'x');
+  for (int i = 0; i < 2000; ++i) {  // 2 MB: more than the socket and the queue hold.
+    server_->OnLine("web", 1, line, static_cast<uint64_t>(i));
+    loop_.RunReady();
+  }
+  ASSERT_EQ(1u, server_->connections());
+  for (int i = 0; i < 100 && server_->connections() > 0; ++i) loop_.RunOnce();
+  EXPECT_EQ(0u, server_->connections());
+}
+
+// A follower that reads, however slowly, stays: lines are dropped, and it is told.
+TEST_F(ControlServerTest, AFollowerThatReadsStaysAndIsToldOfDroppedLines) {
+  server_->set_stalled_follower_ms(50);
+  Hello();
+  Message logs(MsgType::kLogs);
+  logs.AddFlag(Tag::kFollow);
+  Send(logs);
+  const std::string line(1000, 'x');
+  for (int i = 0; i < 2000; ++i) {
+    server_->OnLine("web", 1, line, static_cast<uint64_t>(i));
+    loop_.RunReady();
+  }
+  std::vector<Message> got;
+  for (int i = 0; i < 200 && (got.empty() || got.back().Get(Tag::kName) != "tend"); ++i) {
+    auto more = Replies();
+    got.insert(got.end(), more.begin(), more.end());
+    loop_.RunReady();
+  }
+  EXPECT_EQ(1u, server_->connections());
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ("tend", got.back().Get(Tag::kName));
+  EXPECT_NE(std::string::npos, got.back().Get(Tag::kData).find("lines dropped: tendctl was too slow"));
+  EXPECT_LT(got.size(), 2000u);
+}
+
+// From issue 34: 512 idle connections locked tendctl out. A new client takes the place
+// of the connection idle the longest.
+TEST_F(ControlServerTest, ANewClientTakesThePlaceOfTheIdlest) {
+  std::vector<int> idle;
+  for (size_t i = 0; i < kMaxConnections + 10; ++i) {
+    int sv[2];
+    ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+    server_->Serve(UniqueFd(sv[0]));
+    idle.push_back(sv[1]);
+  }
+  EXPECT_EQ(kMaxConnections, server_->connections());
+  char c;
+  EXPECT_EQ(0, read(client_, &c, 1));  // The first client, idle the longest, was closed.
+  int sv[2];
+  ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+  server_->Serve(UniqueFd(sv[0]));
+  close(client_);
+  client_ = sv[1];
+  SetNonblock(client_);
+  Hello();  // The newest is served.
+  for (int fd : idle) close(fd);
+}
+
+}  // namespace
+}  // namespace tend
