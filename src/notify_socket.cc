@@ -128,8 +128,8 @@ void NotifySocket::Complain(const std::string& why) {
 
 void NotifySocket::ReportHeldBack() {
   if (unreported_ == 0) return;
-  Diag(Level::kWarn, "notify socket: {} ({} such datagram{} ignored in the last {:g}s)", last_why_,
-       unreported_, unreported_ == 1 ? "" : "s", complain_every_ms_ / 1000.0);
+  Diag(Level::kWarn, "notify socket: {} ({} such datagram{} ignored in the last {})", last_why_,
+       unreported_, unreported_ == 1 ? "" : "s", FormatDuration(complain_every_ms_));
   last_complaint_ms_ = loop_->NowMs();
   unreported_ = 0;
 }

@@ -2,14 +2,18 @@
 
 #include <string.h>
 
+#include <algorithm>
 #include <memory>
+
+#include <fmt/format.h>
 
 namespace tend {
 
 namespace {
 
-// Beyond this the pattern is refused: it bounds the memory and the time per byte.
-constexpr size_t kMaxProgram = 4096;
+// States kept at once; past it the cache starts over (a pattern whose sets of threads
+// vary without end then costs what a Pike VM would, up to kMaxSearchSteps).
+constexpr size_t kMaxStates = 1024;
 constexpr int kMaxCount = 255;
 constexpr int kMaxDepth = 100;
 
@@ -40,7 +44,10 @@ class PatternCompiler {
     if (err_.empty()) {
       Emit(*root);
       Add({Pattern::Op::kMatch});
-      if (p_->prog_.size() > kMaxProgram) err_ = "too large (repetitions of repetitions)";
+      if (p_->prog_.size() > kMaxPatternProgram) {
+        err_ = fmt::format("too large: over {} instructions (fewer or smaller repetitions)",
+                           kMaxPatternProgram);
+      }
     }
     if (!err_.empty()) *why = err_;
     return err_.empty();
@@ -263,7 +270,7 @@ class PatternCompiler {
   int Here() const { return static_cast<int>(p_->prog_.size()); }
 
   void Emit(const Node& n) {
-    if (p_->prog_.size() > kMaxProgram) return;  // Refused in Run; stop growing.
+    if (p_->prog_.size() > kMaxPatternProgram) return;  // Refused in Run; stop growing.
     using Op = Pattern::Op;
     switch (n.kind) {
       case Node::Kind::kEmpty:
@@ -335,66 +342,143 @@ class PatternCompiler {
 bool Pattern::Compile(std::string_view source, std::string* why) {
   prog_.clear();
   classes_.clear();
+  states_.clear();
+  index_.clear();
+  mark_.clear();
+  start_ = -1;
   return PatternCompiler(source, this).Run(why);
 }
 
-// The Pike VM: every thread advances one byte at a time, at most one per instruction,
-// so the cost is O(text x program) whatever the pattern. A new thread starts at every
-// position: the search is unanchored.
+// The closure of `seeds` and of the start of the pattern: the instructions their jumps,
+// splits and anchors lead to, at a position that is the text's start, its end, or neither.
+void Pattern::Closure(const std::vector<int>& seeds, bool at_start, bool at_end, DState* d,
+                      uint64_t* steps) const {
+  if (mark_.size() != prog_.size()) mark_.assign(prog_.size(), 0);
+  if (++generation_ == 0) {  // Wrapped: marks of old generations could look current.
+    std::fill(mark_.begin(), mark_.end(), 0);
+    generation_ = 1;
+  }
+  stack_.assign(1, 0);  // Explored last: the seeds come first.
+  stack_.insert(stack_.end(), seeds.rbegin(), seeds.rend());
+  while (!stack_.empty()) {
+    const int pc = stack_.back();
+    stack_.pop_back();
+    ++*steps;
+    if (mark_[pc] == generation_) continue;
+    mark_[pc] = generation_;
+    const Inst& in = prog_[pc];
+    switch (in.op) {
+      case Op::kJmp:
+        stack_.push_back(in.x);
+        break;
+      case Op::kSplit:
+        stack_.push_back(in.y);
+        stack_.push_back(in.x);
+        break;
+      case Op::kBol:
+        if (at_start) stack_.push_back(pc + 1);
+        break;
+      case Op::kEol:
+        if (at_end) {
+          stack_.push_back(pc + 1);
+        } else {
+          d->eols.push_back(pc);
+        }
+        break;
+      case Op::kMatch:
+        d->match = true;
+        break;
+      case Op::kByte:
+      case Op::kAny:
+      case Op::kClass:
+        d->threads.push_back(pc);
+        break;
+    }
+  }
+}
+
+int Pattern::Intern(DState d, uint64_t* steps) const {
+  // A set, whatever order it was found in: sorted, it names one state.
+  std::sort(d.threads.begin(), d.threads.end());
+  std::sort(d.eols.begin(), d.eols.end());
+  std::string key;
+  key.reserve((d.threads.size() + d.eols.size() + 1) * sizeof(int) + 1);
+  key.push_back(static_cast<char>(d.match));
+  key.append(reinterpret_cast<const char*>(d.threads.data()), d.threads.size() * sizeof(int));
+  const int bar = -1;
+  key.append(reinterpret_cast<const char*>(&bar), sizeof bar);
+  key.append(reinterpret_cast<const char*>(d.eols.data()), d.eols.size() * sizeof(int));
+  *steps += key.size() / sizeof(int);
+  auto found = index_.find(key);
+  if (found != index_.end()) return found->second;
+  if (states_.size() >= kMaxStates) {
+    states_.clear();
+    index_.clear();
+    start_ = -1;
+    ++resets_;
+  }
+  d.next.fill(-1);
+  states_.push_back(std::move(d));
+  const int id = static_cast<int>(states_.size()) - 1;
+  index_.emplace(std::move(key), id);
+  return id;
+}
+
+// Each position's threads are a set of instructions, and the set after a byte depends
+// only on the set before it and the byte: a state of a DFA, built when first reached and
+// kept with its transitions. A new thread starts at every position: the search is
+// unanchored.
 bool Pattern::Search(std::string_view text) const {
   if (prog_.empty()) return false;
+  uint64_t steps = 0;
   const size_t n = text.size();
-  std::vector<int> clist, nlist, stack;
-  std::vector<size_t> mark(prog_.size(), SIZE_MAX);  // The step a pc was last added at.
-  bool matched = false;
-  // Adds the thread at `pc` (and what its jumps and splits lead to) for position `i`.
-  auto add = [&](std::vector<int>* list, int pc0, size_t i) {
-    stack.assign(1, pc0);
-    while (!stack.empty()) {
-      int pc = stack.back();
-      stack.pop_back();
-      if (mark[pc] == i) continue;
-      mark[pc] = i;
-      const Inst& in = prog_[pc];
-      switch (in.op) {
-        case Op::kJmp:
-          stack.push_back(in.x);
-          break;
-        case Op::kSplit:
-          stack.push_back(in.y);
-          stack.push_back(in.x);
-          break;
-        case Op::kBol:
-          if (i == 0) stack.push_back(pc + 1);
-          break;
-        case Op::kEol:
-          if (i == n) stack.push_back(pc + 1);
-          break;
-        case Op::kMatch:
-          matched = true;
-          break;
-        case Op::kByte:
-        case Op::kAny:
-        case Op::kClass:
-          list->push_back(pc);
-          break;
-      }
-    }
-  };
-  add(&clist, 0, 0);
-  for (size_t i = 0; i < n && !matched; ++i) {
-    nlist.clear();
-    const uint8_t b = static_cast<uint8_t>(text[i]);
-    for (int pc : clist) {
-      const Inst& in = prog_[pc];
-      const bool takes = in.op == Op::kAny || (in.op == Op::kByte && in.byte == b) ||
-                         (in.op == Op::kClass && classes_[in.x][b]);
-      if (takes) add(&nlist, pc + 1, i + 1);
-    }
-    add(&nlist, 0, i + 1);
-    clist.swap(nlist);
+  if (n == 0) {
+    DState d;
+    Closure({}, true, true, &d, &steps);
+    return d.match;
   }
-  return matched;
+  if (start_ < 0) {
+    DState d;
+    Closure({}, true, false, &d, &steps);
+    start_ = Intern(std::move(d), &steps);
+  }
+  int s = start_;
+  for (size_t i = 0; i < n; ++i) {
+    if (states_[s].match) return true;
+    const uint8_t b = static_cast<uint8_t>(text[i]);
+    int t = states_[s].next[b];
+    if (t < 0) {
+      seeds_.clear();
+      for (int pc : states_[s].threads) {
+        const Inst& in = prog_[pc];
+        if (in.op == Op::kAny || (in.op == Op::kByte && in.byte == b) ||
+            (in.op == Op::kClass && classes_[in.x][b])) {
+          seeds_.push_back(pc + 1);
+        }
+      }
+      steps += states_[s].threads.size();
+      DState d;
+      Closure(seeds_, false, false, &d, &steps);
+      const uint64_t resets = resets_;
+      t = Intern(std::move(d), &steps);
+      if (resets_ == resets) states_[s].next[b] = static_cast<int16_t>(t);  // `s` still there.
+    }
+    s = t;
+    if (++steps > kMaxSearchSteps) {
+      ++gave_up_;
+      return false;
+    }
+  }
+  if (states_[s].match) return true;
+  if (states_[s].end < 0) {
+    // At the end $ holds: where the threads waiting on it lead.
+    seeds_.clear();
+    for (int pc : states_[s].eols) seeds_.push_back(pc + 1);
+    DState d;
+    Closure(seeds_, false, true, &d, &steps);
+    states_[s].end = d.match ? 1 : 0;
+  }
+  return states_[s].end == 1;
 }
 
 }  // namespace tend

@@ -307,6 +307,7 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   // Being stopped for failing health checks or its watchdog: restarted as after a
   // failed run (FailedRun).
   bool failed_stop_ = false;
+  bool costly_warned_ = false;  // This run was told a line cost its pattern too much.
   // Runs ended so in a row, without a passing probe or a WATCHDOG=1 in between.
   int failed_runs_ = 0;
   pid_t leftover_pgid_ = 0;      // The group being cleaned, 0 when none.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "pattern.h"
 #include "restart_policy.h"
 #include "service.h"
 #include "values.h"
@@ -112,7 +113,15 @@ void Service::OnNotify(const NotifyMessage& m, bool from_main) {
 }
 
 void Service::OnLine(std::string_view line) {
-  if (config_.ready.Matches(line)) Step(Event::kReady);
+  const Pattern* re = config_.ready.regex.get();
+  const uint64_t gave_up = re ? re->gave_up() : 0;
+  if (config_.ready.Matches(line)) {
+    Step(Event::kReady);
+  } else if (re && re->gave_up() > gave_up && !costly_warned_) {
+    costly_warned_ = true;  // Once a run: each such line would say the same.
+    Diag(Level::kWarn, "{}a line of {} bytes was not matched: ready = {} would cost too much on it",
+         Subject(), line.size(), config_.ready.spec);
+  }
 }
 
 void Service::WatchLines(bool on) {
@@ -132,6 +141,7 @@ void Service::MaybeRunning() {
 void Service::WatchReadiness() {
   ready_ = !config_.ready.active();
   not_ready_.clear();
+  costly_warned_ = false;
   extended_ = false;
   notify_status_.clear();
   ready_probe_detail_.clear();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <regex.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -88,7 +89,8 @@ TEST(PatternTest, BadPatternsSayWhy) {
       {"a{99999}", "repetition count over 255"}, {"a{1,99999999999}", "repetition count over 255"},
       {"a{3,2}", "bad repetition count"}, {"a{2", "unbalanced '{'"},
       {"[[:nope:]]", "unknown character class"}, {"[z-a]", "bad range in '[...]'"},
-      {"((a{100}){100}){100}", "too large (repetitions of repetitions)"},
+      {"((a{100}){100}){100}", "too large: over 1024 instructions (fewer or smaller repetitions)"},
+      {"(.{0,255}){8}x", "too large: over 1024 instructions (fewer or smaller repetitions)"},
       {std::string(50000, '('), "groups nested too deep"},
       {"a" + std::string(50000, '*'), "groups nested too deep"},
   };
@@ -108,6 +110,64 @@ TEST(PatternTest, NestedRepetitionsStayLinear) {
   EXPECT_FALSE(Search("(a*)*b", line));
   EXPECT_FALSE(Search("(a|aa)+$x", line));
   EXPECT_TRUE(Search("(a|aa)+$", line));
+}
+
+// One Pattern searched again and again (its states cached across searches, and the cache
+// started over when full) agrees with glibc on random patterns and texts.
+TEST(PatternTest, ACachedPatternAgreesWithGlibcOnRandomInput) {
+  std::mt19937 rng(34);
+  const std::vector<std::string> atoms = {"a", "b", ".", "[ab]", "[^a]", "(a|b)", "(ab|ba)",
+                                          "^", "$", "(a|$)", "(^|b)"};
+  const std::vector<std::string> ops = {"", "", "*", "+", "?", "{2}", "{1,3}", "{0,4}"};
+  for (int round = 0; round < 300; ++round) {
+    std::string re;
+    const int len = 1 + static_cast<int>(rng() % 5);
+    for (int i = 0; i < len; ++i) {
+      const std::string& atom = atoms[rng() % atoms.size()];
+      re += atom;
+      // Not what may match empty through an anchor: glibc's {2} of (a|$) matches "a"
+      // then an empty string that is not at the end (grep -E does not).
+      if (atom.find_first_of("^$") == std::string::npos) re += ops[rng() % ops.size()];
+      if (rng() % 6 == 0) re += "|";
+    }
+    if (re.back() == '|') re.pop_back();
+    Pattern p;
+    std::string why;
+    ASSERT_TRUE(p.Compile(re, &why)) << re << ": " << why;
+    for (int t = 0; t < 60; ++t) {
+      std::string text;
+      const int n = static_cast<int>(rng() % 12);
+      for (int i = 0; i < n; ++i) text += "abc"[rng() % 3];
+      ASSERT_EQ(Glibc(re, text), p.Search(text)) << "/" << re << "/ on \"" << text << "\"";
+    }
+  }
+}
+
+// From issue 34: `.{0,255}ready to accept` on 40 lines of 16 KB held tend for 0.8 s,
+// each byte costing 255 threads' steps. Cached states make a byte one lookup: no search
+// comes near the step bound (a Pike VM would need 4 million steps per line).
+TEST(PatternTest, ALongRepetitionCostsALookupPerByte) {
+  Pattern p;
+  std::string why;
+  ASSERT_TRUE(p.Compile(".{0,255}ready to accept", &why)) << why;
+  const std::string line(16 * 1024, 'x');
+  for (int i = 0; i < 40; ++i) EXPECT_FALSE(p.Search(line));
+  EXPECT_TRUE(p.Search(line + "ready to accept"));
+  EXPECT_EQ(0u, p.gave_up());
+}
+
+// A pattern whose sets of threads vary without end (2^41 of them here) fills the cache
+// again and again; the search then gives up at the step bound rather than hold the loop.
+TEST(PatternTest, ASearchThatWouldCostTooMuchGivesUp) {
+  Pattern p;
+  std::string why;
+  ASSERT_TRUE(p.Compile("(a|b)*a(a|b){40}c", &why)) << why;
+  std::mt19937 rng(7);
+  std::string line;
+  for (int i = 0; i < 16 * 1024; ++i) line += "ab"[rng() % 2];
+  for (int i = 0; i < 10; ++i) EXPECT_FALSE(p.Search(line));
+  EXPECT_LT(0u, p.gave_up());
+  EXPECT_TRUE(p.Search(std::string(45, 'a') + "c"));  // Short lines still match.
 }
 
 }  // namespace

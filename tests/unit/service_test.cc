@@ -4,7 +4,9 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <random>
 
+#include "diag.h"
 #include "fakes/service_fixture.h"
 
 namespace tend {
@@ -1007,6 +1009,34 @@ TEST_F(ReadyTest, NotReadyStopsTheWatchdogToo) {
   Exit(SIGTERM);
   EXPECT_EQ(State::kBackoff, s.state());
   EXPECT_EQ(1, s.failures());
+}
+
+}  // namespace
+}  // namespace tend
+
+namespace tend {
+namespace {
+
+// From issue 34: a pattern that would cost too much on a line gives up on it, and the
+// program's log says so, once a run.
+TEST_F(ReadyTest, ALineTooCostlyForThePatternIsSaidOnce) {
+  Service& s = MakeReady("log:/(a|b)*a(a|b){40}c/");
+  std::vector<std::string> said;
+  SetDiagSink([&](const std::string& line) {
+    said.push_back(line);
+    return true;
+  });
+  std::string line;
+  std::mt19937 rng(7);
+  for (int i = 0; i < 16 * 1024; ++i) line += "ab"[rng() % 2];
+  for (int i = 0; i < 5; ++i) s.OnLine(line);
+  SetDiagSink(nullptr);
+  int warned = 0;
+  for (const auto& l : said) warned += l.find("would cost too much on it") != std::string::npos;
+  EXPECT_EQ(1, warned);
+  EXPECT_EQ(State::kStarting, s.state());
+  s.OnLine(std::string(41, 'a') + "c");
+  EXPECT_EQ(State::kRunning, s.state());
 }
 
 }  // namespace

@@ -271,3 +271,38 @@ TEST(SpawnTest, FifoWithoutReaderDoesNotBlock) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST(SpawnTest, OwnerOfReadsTheUidsOfAProcess) {
+  EventLoop loop;
+  SystemProcessOps ops(&loop);
+  uid_t uid = 12345;
+  ASSERT_TRUE(ops.OwnerOf(getpid(), &uid));
+  EXPECT_EQ(getuid(), uid);
+  EXPECT_FALSE(ops.OwnerOf(0x3fffffff, &uid));  // No such process.
+}
+
+// A held process's exit is seen whoever reaps it, and once held no signal reaches its pid.
+TEST(SpawnTest, AHeldProcessIsSeenToExit) {
+  EventLoop loop;
+  SystemProcessOps ops(&loop);
+  pid_t pid = fork();
+  if (pid == 0) {
+    pause();
+    _exit(0);
+  }
+  bool gone = false;
+  ASSERT_TRUE(ops.Hold(pid, [&] { gone = true; }));
+  kill(pid, SIGKILL);
+  for (int i = 0; i < 100 && !gone; ++i) loop.RunOnce();
+  EXPECT_TRUE(gone);
+  int status;
+  ASSERT_EQ(pid, waitpid(pid, &status, 0));
+  ops.Unhold(pid);
+  EXPECT_FALSE(ops.Hold(pid, [] {}));  // Reaped: gone.
+}
+
+}  // namespace
+}  // namespace tend
