@@ -464,7 +464,7 @@ bool Pattern::Search(std::string_view text) const {
       if (resets_ == resets) states_[s].next[b] = static_cast<int16_t>(t);  // `s` still there.
     }
     s = t;
-    if (++steps > kMaxSearchSteps) {
+    if (steps > kMaxSearchSteps) {  // Counts building states only: a lookup is free.
       ++gave_up_;
       return false;
     }

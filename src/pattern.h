@@ -25,8 +25,8 @@ namespace tend {
 
 /// The most instructions a compiled pattern may have (`.{0,255}` takes 510).
 constexpr size_t kMaxPatternProgram = 1024;
-/// The most steps one search may take (a cached transition is one; building a state costs
-/// its size) before it gives up: a few milliseconds.
+/// The most work one search may spend building states (a state costs its size; a cached
+/// transition is free, so a long line alone never gives up): a few milliseconds.
 constexpr uint64_t kMaxSearchSteps = 500000;
 
 class Pattern {

@@ -160,6 +160,7 @@ void Service::Start() {
 void Service::Stop(int trigger) {
   want_up_ = false;
   stop_trigger_ = trigger;
+  failed_stop_ = false;  // A deliberate stop (or restart) is not a failed run.
   Step(Event::kStop);
 }
 

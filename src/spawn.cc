@@ -441,10 +441,11 @@ void SystemProcessOps::OnNotifyReadable(pid_t pid) {
       break;
     }
     it->second.bytes += static_cast<size_t>(n);
+    if (it->second.bytes > kMaxNotifyBytes) break;  // A writer faster than this loop.
   }
   // More to come; but a writer of bytes without a newline would keep tend busy for
   // nothing: past kMaxNotifyBytes, it will never be ready.
-  if (!ready && n < 0 && errno == EAGAIN && it->second.bytes <= kMaxNotifyBytes) return;
+  if (!ready && n < 0 && errno == EAGAIN) return;
   SpawnObserver* observer = it->second.observer;
   notify_.erase(it);
   observer->OnReadyNotified(pid, ready);
@@ -512,7 +513,9 @@ bool SystemProcessOps::Hold(pid_t pid, std::function<void()> gone) {
   Unhold(pid);
   retired_.clear();
   const int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-  if (fd < 0) return errno != ESRCH;  // ENOSYS: an old kernel; go on without.
+  // ENOSYS: an old kernel; go on without. Anything else (ESRCH, EMFILE): refused, as a
+  // main process whose death would go unseen.
+  if (fd < 0) return errno == ENOSYS;
   Held& h = held_[pid];
   h.pidfd = UniqueFd(fd);
   h.gone = std::move(gone);

@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace tend {
@@ -178,12 +180,22 @@ std::string SignalName(int signo) {
 std::string Printable(std::string_view text, bool keep_newlines) {
   std::string out;
   out.reserve(text.size());
-  for (unsigned char c : text) {
-    if ((c >= 0x20 && c != 0x7f) || c == '\t' || (c == '\n' && keep_newlines)) {
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const size_t n = c < 0x80 ? 1 : Utf8Length(text.substr(i));
+    // C1 controls (U+0080 to U+009F: CSI is U+009B) drive terminals as C0 ones do; a byte
+    // that is not UTF-8 may be one to a terminal that is not in UTF-8.
+    const bool c1 = n == 2 && c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0;
+    if (n == 1 && ((c >= 0x20 && c != 0x7f) || c == '\t' || (c == '\n' && keep_newlines))) {
       out += static_cast<char>(c);
+    } else if (n > 1 && !c1) {
+      out.append(text, i, n);
     } else {
-      out += fmt::format("\\x{:02x}", c);
+      for (size_t k = 0; k < std::max<size_t>(n, 1); ++k) {
+        out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[i + k]));
+      }
     }
+    i += std::max<size_t>(n, 1);
   }
   return out;
 }

@@ -33,8 +33,9 @@ bool ParseUint(const std::string& s, int64_t* out);
 std::string SignalName(int signo);
 
 /// `text` safe to show on a terminal: control bytes (below 0x20, and 0x7f) as `\xNN`,
-/// except tab, and newline when `keep_newlines`. Text from programs (output, STATUS=,
-/// names) must never drive the operator's terminal.
+/// except tab, and newline when `keep_newlines`; C1 controls (U+0080 to U+009F) and
+/// bytes that are not UTF-8 too. Text from programs (output, STATUS=, names) must never
+/// drive the operator's terminal.
 std::string Printable(std::string_view text, bool keep_newlines = false);
 
 /// The length of the valid UTF-8 sequence at the start of `s` (1 to 4), or 0 when it is

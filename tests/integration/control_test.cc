@@ -814,8 +814,9 @@ TEST_F(Control, MainPidOfAnotherUsersOrphanIsRefused) {
 // dead main process: the first process is the main one again, and a stop reaches it.
 TEST_F(Control, MainPidReapedByTheProgramHandsBackTheFirstProcess) {
   ASSERT_EQ(0, mkfifo(Path("go").c_str(), 0600));
+  // The notifier stays (in the background): tend knows a sender by its place in the tree.
   WriteFile(Path("stale.sh"), "#!/bin/sh\nsleep 1000 &\nchild=$!\n" + probe_ +
-                                  " notify-exit 1 \"MAINPID=$child\" READY=1\nread x < " +
+                                  " notify 1 \"MAINPID=$child\" READY=1 &\nread x < " +
                                   Path("go") + "\nkill $child\nwait $child\nexec sleep 1000\n");
   ASSERT_EQ(0, chmod(Path("stale.sh").c_str(), 0755));
   StartWith("[program:stale]\ncommand = " + Path("stale.sh") +

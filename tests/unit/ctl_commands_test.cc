@@ -103,6 +103,9 @@ TEST(CtlTest, PrintableEscapesControlBytes) {
   EXPECT_EQ("a\tb\\x0ac\\x7f", Printable("a\tb\nc\x7f"));
   EXPECT_EQ("a\nb", Printable("a\nb", /*keep_newlines=*/true));
   EXPECT_EQ("caf\xc3\xa9", Printable("caf\xc3\xa9"));
+  // C1 controls (CSI is U+009B) and bytes that are not UTF-8 drive some terminals too.
+  EXPECT_EQ("a\\xc2\\x9b31mb\\xff\\x9b", Printable("a\xc2\x9b" "31mb\xff\x9b"));
+  EXPECT_EQ("\xc2\xa0\xe2\x82\xac", Printable("\xc2\xa0\xe2\x82\xac"));
 }
 
 }  // namespace

@@ -156,6 +156,16 @@ TEST(PatternTest, ALongRepetitionCostsALookupPerByte) {
   EXPECT_EQ(0u, p.gave_up());
 }
 
+// From a review: a cached transition counted as a step, so any line over 500,000 bytes
+// gave up, even against a plain text.
+TEST(PatternTest, ALongLineAloneNeverGivesUp) {
+  Pattern p;
+  std::string why;
+  ASSERT_TRUE(p.Compile("ready$", &why)) << why;
+  EXPECT_TRUE(p.Search(std::string(1 << 20, 'x') + "ready"));
+  EXPECT_EQ(0u, p.gave_up());
+}
+
 // A pattern whose sets of threads vary without end (2^41 of them here) fills the cache
 // again and again; the search then gives up at the step bound rather than hold the loop.
 TEST(PatternTest, ASearchThatWouldCostTooMuchGivesUp) {

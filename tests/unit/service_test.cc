@@ -968,6 +968,29 @@ TEST_F(ReadyTest, WatchdogExpiriesInARowBackOffAndGoFatal) {
   EXPECT_EQ(3u, ops_.spawned.size());
 }
 
+// From a review: a restart asked while a watchdog stop is under way is the user's, not
+// a failed run: no backoff.
+TEST_F(ReadyTest, ARestartDuringAWatchdogStopIsNotAFailedRun) {
+  ProgramConfig c;
+  std::string why;
+  ASSERT_TRUE(ParseReadySource("notify", &c.ready, &why));
+  c.watchdog_ms = 50;
+  c.backoff_ms = 1000;
+  Service& s = Make(c);
+  s.Start();
+  ExecOk();
+  clock_.Advance(50);
+  Exit(SIGTERM);  // A first failed run: restarted at once.
+  ExecOk();
+  clock_.Advance(50);
+  EXPECT_EQ(State::kStopping, s.state());  // A second one, under way...
+  s.Stop();
+  s.Start();  // ...when the user restarts it.
+  Exit(SIGTERM);
+  EXPECT_EQ(State::kStarting, s.state());
+  EXPECT_EQ(3u, ops_.spawned.size());
+}
+
 TEST_F(ReadyTest, AWatchdogPingStartsTheCountOver) {
   ProgramConfig c;
   std::string why;
