@@ -222,6 +222,7 @@ ExpansionContext ExpansionContext::FromProcess() {
   // Python's platform.node(), which supervisord uses, is uname's nodename.
   struct utsname u;
   if (uname(&u) == 0) ctx.host_node_name = u.nodename;
+  ctx.euid = geteuid();
   return ctx;
 }
 

@@ -175,6 +175,14 @@ struct TendSettings {
   int64_t log_buffer = 64 * 1024;  ///< Recent output kept per program (tendctl logs).
   /// tendctl's control socket; "none" or "": none. Overridden by --socket, TEND_SOCKET.
   std::string socket = kDefaultSocketPath;
+  /// [unix_http_server] file: supervisord's socket path, tend's when [tend] socket is not
+  /// given; "" when not set.
+  std::string socket_file;
+  /// [unix_http_server] chmod: the socket's mode (default 0600).
+  int socket_mode = 0600;
+  /// [unix_http_server] chown: who else may use the socket (its owner and, with group
+  /// permissions in socket_mode, its group); unresolved when not set.
+  UserSpec socket_owner;
   /// [supervisord] pidfile: where tend writes its pid while it runs ("": nowhere).
   std::string pidfile;
 };
@@ -192,6 +200,8 @@ struct ExpansionContext {
   std::string host_node_name;
   /// Where /etc/passwd and /etc/group are read from ("" = "/etc").
   std::string etc_dir;
+  /// The user tend runs as: when not root, a program's `user` of another is not obeyed.
+  uid_t euid = 0;
   static ExpansionContext FromProcess();
 };
 

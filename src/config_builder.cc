@@ -6,6 +6,8 @@
 #include <functional>
 #include <map>
 
+#include <fmt/format.h>
+
 #include "config_files.h"
 #include "config_keys.h"
 #include "config_values.h"
@@ -92,6 +94,7 @@ class Builder {
   Builder(const ExpansionContext& ctx, std::vector<ConfigProblem>* problems)
       : problems_(problems), base_(ctx.environ) {
     actx_.etc_dir = ctx.etc_dir;
+    euid_ = ctx.euid;
     for (const auto& e : ctx.environ) {
       if (e.compare(0, 5, "PATH=") == 0) path_ = e.substr(5);
     }
@@ -105,7 +108,10 @@ class Builder {
       std::string suffix;
       SectionKind kind = ClassifySection(s.name, &suffix);
       CheckSection(s, kind);
-      if (kind == SectionKind::kTend || kind == SectionKind::kSupervisord) BuildTend(s, kind);
+      if (kind == SectionKind::kTend || kind == SectionKind::kSupervisord ||
+          kind == SectionKind::kUnixHttpServer) {
+        BuildTend(s, kind);
+      }
       if (kind == SectionKind::kProgram) BuildProgram(s, Trim(suffix));
     }
     CheckNames();
@@ -126,6 +132,8 @@ class Builder {
   void ApplyEntry(const RawEntry& e, const KeySpec& row, Expander* ex, Target* target,
                   std::vector<ConfigProblem>* local);
   void CheckSameAs(const RawSection& s, std::vector<ConfigProblem>* local);
+  void CheckUser(const std::map<std::string, SourceLocation>& given, ProgramConfig* p,
+                 std::vector<ConfigProblem>* local) const;
   void CheckProbeCommands(const ProgramConfig& p, const std::map<std::string, SourceLocation>& given,
                           std::vector<ConfigProblem>* local) const;
   void CheckNames();
@@ -138,6 +146,7 @@ class Builder {
   Expander base_;  // Environment, [supervisord] environment and host_node_name.
   std::vector<std::string> global_env_;
   std::map<std::string, std::string> group_of_;
+  uid_t euid_ = 0;
   std::vector<ProgramInfo> infos_;
   Config config_;
 };
@@ -202,6 +211,13 @@ void Builder::CheckSection(const RawSection& s, SectionKind kind) {
       add(Kind::kWarning, shown + " is not supported; ignored");
       break;
     case SectionKind::kUnixHttpServer:
+      for (const RawEntry& e : s.entries) {
+        if (FindKey(kind, e.key)) continue;
+        add(Kind::kNotice, shown + ": tend uses only file, chmod and chown here (its socket "
+                                   "checks who connects); the other keys are ignored");
+        break;
+      }
+      break;
     case SectionKind::kInetHttpServer:
     case SectionKind::kSupervisorctl:
     case SectionKind::kRpcInterface:
@@ -347,9 +363,30 @@ void Builder::BuildProcess(const ProgramPlan& plan, int64_t num,
                       "bad " + std::string(kKeyProcessName) + " \"" + p.name +
                           "\": must not be empty or contain a space, \":\" or \"/\""});
   }
+  CheckUser(given, &p, local);
   FinishProgram(given, s.where, &p, local);
   CheckProbeCommands(p, given, local);
   config_.programs.push_back(std::move(p));
+}
+
+// Not root (USER app, OpenShift's random uid), tend cannot switch users: a program of
+// another user runs as tend's own, said once at load; one of root's cannot run at all.
+void Builder::CheckUser(const std::map<std::string, SourceLocation>& given, ProgramConfig* p,
+                        std::vector<ConfigProblem>* local) const {
+  if (euid_ == 0 || !p->user.resolved || p->user.uid == euid_) return;
+  auto where = given.find(kKeyUser);
+  const SourceLocation& at = where != given.end() ? where->second : p->where;
+  if (p->user.uid == 0) {
+    local->push_back({Kind::kWarning, at,
+                      fmt::format("user = {}: tend runs as uid {}, not root; {} cannot start",
+                                  p->user.name, euid_, p->name)});
+    return;
+  }
+  local->push_back({Kind::kWarning, at,
+                    fmt::format("user = {}: tend runs as uid {}, not root; {} runs as uid {} "
+                                "too",
+                                p->user.name, euid_, p->name, euid_)});
+  p->user = UserSpec();
 }
 
 // An exec probe whose command is nowhere to be found would fail every time: said at load

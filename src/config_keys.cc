@@ -8,6 +8,7 @@ namespace tend {
 
 const char kKeyCommand[] = "command";
 const char kKeyEnvironment[] = "environment";
+const char kKeyUser[] = "user";
 const char kKeyNumprocs[] = "numprocs";
 const char kKeyNumprocsStart[] = "numprocs_start";
 const char kKeyProcessName[] = "process_name";
@@ -188,6 +189,30 @@ ApplyStatus ApplyLogPrefix(const std::string& v, const ApplyContext&, Target<F>*
   return ApplyStatus::kOk;
 }
 
+ApplyStatus ApplySocketMode(const std::string& v, const ApplyContext&, TendSettings* t,
+                            std::string* why) {
+  if (!ParseOctalMask(v, &t->socket_mode, why)) return ApplyStatus::kBad;
+  if ((t->socket_mode & 0600) != 0600) return Bad(why, "the owner must keep read and write (0600)");
+  return ApplyStatus::kOk;
+}
+
+// supervisord's "user" or "user:group".
+ApplyStatus ApplySocketOwner(const std::string& v, const ApplyContext& ctx, TendSettings* t,
+                             std::string* why) {
+  const size_t colon = v.find(':');
+  t->socket_owner = UserSpec();
+  t->socket_owner.name = v;
+  if (!ResolveUser(v.substr(0, colon), ctx.etc_dir, &t->socket_owner, why)) {
+    return ApplyStatus::kMachine;
+  }
+  if (colon != std::string::npos) {
+    gid_t gid;
+    if (!ResolveGroup(v.substr(colon + 1), ctx.etc_dir, &gid, why)) return ApplyStatus::kMachine;
+    t->socket_owner.gid = gid;
+  }
+  return ApplyStatus::kOk;
+}
+
 ApplyStatus ApplyLogOverflow(const std::string& text, const ApplyContext&, TendSettings* t,
                              std::string* why) {
   std::string v = Lower(text);
@@ -284,7 +309,7 @@ const KeySpec kKeys[] = {
      ApplyText<&P::directory>, nullptr},
     {kProg, kKeyEnvironment, ValueType::kEnvironment, "",
      "variables added to the program's environment", ApplyEnvironment, nullptr},
-    {kProg, "user", ValueType::kUser, "", "user to run the program as", ApplyUser, nullptr},
+    {kProg, kKeyUser, ValueType::kUser, "", "user to run the program as", ApplyUser, nullptr},
     {kProg, "umask", ValueType::kOctal, "", "umask of the program", ApplyUmask, nullptr},
     {kProg, "autostart", ValueType::kBool, "true", "start the program when tend starts",
      ApplyBool<&P::autostart>, nullptr},
@@ -378,6 +403,13 @@ const KeySpec kKeys[] = {
      ApplySize<&T::log_buffer, 0, 64 * kMB>, nullptr},
     {kTend, "socket", ValueType::kPath, kDefaultSocketPath,
      "tendctl's control socket; \"none\" for none", ApplyText<&T::socket>, nullptr},
+    {SectionKind::kUnixHttpServer, "file", ValueType::kPath, "",
+     "tendctl's control socket, when [tend] socket is not given", ApplyText<&T::socket_file>,
+     nullptr},
+    {SectionKind::kUnixHttpServer, "chmod", ValueType::kOctal, "0600", "the socket's mode",
+     ApplySocketMode, nullptr},
+    {SectionKind::kUnixHttpServer, "chown", ValueType::kUser, "",
+     "the socket's owner (user or user:group), who may use it too", ApplySocketOwner, nullptr},
     {SectionKind::kSupervisord, kKeyEnvironment, ValueType::kEnvironment, "",
      "variables added to every program's environment", ApplyEnvironment, nullptr},
     {SectionKind::kSupervisord, "pidfile", ValueType::kPath, "",
@@ -421,9 +453,6 @@ const KnownKey kKnownKeys[] = {
     {kSup, "childlogdir", false},
     {kSup, "nocleanup", false},
     {kSup, "strip_ansi", false},
-    {SectionKind::kUnixHttpServer, "file", false},
-    {SectionKind::kUnixHttpServer, "chmod", false},
-    {SectionKind::kUnixHttpServer, "chown", false},
     {SectionKind::kUnixHttpServer, "username", false},
     {SectionKind::kUnixHttpServer, "password", false},
     {SectionKind::kInetHttpServer, "port", false},

@@ -149,6 +149,7 @@ bool ChecksKeys(SectionKind kind);
 /// Names of keys that the loader reads itself or refers to in messages.
 extern const char kKeyCommand[];
 extern const char kKeyEnvironment[];
+extern const char kKeyUser[];
 extern const char kKeyNumprocs[];
 extern const char kKeyNumprocsStart[];
 extern const char kKeyProcessName[];

@@ -107,4 +107,24 @@ bool ResolveUser(const std::string& text, const std::string& etc_dir, UserSpec* 
   return true;
 }
 
+bool ResolveGroup(const std::string& text, const std::string& etc_dir, gid_t* gid,
+                  std::string* err) {
+  const std::string path = JoinPath(etc_dir.empty() ? "/etc" : etc_dir, "group");
+  std::string group, why;
+  int64_t id = 0;
+  const bool numeric = ParseId(text, &id);
+  if (ReadWholeFile(path, &group, &why)) {
+    for (const auto& r : Records(group)) {
+      int64_t g = 0;
+      if (r.size() < 3 || !ParseId(r[2], &g)) continue;
+      if (numeric ? g == id : r[0] == text) {
+        *gid = static_cast<gid_t>(g);
+        return true;
+      }
+    }
+  }
+  *err = (numeric ? "unknown gid " : "unknown group ") + text + " (not in " + path + ")";
+  return false;
+}
+
 }  // namespace tend

@@ -17,6 +17,10 @@ namespace tend {
 bool ResolveUser(const std::string& text, const std::string& etc_dir, UserSpec* out,
                  std::string* err);
 
+/// Resolves `text`, a group name or a numeric gid, from <etc_dir>/group.
+bool ResolveGroup(const std::string& text, const std::string& etc_dir, gid_t* gid,
+                  std::string* err);
+
 }  // namespace tend
 
 #endif  // TEND_CONFIG_USER_H_

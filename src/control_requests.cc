@@ -266,6 +266,7 @@ void ControlServer::HandleLogs(Conn* c, const Message& m) {
 void ControlServer::OnLine(const std::string& name, int stream, std::string_view line,
                            uint64_t seq) {
   if (followers_ == 0) return;
+  const size_t bound = FollowerBound();
   for (auto& kv : conns_) {
     Conn* c = kv.second.get();
     if (!c->following || !c->attached.empty()) continue;
@@ -275,7 +276,7 @@ void ControlServer::OnLine(const std::string& name, int stream, std::string_view
         std::find(c->follow_names.begin(), c->follow_names.end(), name) == c->follow_names.end()) {
       continue;
     }
-    if (Queued(c) > kMaxQueuedBytes) {
+    if (Queued(c) > bound) {
       ++c->dropped;
       if (!c->timer->active()) WatchStalled(c);
       continue;
@@ -291,10 +292,11 @@ void ControlServer::OnLine(const std::string& name, int stream, std::string_view
 
 void ControlServer::OnBytes(const std::string& name, int stream, std::string_view bytes) {
   if (followers_ == 0) return;
+  const size_t bound = FollowerBound();
   for (auto& kv : conns_) {
     Conn* c = kv.second.get();
     if (c->attached != name) continue;
-    if (Queued(c) > kMaxQueuedBytes) {
+    if (Queued(c) > bound) {
       ++c->dropped;
       if (!c->timer->active()) WatchStalled(c);
       continue;

@@ -10,6 +10,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "control_conn.h"
 #include "diag.h"
 #include "values.h"
@@ -113,7 +115,9 @@ bool ControlServer::Listen(const std::string& path, std::string* err, pid_t* hol
     errno = bind_errno;
     return false;
   }
-  if (chmod(path.c_str(), 0600) != 0 || listen(fd.get(), SOMAXCONN) != 0 ||
+  if (chmod(path.c_str(), mode_) != 0 ||
+      (owner_uid_ != static_cast<uid_t>(-1) && chown(path.c_str(), owner_uid_, owner_gid_) != 0) ||
+      listen(fd.get(), SOMAXCONN) != 0 ||
       stat(path.c_str(), &socket_stat_) != 0) {
     *err = fmt::format("unable to listen on {}: {}", path, ErrnoString(errno));
     unlink(path.c_str());
@@ -125,6 +129,12 @@ bool ControlServer::Listen(const std::string& path, std::string* err, pid_t* hol
                                                 [this] { OnAcceptable(); });
   accept_watcher_->Start();
   return true;
+}
+
+void ControlServer::SetAccess(mode_t mode, uid_t uid, gid_t gid) {
+  mode_ = mode;
+  owner_uid_ = uid;
+  owner_gid_ = gid;
 }
 
 void ControlServer::Close() {
@@ -184,7 +194,7 @@ void ControlServer::Serve(UniqueFd fd) {
              c->pid, c->attached.empty() ? "lines" : "output",
              FormatDuration(stalled_follower_ms_));
         Drop(c);
-      } else if (Queued(c) > kMaxQueuedBytes) {
+      } else if (Queued(c) > FollowerBound()) {
         WatchStalled(c);
       }
     } else if (c->closing) {
@@ -209,7 +219,10 @@ void ControlServer::Serve(UniqueFd fd) {
   }
   c->uid = cred.uid;
   c->pid = cred.pid;
-  if (cred.uid != 0 && cred.uid != geteuid()) {
+  const bool owner = owner_uid_ != static_cast<uid_t>(-1) && cred.uid == owner_uid_;
+  const bool group = owner_gid_ != static_cast<gid_t>(-1) && (mode_ & 0060) == 0060 &&
+                     cred.gid == owner_gid_;
+  if (cred.uid != 0 && cred.uid != geteuid() && !owner && !group) {
     Diag(Level::kWarn, "control socket: refused uid {} (pid {}): only root and uid {} may use it",
          cred.uid, cred.pid, geteuid());
     SendError(c, kCodeDenied,
@@ -240,6 +253,11 @@ bool ControlServer::DropIdlest(const Conn* keep) {
     return true;
   }
   return false;
+}
+
+size_t ControlServer::FollowerBound() const {
+  const size_t share = kFollowersQueuedBytes / std::max<size_t>(followers_, 1);
+  return std::clamp(share, kMinFollowerBytes, kMaxQueuedBytes);
 }
 
 void ControlServer::WatchStalled(Conn* c) {

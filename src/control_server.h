@@ -1,5 +1,6 @@
 // ControlServer: tend's side of the control socket (protocol.h), served from the event
-// loop. Each connection is checked with SO_PEERCRED (root and tend's own uid only),
+// loop. Each connection is checked with SO_PEERCRED (root, tend's own uid, and the
+// socket's configured owner only),
 // must send each request within kRequestTimeoutMs, and is answered through a
 // non-blocking output queue: a slow or vanished client costs memory up to a bound,
 // never a wait. Requests act on the Supervisor; LOGS and ATTACH stream from the
@@ -29,11 +30,15 @@ constexpr int64_t kRequestTimeoutMs = 5000;
 /// the longest (none sent a request yet, or none in hand); with none idle, it is told so
 /// and closed.
 constexpr size_t kMaxConnections = 512;
-/// Output queued for one client past which streamed lines (logs -f, attach) are dropped,
-/// counted and said once it reads again.
-constexpr size_t kMaxQueuedBytes = 256 * 1024;
+/// Output queued for one client past which its requests wait, and streamed lines
+/// (logs -f, attach) are dropped, counted and said once it reads again.
+constexpr size_t kMaxQueuedBytes = 1024 * 1024;
+/// What all followers together may hold: each one's bound is its share, from 64 KiB to
+/// kMaxQueuedBytes (one follower takes a 1 MiB burst; a hundred hold 16 MiB in all).
+constexpr size_t kFollowersQueuedBytes = 16 * 1024 * 1024;
+constexpr size_t kMinFollowerBytes = 64 * 1024;
 /// A follower (logs -f, attach) whose queue is full and that reads nothing for this
-/// long is disconnected: it holds kMaxQueuedBytes of tend's memory for nobody.
+/// long is disconnected: it holds tend's memory for nobody.
 constexpr int64_t kStalledFollowerMs = 30000;
 /// How soon keystrokes a program's terminal did not take are offered again.
 constexpr int64_t kInputRetryMs = 20;
@@ -54,6 +59,9 @@ class ControlServer : public LogTap {
   /// `holder`, if given, is then that tend's pid as this PID namespace sees it (0 when
   /// it runs in another one).
   bool Listen(const std::string& path, std::string* err, pid_t* holder = nullptr);
+  /// Before Listen: the socket's mode (0600 unless set) and its owner (-1: tend's own);
+  /// that owner's uid may use it too, and its group's members when `mode` lets them.
+  void SetAccess(mode_t mode, uid_t uid, gid_t gid);
   /// Removes the socket (if it is still ours) and drops every client.
   void Close();
 
@@ -78,6 +86,8 @@ class ControlServer : public LogTap {
   void FreeDead();
   /// A follower's queue is full: it must read within kStalledFollowerMs.
   void WatchStalled(Conn* c);
+  /// What one follower may have queued now (kFollowersQueuedBytes shared).
+  size_t FollowerBound() const;
   void OnReadable(Conn* c);
   void ProcessFrames(Conn* c);
   void FlushInput(Conn* c);
@@ -120,6 +130,9 @@ class ControlServer : public LogTap {
   std::unique_ptr<Timer> accept_retry_;  // After EMFILE: accept again a little later.
   std::string path_;
   struct stat socket_stat_ = {};
+  mode_t mode_ = 0600;
+  uid_t owner_uid_ = static_cast<uid_t>(-1);
+  gid_t owner_gid_ = static_cast<gid_t>(-1);
   std::map<uint64_t, std::unique_ptr<Conn>> conns_;
   int64_t stalled_follower_ms_ = kStalledFollowerMs;
   std::vector<std::unique_ptr<Conn>> dead_;  // Closed in a callback; freed from a timer.

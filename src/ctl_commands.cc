@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "ctl_socket.h"
 #include "ctl_terminal.h"
 #include "diag.h"
 #include "values.h"
@@ -410,11 +411,15 @@ std::string OptionUsage(unsigned flags) {
 
 std::string Usage() {
   std::string s =
-      "usage: tendctl [-s PATH] [-j] COMMAND [ARG...]   (also: tend ctl ...)\n\n"
+      "usage: tendctl [-s PATH | -c FILE] [-j] COMMAND [ARG...]   (also: tend ctl ...)\n\n"
       "  -s, --socket PATH  tend's control socket (default: $TEND_SOCKET, else\n"
-      "                     $TEND_CONTROL, else " +
+      "                     $TEND_CONTROL, else -c's, else the first of " +
       std::string(kDefaultSocketPath) +
-      ")\n"
+      ",\n"
+      "                     $XDG_RUNTIME_DIR/tend.sock and /tmp/tend-UID/tend.sock)\n"
+      "  -c, --configuration FILE\n"
+      "                     the socket a supervisord file names ([supervisorctl]\n"
+      "                     serverurl, else [unix_http_server] file)\n"
       "  -j, --json         machine-readable output\n"
       "  -h, --help         show this help\n"
       "  -V, --version      show the version\n\ncommands:\n";
@@ -617,7 +622,7 @@ std::vector<std::string> CtlCommandNames() {
 }
 
 std::vector<std::string> CtlOptionNames() {
-  std::vector<std::string> names = {"socket", "json", "help", "version"};
+  std::vector<std::string> names = {"socket", "configuration", "json", "help", "version"};
   for (const auto& o : kCtlOptions) {
     if (std::find(names.begin(), names.end(), o.long_name) == names.end()) {
       names.push_back(o.long_name);
@@ -630,19 +635,20 @@ int CtlMain(int argc, char** argv) {
   // A vanished tend must be an error message, not a silent death by SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
   Ctl ctl;
-  // TEND_CONTROL is what a tend gives the programs it runs: from inside one of them,
-  // tendctl reaches that tend, wherever it listens.
-  const char* env = getenv("TEND_SOCKET");
-  if (!env || !*env) env = getenv("TEND_CONTROL");
-  ctl.socket = env && *env ? env : kDefaultSocketPath;
+  std::string flag, config;
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; ++i) {
     std::string arg = argv[i];
     if (arg == "-s" || arg == "--socket") {
       if (i + 1 >= argc) return Fail(kCodeUsage, arg + " needs a path");
-      ctl.socket = argv[++i];
+      flag = argv[++i];
     } else if (arg.compare(0, 9, "--socket=") == 0) {
-      ctl.socket = arg.substr(9);
+      flag = arg.substr(9);
+    } else if (arg == "-c" || arg == "--configuration") {
+      if (i + 1 >= argc) return Fail(kCodeUsage, arg + " needs a file");
+      config = argv[++i];
+    } else if (arg.compare(0, 16, "--configuration=") == 0) {
+      config = arg.substr(16);
     } else if (arg == "-j" || arg == "--json") {
       ctl.json = true;
     } else if (arg == "-h" || arg == "--help") {
@@ -655,13 +661,18 @@ int CtlMain(int argc, char** argv) {
       return Fail(kCodeUsage, "unknown option '" + arg + "' (see tendctl --help)");
     }
   }
+  // TEND_CONTROL is what a tend gives the programs it runs: from inside one of them,
+  // tendctl reaches that tend, wherever it listens.
+  SocketTarget target;
+  std::string err;
+  if (!FindSocket(flag, config, {}, &target, &err)) return Fail(kCodeUsage, err);
+  ctl.socket = target.path;
   if (i >= argc) {
     WriteAll(STDERR_FILENO, Usage().data(), Usage().size());
     return kCodeUsage;
   }
   for (const auto& cmd : kCommands) {
     if (cmd.name != std::string(argv[i])) continue;
-    std::string err;
     if (!ParseArgs(cmd, argc, argv, i + 1, &ctl, &err)) return Fail(kCodeUsage, err);
     return cmd.run(&ctl);
   }

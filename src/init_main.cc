@@ -9,7 +9,9 @@
 #include <random>
 
 #include "config.h"
+#include "config_files.h"
 #include "control_server.h"
+#include "ctl_socket.h"
 #include "ctl_commands.h"
 #include "diag.h"
 #include "event_loop.h"
@@ -85,15 +87,18 @@ ProgramConfig MainProgram(const Options& opts) {
   return p;
 }
 
-// Where the control socket is to be: --socket, else $TEND_SOCKET, else [tend] socket;
-// "" when there is to be none. `chosen`: the user named it (a [tend] socket equal to
-// the default counts as the default).
+// Where the control socket is to be: --socket, else $TEND_SOCKET, else [tend] socket,
+// else [unix_http_server] file; "" when there is to be none. `chosen`: the user named
+// it (a [tend] socket equal to the default counts as the default).
 std::string SocketPath(const Options& opts, const Config& config, bool* chosen) {
   std::string path = opts.socket_path;
   const char* env = getenv("TEND_SOCKET");
   if (path.empty() && env && *env) path = env;
   *chosen = !path.empty();
   if (path.empty()) path = config.tend.socket;
+  if (path == kDefaultSocketPath && !config.tend.socket_file.empty()) {
+    path = config.tend.socket_file;
+  }
   if (path != kDefaultSocketPath) *chosen = true;
   return path == "none" ? "" : path;
 }
@@ -119,7 +124,20 @@ bool OpenControlSocket(ControlServer* server, const std::string& path, bool chos
     Diag(Level::kError, "{}", err);
     return false;
   } else if (errno != EADDRINUSE) {
-    Diag(Level::kWarn, "{}; tendctl will not reach this tend", err);
+    // /run read-only or not ours (not root, docker run --read-only): the next default
+    // place, where tendctl run by the same user looks next (ctl_socket.h).
+    const std::vector<std::string> places = DefaultSocketPaths();
+    std::string why = err;
+    for (size_t n = 1; n < places.size() && where.empty(); ++n) {
+      const std::string& next = places[n];
+      if (n + 1 == places.size() && !PrivateSocketDir(DirName(next), &why)) break;
+      if (server->Listen(next, &why)) where = next;
+    }
+    if (where.empty()) {
+      Diag(Level::kWarn, "{}; {}; tendctl will not reach this tend", err, why);
+    } else {
+      Diag(Level::kInfo, "{}; listening on {} instead", err, where);
+    }
   } else {
     const std::string who = holder > 0 ? fmt::format("(pid {})", holder)
                                        : std::string("(in another PID namespace)");
@@ -314,6 +332,10 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
   ControlServer control_server(&loop, &supervisor, &logs, {[&] { pid1.RequestStop(); }});
   bool socket_chosen = false;
   const std::string socket = SocketPath(opts, config, &socket_chosen);
+  const UserSpec& owner = config.tend.socket_owner;
+  control_server.SetAccess(static_cast<mode_t>(config.tend.socket_mode),
+                           owner.resolved ? owner.uid : static_cast<uid_t>(-1),
+                           owner.resolved ? owner.gid : static_cast<gid_t>(-1));
   if (socket.empty()) {
     unsetenv("TEND_CONTROL");
   } else if (!OpenControlSocket(&control_server, socket, socket_chosen)) {

@@ -592,16 +592,24 @@ struct ProcStat {
   pid_t pgrp;
 };
 
-// Reads /proc/PID/stat; false when the process is gone.
-bool ReadProcStat(pid_t pid, ProcStat* out) {
-  char path[32], buf[512];
-  snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+// Reads the start of /proc/PID/NAME into `buf`, NUL-terminated; false when the process
+// is gone.
+bool ReadProcFile(pid_t pid, const char* name, char* buf, size_t size) {
+  char path[48];
+  snprintf(path, sizeof path, "/proc/%d/%s", static_cast<int>(pid), name);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  ssize_t len = ReadSome(fd, buf, sizeof buf - 1);
+  ssize_t len = ReadSome(fd, buf, size - 1);
   close(fd);
   if (len <= 0) return false;
   buf[len] = '\0';
+  return true;
+}
+
+// Reads /proc/PID/stat; false when the process is gone.
+bool ReadProcStat(pid_t pid, ProcStat* out) {
+  char buf[512];
+  if (!ReadProcFile(pid, "stat", buf, sizeof buf)) return false;
   // "pid (comm) state ppid pgrp ...": comm may hold spaces and ')', so parse after the
   // last ')'.
   const char* rp = strrchr(buf, ')');
@@ -678,14 +686,8 @@ pid_t SystemProcessOps::ParentOf(pid_t pid) {
 }
 
 bool SystemProcessOps::OwnerOf(pid_t pid, uid_t* uid) {
-  char path[32], buf[2048];
-  snprintf(path, sizeof path, "/proc/%d/status", static_cast<int>(pid));
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  ssize_t len = ReadSome(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (len <= 0) return false;
-  buf[len] = '\0';
+  char buf[2048];
+  if (!ReadProcFile(pid, "status", buf, sizeof buf)) return false;
   // "Uid:\treal\teffective\tsaved\tfs". Not sscanf: it would bring scanf's machinery
   // (and strtod) into the static binary, 110 KB.
   const char* p = strstr(buf, "\nUid:");

@@ -1,7 +1,6 @@
 #include "supervisorctl.h"
 
 #include <fcntl.h>
-#include <ini.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <functional>
 
 #include "control_client.h"
+#include "ctl_socket.h"
 #include "supervisorctl_session.h"
 #include "diag.h"
 #include "sys.h"
@@ -508,29 +508,12 @@ int Interactive(Sctl* s) {
   }
 }
 
-// The server URL of a supervisord configuration: [supervisorctl] serverurl, else
-// [unix_http_server] file.
-struct IniUrls {
-  std::string serverurl, file;
-};
-int OnIni(void* user, const char* section, const char* name, const char* value) {
-  auto* u = static_cast<IniUrls*>(user);
-  if (strcmp(section, "supervisorctl") == 0 && strcmp(name, "serverurl") == 0) u->serverurl = value;
-  if (strcmp(section, "unix_http_server") == 0 && strcmp(name, "file") == 0) u->file = value;
-  return 1;
-}
-
 // Whether `path` opens for reading as a file (Python's open(), which supervisorctl uses),
 // without blocking on a FIFO.
 bool Readable(const std::string& path) {
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   struct stat st;
   return fd.valid() && fstat(fd.get(), &st) == 0 && !S_ISDIR(st.st_mode);
-}
-
-bool IsSocket(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
 const char kUsage[] =
@@ -636,33 +619,23 @@ int SupervisorctlMain(int argc, char** argv) {
     WriteAll(STDERR_FILENO, msg.data(), msg.size());
     return kInvalidArgs;
   }
-  // Where tend listens: -s, else TEND_SOCKET, else the configuration's serverurl when a
-  // socket is there, else where tendctl looks.
-  const char* env = getenv("TEND_SOCKET");
-  if (url.empty() && env && *env) url = std::string("unix://") + env;
-  if (url.empty()) {
-    static const char* const kDefaults[] = {"/etc/supervisord.conf",
-                                            "/etc/supervisor/supervisord.conf", nullptr};
-    IniUrls u;
-    if (!config.empty()) {
-      ini_parse(config.c_str(), OnIni, &u);
-    } else {
-      for (const char* const* d = kDefaults; *d && u.serverurl.empty() && u.file.empty(); ++d) {
-        ini_parse(*d, OnIni, &u);
-      }
-    }
-    std::string path = u.serverurl.compare(0, 7, "unix://") == 0 ? u.serverurl.substr(7) : u.file;
-    if (!path.empty() && IsSocket(path)) url = "unix://" + path;
-  }
-  if (url.empty()) {
-    env = getenv("TEND_CONTROL");
-    url = std::string("unix://") + (env && *env ? env : kDefaultSocketPath);
-  }
-  if (url.compare(0, 7, "unix://") != 0) {
+  // Where tend listens: -s, else the environment, else -c's file, else
+  // /etc/supervisord.conf's socket when it is there, else the default places.
+  if (!url.empty() && url.compare(0, 7, "unix://") != 0) {
     Line("tend's supervisorctl reaches tend over its unix socket only (unix:///path), not " +
          url);
     return kInvalidArgs;
   }
+  SocketTarget target;
+  std::string err;
+  if (!FindSocket(url.empty() ? "" : url.substr(7), config,
+                  {"/etc/supervisord.conf", "/etc/supervisor/supervisord.conf"}, &target,
+                  &err)) {
+    std::string msg = "Error: " + err + "\n";
+    WriteAll(STDERR_FILENO, msg.data(), msg.size());
+    return kInvalidArgs;
+  }
+  url = "unix://" + target.path;
   s.url = url;
   s.socket = url.substr(7);
   std::vector<std::string> words(argv + i, argv + argc);

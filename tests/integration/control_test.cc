@@ -887,3 +887,99 @@ TEST_F(Control, IdleConnectionsDoNotLockOutTendctl) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// From issue 35: two tends on one host, each started from a supervisord file that names
+// its socket. Seen for real: supervisorctl -c a.conf status showed the other tend's
+// programs. Each file now leads to its own tend, and a missing socket is no fallback.
+TEST_F(Control, EachSupervisordFileReachesItsOwnTend) {
+  auto conf = [&](const std::string& name, const std::string& program) {
+    const std::string sock = Path(name + ".sock");
+    WriteFile(Path(name + ".conf"), "[unix_http_server]\nfile = " + sock +
+                                        "\nchmod = 0660\n[supervisorctl]\nserverurl = unix://" +
+                                        sock + "\n[program:" + program +
+                                        "]\ncommand = sleep 1000\nstartsecs = 0\n");
+    return Path(name + ".conf");
+  };
+  const std::string a = conf("a", "alpha"), b = conf("b", "beta");
+  TendProcess::Options opts;
+  opts.default_socket = true;  // No TEND_SOCKET: the file says where.
+  ASSERT_EQ(0, mkdir(Path("ta").c_str(), 0755));
+  ASSERT_EQ(0, mkdir(Path("tb").c_str(), 0755));
+  TendProcess ta(Path("ta"), {"-c", a}, opts), tb(Path("tb"), {"-c", b}, opts);
+  const std::vector<std::string> clean = {"env", "-u", "TEND_SOCKET", "-u", "TEND_CONTROL"};
+  auto run = [&](std::vector<std::string> args, std::string* out) {
+    args.insert(args.begin(), clean.begin(), clean.end());
+    int status = RunCommand(args, out, /*with_stderr=*/true);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  std::string out;
+  ASSERT_TRUE(Eventually([&] {
+    return run({Supervisorctl(), "-c", a, "status"}, &out) == 0 && Has(out, "alpha");
+  })) << out << ta.Stderr();
+  EXPECT_FALSE(Has(out, "beta")) << out;
+  ASSERT_TRUE(Eventually([&] {
+    return run({BuildPath("tendctl"), "-c", b, "status"}, &out) == 0 && Has(out, "beta");
+  })) << out << tb.Stderr();
+  EXPECT_FALSE(Has(out, "alpha")) << out;
+  struct stat st;
+  ASSERT_EQ(0, stat(Path("a.sock").c_str(), &st));
+  EXPECT_EQ(0660u, st.st_mode & 0777);
+  // The socket a file names is used even when nobody listens there: never another.
+  ta.Signal(SIGTERM);
+  EXPECT_EQ(0, ta.Wait());
+  EXPECT_NE(0, run({Supervisorctl(), "-c", a, "status"}, &out));
+  EXPECT_TRUE(Has(out, "unix://" + Path("a.sock") + " no such file")) << out;
+  EXPECT_NE(0, run({BuildPath("tendctl"), "-c", a, "status"}, &out));
+  EXPECT_TRUE(Has(out, Path("a.sock"))) << out;
+  tb.Signal(SIGTERM);
+  EXPECT_EQ(0, tb.Wait());
+}
+
+// From issue 35: tend as a user that may not write /run (USER app, OpenShift) listens in
+// the next default place, where tendctl and the drop-in of the same user look, with no
+// option. Here $XDG_RUNTIME_DIR, so that the test keeps to its directory.
+TEST_F(Control, NotRootTendctlAndTheDropInFindTendWithNoOption) {
+  ASSERT_EQ(0, chmod(dir_.c_str(), 0755));
+  const std::string xdg = Path("xdg");
+  ASSERT_EQ(0, mkdir(xdg.c_str(), 0700));
+  ASSERT_EQ(0, chown(xdg.c_str(), 65534, 65534));
+  const std::string conf = WriteConf("a.conf", "[program:web]\ncommand = sleep 1000\n"
+                                               "startsecs = 0\nuser = www-data\n");
+  ASSERT_EQ(0, chmod(conf.c_str(), 0755));  // conf.d
+  ASSERT_EQ(0, chmod((conf + "/a.conf").c_str(), 0644));
+  Supervisorctl();  // The symlink, made as root.
+  TendProcess::Options opts;
+  opts.binary = "/usr/bin/env";
+  opts.default_socket = true;
+  TendProcess t(dir_, {"XDG_RUNTIME_DIR=" + xdg, "setpriv", "--reuid", "65534", "--regid", "65534",
+                       "--clear-groups", BuildPath("tend"), "-c", conf},
+                opts);
+  const std::vector<std::string> as_nobody = {"env", "-u", "TEND_SOCKET", "-u", "TEND_CONTROL",
+                                              "XDG_RUNTIME_DIR=" + xdg, "setpriv", "--reuid",
+                                              "65534", "--regid", "65534", "--clear-groups"};
+  auto run = [&](std::vector<std::string> args, std::string* out) {
+    args.insert(args.begin(), as_nobody.begin(), as_nobody.end());
+    int status = RunCommand(args, out, /*with_stderr=*/true);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  std::string out;
+  ASSERT_TRUE(Eventually([&] {
+    return run({BuildPath("tendctl"), "status"}, &out) == 0 && Has(out, "RUNNING");
+  })) << out << t.Stderr();
+  EXPECT_EQ(0, run({Supervisorctl(), "status"}, &out)) << out;
+  EXPECT_TRUE(Has(out, "web                              RUNNING")) << out;
+  EXPECT_TRUE(Has(t.Stderr(), "listening on " + xdg + "/tend.sock instead")) << t.Stderr();
+  EXPECT_TRUE(Has(t.Stderr(), "user = www-data: tend runs as uid 65534, not root; web runs as "
+                              "uid 65534 too"))
+      << t.Stderr();
+  EXPECT_EQ(0, run({BuildPath("tendctl"), "exec", "web", "id", "-u"}, &out)) << out;
+  EXPECT_EQ("65534\n", out);
+  t.Signal(SIGTERM);
+  EXPECT_EQ(0, t.Wait());
+}
+
+}  // namespace
+}  // namespace tend

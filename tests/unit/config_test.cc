@@ -1387,3 +1387,42 @@ TEST(ConfigTest, ALogSourceThatStartsWithASlashIsAPattern) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// From issue 35: supervisord's [unix_http_server] is where tend listens.
+TEST(ConfigTest, UnixHttpServerNamesTheSocket) {
+  Loaded l = Load(
+      "[unix_http_server]\nfile = /tmp/app.sock\nchmod = 0770\nchown = app:docker\n"
+      "username = u\npassword = p\n[program:a]\ncommand=a\n");
+  EXPECT_EQ("/tmp/app.sock", l.config.tend.socket_file);
+  EXPECT_EQ(0770, l.config.tend.socket_mode);
+  ASSERT_TRUE(l.config.tend.socket_owner.resolved);
+  EXPECT_EQ(1000u, l.config.tend.socket_owner.uid);
+  EXPECT_EQ(999u, l.config.tend.socket_owner.gid);
+  EXPECT_EQ(Lines({"t.conf:1: notice: [unix_http_server]: tend uses only file, chmod and chown "
+                   "here (its socket checks who connects); the other keys are ignored"}),
+            l.Of(Kind::kNotice));
+  EXPECT_EQ(Lines({"t.conf:3: error: bad chmod \"0000\": the owner must keep read and write "
+                   "(0600)"}),
+            Load("[unix_http_server]\nfile = /tmp/a.sock\nchmod = 0000\n[program:a]\ncommand=a\n")
+                .Of(Kind::kError));
+}
+
+// From issue 35: not root (OpenShift's random uid), tend cannot switch users.
+TEST(ConfigTest, NotRootAProgramOfAnotherUserRunsAsTendsOwn) {
+  ExpansionContext ctx = TestContext();
+  ctx.euid = 12345;
+  Loaded l = Load("[program:a]\ncommand=a\nuser=www-data\n[program:b]\ncommand=b\nuser=root\n", ctx);
+  EXPECT_FALSE(l.Get("a").user.resolved);
+  EXPECT_TRUE(l.Get("b").user.resolved);
+  EXPECT_EQ(Lines({"t.conf:3: warning: user = www-data: tend runs as uid 12345, not root; a runs "
+                   "as uid 12345 too",
+                   "t.conf:6: warning: user = root: tend runs as uid 12345, not root; b cannot "
+                   "start"}),
+            l.Of(Kind::kWarning));
+}
+
+}  // namespace
+}  // namespace tend
