@@ -50,9 +50,12 @@ def wait_for(cond, deadline_s, what):
 
 class Bundle:
     """An OCI bundle under `root`: args is the container's command (PID 1); binds are
-    (host path, container path) pairs; user a (uid, gid) as a Dockerfile's USER."""
+    (host path, container path) pairs; user a (uid, gid) as a Dockerfile's USER;
+    readonly and tmpfs as docker run's --read-only and --tmpfs; links (path in the
+    rootfs, target) symbolic links made in the image."""
 
-    def __init__(self, root, tend_static, args, binds=(), env=(), user=None):
+    def __init__(self, root, tend_static, args, binds=(), env=(), user=None, readonly=False,
+                 tmpfs=(), links=()):
         self.root = root
         rootfs = os.path.join(root, "rootfs")
         for d in ["usr", "etc", "sbin", "tmp", "run", "var/run", "var/lib/nginx", "var/log", "root",
@@ -75,12 +78,19 @@ class Bundle:
         # /sbin is a directory of its own (not the merged-/usr symlink) so that tend can be
         # bound there; /usr/sbin is on PATH for the rest.
         open(os.path.join(rootfs, "sbin", "tend"), "w").close()
+        for path, target in links:
+            link = os.path.join(rootfs, path.lstrip("/"))
+            if not os.path.lexists(link):
+                os.symlink(target, link)
         mounts = [
             {"destination": "/usr", "type": "bind", "source": "/usr",
              "options": ["rbind", "ro", "nosuid", "nodev"]},
             {"destination": "/sbin/tend", "type": "bind", "source": tend_static,
              "options": ["bind", "ro"]},
         ]
+        for inside in tmpfs:
+            mounts.append({"destination": inside, "type": "tmpfs", "source": "tmpfs",
+                           "options": ["nosuid", "nodev", "mode=1777"]})
         for host, inside in binds:
             os.makedirs(os.path.join(rootfs, inside.lstrip("/")), exist_ok=True)
             mounts.append({"destination": inside, "type": "bind", "source": host,
@@ -88,7 +98,7 @@ class Bundle:
         subprocess.run(["runc", "spec"], cwd=root, check=True)
         with open(os.path.join(root, "config.json")) as f:
             spec = json.load(f)
-        spec["root"] = {"path": "rootfs", "readonly": False}
+        spec["root"] = {"path": "rootfs", "readonly": bool(readonly)}
         proc = spec["process"]
         proc["terminal"] = False
         if user is not None:  # Dockerfile's USER: (uid, gid).
@@ -142,7 +152,9 @@ class Container:
     def exec(self, args, timeout=60, check=True, user=None, stdin=None):
         """`docker exec`: runs `args` in the container; returns (status, stdout + stderr)."""
         cmd = ["runc", "exec"]
-        if user is not None:  # A name, as docker exec -u takes it: runc wants uid:gid.
+        if user is not None and ":" in user:  # uid:gid, as docker exec -u 12345:12345.
+            cmd += ["--user", user]
+        elif user is not None:  # A name, as docker exec -u takes it: runc wants uid:gid.
             pw = pwd.getpwnam(user)
             cmd += ["--user", f"{pw.pw_uid}:{pw.pw_gid}"]
         cmd += [self.name] + list(args)

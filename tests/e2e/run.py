@@ -518,6 +518,35 @@ def scenario_signals(s):
            f"the stop after {took:.1f}s, exit {status}")
 
 
+# --- 11. Not root: USER 12345, a read-only root and a tmpfs at /tmp, as with
+# docker run --user 12345 --read-only --tmpfs /tmp, Kubernetes' runAsNonRoot, OpenShift.
+def scenario_nonroot(s):
+    etc = conf_dir(s, {"app.conf": (
+        "[program:web]\ncommand = sleep 1000001\n"
+        "[program:worker]\ncommand = sleep 1000002\nuser = nobody\n")})
+    c = s.container("app", ["/sbin/tend", "-c", "/etc/tend/conf.d"], binds=[etc],
+                    user=(12345, 12345), readonly=True, tmpfs=["/tmp"],
+                    links=[("/sbin/supervisorctl", "tend")])
+    as_user = "12345:12345"
+    wait_for(lambda: c.exec(["/sbin/tend", "ctl", "wait", "web", "worker"], user=as_user,
+                            check=False)[0] == 0, 20, "tendctl, as uid 12345, to reach tend")
+    status, out = c.exec(["/sbin/tend", "ctl", "status"], user=as_user, check=False)
+    check(status == 0 and "web" in out and "worker" in out, f"tendctl status:\n{out}")
+    status, out = c.exec(["/sbin/supervisorctl", "status"], user=as_user, check=False)
+    check(status == 0 and "worker" in out and "RUNNING" in out, f"supervisorctl status:\n{out}")
+    _, ps = c.exec(["ps", "-eo", "uid=,args="])
+    sleeps = [ln.split(None, 1) for ln in ps.splitlines() if "sleep 100000" in ln]
+    check(len(sleeps) == 2 and all(u == "12345" for u, _ in sleeps), f"programs' uids:\n{ps}")
+    _, err = c.output()
+    check("listening on /tmp/tend-12345/tend.sock instead" in err, f"tend said:\n{err[-2000:]}")
+    check("user = nobody: tend runs as uid 12345, not root; worker runs as uid 12345 too" in err,
+          f"tend said:\n{err[-2000:]}")
+    status, took, killed = c.stop()
+    check(status == 0 and not killed, f"exit {status} after the stop")
+    s.note("tend as uid 12345 on a read-only root listened at /tmp/tend-12345/tend.sock; "
+           f"tendctl and supervisorctl reached it with no option; stopped in {took:.1f}s")
+
+
 SCENARIOS = [
     ("redis", scenario_redis),
     ("postgres", scenario_postgres),
@@ -529,6 +558,7 @@ SCENARIOS = [
     ("health", scenario_health),
     ("debugging", scenario_debugging),
     ("signals", scenario_signals),
+    ("nonroot", scenario_nonroot),
 ]
 
 
