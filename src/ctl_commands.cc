@@ -26,6 +26,7 @@ enum Flag : unsigned {
   kFollow = 8,
   kJson = 16,
   kGroup = 32,
+  kVerbose = 64,
 };
 
 struct CtlOption {
@@ -43,6 +44,7 @@ constexpr CtlOption kCtlOptions[] = {
     {"follow", 'f', false, kFollow, "go on showing new lines until interrupted"},
     {"json", 'j', false, kJson, "machine-readable output"},
     {"group", 0, false, kGroup, "to each program's whole process group, not its main process"},
+    {"verbose", 'v', false, kVerbose, "say first which tend answers: its pid and socket"},
 };
 
 struct Ctl {
@@ -53,6 +55,7 @@ struct Ctl {
   int64_t lines = 100;
   bool follow = false;
   bool group = false;
+  bool verbose = false;
   std::vector<std::string> args;  // The command's positional arguments.
   ControlClient client;
 };
@@ -73,6 +76,11 @@ int Connect(Ctl* ctl) {
   int code = 0;
   if (!ctl->client.Connect(ctl->socket, &err, &code)) return Fail(code, err);
   return 0;
+}
+
+// " (tend pid 7, /run/tend.sock)": the tend connected to.
+std::string Which(const Ctl* ctl) {
+  return fmt::format(" (tend pid {}, {})", ctl->client.hello().GetInt(Tag::kPid), ctl->socket);
 }
 
 // Sends `req` and reads the answer: data frames go to `on_data`, the final OK to `ok`.
@@ -96,7 +104,9 @@ int Request(Ctl* ctl, const Message& req, const std::function<void(const Message
         *ok = m;
         return code;
       }
-      return Fail(code, m.Get(Tag::kMessage));
+      // Which tend said it: with several on a host, the one reached may not be the
+      // one meant.
+      return Fail(code, m.Get(Tag::kMessage) + Which(ctl));
     }
     if (on_data) on_data(m);
   }
@@ -194,6 +204,9 @@ int RunStatus(Ctl* ctl) {
         JsonString(p.Get(Tag::kReadyDetail)), JsonString(p.Get(Tag::kNotifyStatus)),
         JsonString(p.Get(Tag::kHealth)), JsonString(health), failed,
         JsonString(probe), JsonString(p.Get(Tag::kFailure)));
+  }
+  if (ctl->verbose && !ctl->json) {
+    Out(fmt::format("tend pid {} on {}\n", ctl->client.hello().GetInt(Tag::kPid), ctl->socket));
   }
   Out(ctl->json ? json + "]\n" : Table(rows));
   return all_running ? 0 : kCodeNotRunning;
@@ -372,7 +385,7 @@ int RunAttach(Ctl* ctl) {
 int RunHelp(Ctl* ctl);
 
 constexpr CtlCommand kCommands[] = {
-    {"status", "[NAME...]", 0, 0, -1, RunStatus,
+    {"status", "[NAME...]", kVerbose, 0, -1, RunStatus,
      "show each program's state, pid, uptime, restarts and last exit"},
     {"start", "NAME...|all", kNoWait | kTimeout, 1, -1, RunStart,
      "start programs (and what they depend on) and wait until they are up"},
@@ -482,6 +495,9 @@ bool ApplyOption(const CtlCommand& cmd, const CtlOption& o, const std::string& v
       return true;
     case kGroup:
       ctl->group = true;
+      return true;
+    case kVerbose:
+      ctl->verbose = true;
       return true;
   }
   return false;

@@ -35,6 +35,12 @@ class Control : public Pid1Test {
     args.insert(args.begin(), {Supervisorctl(), "-s", "unix://" + Path("ctl.sock")});
     return Spawn(args, file);
   }
+  /// tend's pid as tendctl sees it (its own namespace's: 1).
+  std::string TendPidInNs() {
+    std::string out;
+    Ctl({"pid"}, &out);
+    return out.substr(0, out.find('\n'));
+  }
   std::string Supervisorctl() {
     const std::string link = Path("supervisorctl");
     if (access(link.c_str(), F_OK) != 0 && symlink(BuildPath("tend").c_str(), link.c_str()) != 0) {
@@ -113,7 +119,8 @@ TEST_F(Control, StatusShowsEveryProgramAndExitsThreeUnlessAllRun) {
   EXPECT_EQ(0, Ctl({"--json", "status", "web"}, &out));
   EXPECT_TRUE(Has(out, "[{\"name\":\"web\",\"state\":\"RUNNING\",\"pid\":")) << out;
   EXPECT_EQ(4, Ctl({"status", "nope"}, &out));
-  EXPECT_EQ("tendctl: no such program: nope\n", out);
+  // Which tend said it ends the line (issue 35).
+  EXPECT_EQ("tendctl: no such program: nope (tend pid " + TendPidInNs() + ", " + Path("ctl.sock") + ")\n", out);
   // The same binary, called as "tend ctl".
   EXPECT_EQ(0, WEXITSTATUS(RunCommand(
                    {BuildPath("tend"), "ctl", "-s", Path("ctl.sock"), "status", "web"}, &out)));
@@ -151,7 +158,7 @@ TEST_F(Control, StartStopAndRestartWaitForTheNewState) {
   EXPECT_TRUE(Has(out, "bad: FATAL (exited with status 1 within startsecs)")) << out;
   // One that never gets there in time.
   EXPECT_EQ(7, Ctl({"start", "--timeout", "200ms", "slow"}, &out));
-  EXPECT_EQ("tendctl: timed out\n", out);
+  EXPECT_EQ("tendctl: timed out (tend pid " + TendPidInNs() + ", " + Path("ctl.sock") + ")\n", out);
   EXPECT_EQ(0, Ctl({"stop", "slow"}, &out)) << out;
   EXPECT_EQ(0, Ctl({"start", "--no-wait", "off"}, &out)) << out;
   EXPECT_EQ(0, Ctl({"wait", "off", "web"}, &out)) << out;
@@ -237,7 +244,7 @@ TEST_F(Control, SignalReachesTheMainProcessOrWithGroupTheWholeGroup) {
   EXPECT_EQ((std::vector<std::string>{"ready", std::to_string(SIGUSR1)}), Lines(ReadFile(worker)));
   // A program that is not running: an error, and nothing is signalled.
   EXPECT_EQ(1, Ctl({"signal", "USR2", "app", "off"}, &out)) << out;
-  EXPECT_EQ("tendctl: off: not running\n", out);
+  EXPECT_EQ("tendctl: off: not running (tend pid " + TendPidInNs() + ", " + Path("ctl.sock") + ")\n", out);
   EXPECT_EQ(0, Ctl({"signal", "USR2", "all"}, &out)) << out;  // all: the running ones.
   EXPECT_TRUE(WaitForLine(master, std::to_string(SIGUSR2)));
   EXPECT_EQ((std::vector<std::string>{"ready", std::to_string(SIGHUP), std::to_string(SIGUSR1),
@@ -707,7 +714,13 @@ TEST_F(Control, TendsSharingRunEachTakeASocketOfTheirOwn) {
   EXPECT_EQ(111, e.Wait());
   EXPECT_TRUE(Has(e.Stderr(), "/run/tend.2.sock: another tend is listening there")) << e.Stderr();
 
-  // tendctl with no path reaches the first; given a program's TEND_CONTROL, that
+  // With several live, tendctl with nothing named picks none (issue 35).
+  std::string several;
+  EXPECT_EQ(2 << 8, ctl({"status"}, &several, "")) << several;
+  EXPECT_EQ("tendctl: several tends listen here (/run/tend.sock, /run/tend.2.sock, "
+            "/run/tend.3.sock, /run/tend.4.sock): choose one with -s\n",
+            several);
+  // tendctl with no path reaches the first once alone; given a program's TEND_CONTROL, that
   // program's tend. Told to shut down, that tend ends, with its program's code, and
   // only that one.
   for (size_t i = tends.size(); i-- > 0;) {
@@ -924,6 +937,8 @@ TEST_F(Control, EachSupervisordFileReachesItsOwnTend) {
     return run({BuildPath("tendctl"), "-c", b, "status"}, &out) == 0 && Has(out, "beta");
   })) << out << tb.Stderr();
   EXPECT_FALSE(Has(out, "alpha")) << out;
+  EXPECT_EQ(0, run({BuildPath("tendctl"), "-c", b, "status", "-v"}, &out)) << out;
+  EXPECT_EQ(0u, out.find("tend pid 1 on " + Path("b.sock") + "\n")) << out;
   struct stat st;
   ASSERT_EQ(0, stat(Path("a.sock").c_str(), &st));
   EXPECT_EQ(0660u, st.st_mode & 0777);
