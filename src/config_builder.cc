@@ -270,6 +270,14 @@ void Builder::BuildTend(const RawSection& s, SectionKind kind) {
     Expander ex = base_;
     ex.SetText(kExpandHere, e.here);
     ApplyEntry(e, *row, &ex, &config_.tend, problems_);
+    // Not root, tend cannot give its socket away: tendctl would not reach it at all.
+    UserSpec& owner = config_.tend.socket_owner;
+    if (e.key == kKeyChown && euid_ != 0 && owner.resolved && owner.uid != euid_) {
+      problems_->push_back({Kind::kWarning, e.where,
+                            fmt::format("chown = {}: tend runs as uid {}, not root; ignored",
+                                        owner.name, euid_)});
+      owner = UserSpec();
+    }
   }
 }
 

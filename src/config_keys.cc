@@ -9,6 +9,7 @@ namespace tend {
 const char kKeyCommand[] = "command";
 const char kKeyEnvironment[] = "environment";
 const char kKeyUser[] = "user";
+const char kKeyChown[] = "chown";
 const char kKeyNumprocs[] = "numprocs";
 const char kKeyNumprocsStart[] = "numprocs_start";
 const char kKeyProcessName[] = "process_name";
@@ -205,6 +206,8 @@ ApplyStatus ApplySocketOwner(const std::string& v, const ApplyContext& ctx, Tend
   if (!ResolveUser(v.substr(0, colon), ctx.etc_dir, &t->socket_owner, why)) {
     return ApplyStatus::kMachine;
   }
+  // As supervisord: the group only when written (not the user's primary one).
+  t->socket_owner.gid = static_cast<gid_t>(-1);
   if (colon != std::string::npos) {
     gid_t gid;
     if (!ResolveGroup(v.substr(colon + 1), ctx.etc_dir, &gid, why)) return ApplyStatus::kMachine;
@@ -408,7 +411,7 @@ const KeySpec kKeys[] = {
      nullptr},
     {SectionKind::kUnixHttpServer, "chmod", ValueType::kOctal, "0600", "the socket's mode",
      ApplySocketMode, nullptr},
-    {SectionKind::kUnixHttpServer, "chown", ValueType::kUser, "",
+    {SectionKind::kUnixHttpServer, kKeyChown, ValueType::kUser, "",
      "the socket's owner (user or user:group), who may use it too", ApplySocketOwner, nullptr},
     {SectionKind::kSupervisord, kKeyEnvironment, ValueType::kEnvironment, "",
      "variables added to every program's environment", ApplyEnvironment, nullptr},

@@ -150,6 +150,7 @@ bool ChecksKeys(SectionKind kind);
 extern const char kKeyCommand[];
 extern const char kKeyEnvironment[];
 extern const char kKeyUser[];
+extern const char kKeyChown[];  ///< [unix_http_server]
 extern const char kKeyNumprocs[];
 extern const char kKeyNumprocsStart[];
 extern const char kKeyProcessName[];

@@ -681,7 +681,10 @@ int CtlMain(int argc, char** argv) {
   // tendctl reaches that tend, wherever it listens.
   SocketTarget target;
   std::string err;
-  if (!FindSocket(flag, config, {}, &target, &err)) return Fail(kCodeUsage, err);
+  if (!FindSocket(flag, config, {"/etc/supervisord.conf", "/etc/supervisor/supervisord.conf"},
+                  &target, &err)) {
+    return Fail(kCodeUsage, err);
+  }
   ctl.socket = target.path;
   if (i >= argc) {
     WriteAll(STDERR_FILENO, Usage().data(), Usage().size());

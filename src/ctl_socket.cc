@@ -49,6 +49,24 @@ bool Live(const std::string& path) {
   return r == 0 || errno == EAGAIN;
 }
 
+// supervisord's %(here)s (the file's directory) and %(ENV_X)s in a path, as tend reads
+// them (config_expand.h); other expansions are left as written.
+std::string Expand(std::string v, const std::string& file) {
+  const std::string here = "%(here)s";
+  for (size_t at; (at = v.find(here)) != std::string::npos;) {
+    v.replace(at, here.size(), DirName(AbsolutePath(file)));
+  }
+  for (size_t at = 0; (at = v.find("%(ENV_", at)) != std::string::npos;) {
+    const size_t end = v.find(")s", at);
+    if (end == std::string::npos) break;
+    const char* value = getenv(v.substr(at + 6, end - at - 6).c_str());
+    const std::string with = value ? value : "";
+    v.replace(at, end + 2 - at, with);
+    at += with.size();
+  }
+  return v;
+}
+
 // The path `file` names; false (with `err`) when it cannot be read or names another
 // kind of server.
 bool SocketOfFile(const std::string& file, std::string* path, std::string* err) {
@@ -64,9 +82,9 @@ bool SocketOfFile(const std::string& file, std::string* path, std::string* err) 
              ": tend is reached over its unix socket only (unix:///path)";
       return false;
     }
-    *path = u.serverurl.substr(7);
+    *path = Expand(u.serverurl.substr(7), file);
   } else {
-    *path = u.file;
+    *path = Expand(u.file, file);
   }
   return true;
 }
@@ -104,7 +122,9 @@ bool FindSocket(const std::string& flag, const std::string& config,
                 std::string* err) {
   out->named = true;
   const char* env = getenv("TEND_SOCKET");
-  if (!env || !*env) env = getenv("TEND_CONTROL");
+  // What tend gives its programs comes after -c: a user inside a program who names a
+  // file means that file's tend.
+  const char* control = getenv("TEND_CONTROL");
   if (!flag.empty()) {
     out->path = flag;
     return true;
@@ -115,7 +135,15 @@ bool FindSocket(const std::string& flag, const std::string& config,
   }
   if (!config.empty()) {
     if (!SocketOfFile(config, &out->path, err)) return false;
-    if (!out->path.empty()) return true;
+    if (out->path.empty()) {
+      *err = config + " names no socket ([supervisorctl] serverurl or [unix_http_server] file)";
+      return false;
+    }
+    return true;
+  }
+  if (control && *control) {
+    out->path = control;
+    return true;
   }
   for (const std::string& f : implicit_configs) {
     std::string path, ignored;
@@ -128,7 +156,11 @@ bool FindSocket(const std::string& flag, const std::string& config,
   const std::vector<std::string> places = DefaultSocketPaths();
   out->path = places[0];
   for (const std::string& p : places) {
-    if (IsSocket(p) && access(p.c_str(), W_OK) == 0) {
+    // Root's or this user's own: a socket another user left in a shared place is not
+    // the tend meant.
+    struct stat st;
+    if (stat(p.c_str(), &st) == 0 && S_ISSOCK(st.st_mode) &&
+        (st.st_uid == 0 || st.st_uid == geteuid()) && access(p.c_str(), W_OK) == 0) {
       out->path = p;
       break;
     }

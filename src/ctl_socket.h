@@ -26,12 +26,14 @@ struct SocketTarget {
   bool named = false;
 };
 
-/// The socket a client uses: `flag` (-s), else $TEND_SOCKET, else $TEND_CONTROL, else
-/// `config` (-c FILE): its [supervisorctl] serverurl (unix://PATH), else its
-/// [unix_http_server] file; else the first of `implicit_configs` that names a socket
+/// The socket a client uses: `flag` (-s), else $TEND_SOCKET, else `config` (-c FILE):
+/// its [supervisorctl] serverurl (unix://PATH), else its [unix_http_server] file (with
+/// %(here)s and %(ENV_X)s expanded); else $TEND_CONTROL (what tend gives its programs);
+/// else the first of `implicit_configs` that names a socket
 /// that is there (the drop-in reads /etc/supervisord.conf, as supervisorctl does);
-/// else the first default place that holds a socket this user may use. False with `err`
-/// when `config` cannot be read or names no unix socket, or when several tends listen
+/// else the first default place that holds a socket of root's or this user's that this
+/// user may use. False with `err` when `config` cannot be read or names no unix socket,
+/// or when several tends listen
 /// at /run/tend.sock and /run/tend.N.sock (a client never picks one silently).
 bool FindSocket(const std::string& flag, const std::string& config,
                 const std::vector<std::string>& implicit_configs, SocketTarget* out,

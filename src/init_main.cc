@@ -95,9 +95,11 @@ std::string SocketPath(const Options& opts, const Config& config, bool* chosen) 
   const char* env = getenv("TEND_SOCKET");
   if (path.empty() && env && *env) path = env;
   *chosen = !path.empty();
-  if (path.empty()) path = config.tend.socket;
-  if (path == kDefaultSocketPath && !config.tend.socket_file.empty()) {
-    path = config.tend.socket_file;
+  if (path.empty()) {
+    path = config.tend.socket;
+    if (path == kDefaultSocketPath && !config.tend.socket_file.empty()) {
+      path = config.tend.socket_file;
+    }
   }
   if (path != kDefaultSocketPath) *chosen = true;
   return path == "none" ? "" : path;

@@ -220,8 +220,11 @@ bool OpenPty(UniqueFd* master, UniqueFd* slave, std::string* err) {
     ChildFail(plan, ExecStage::kDirectory);
   }
   // Groups before uid: once the uid is dropped, the groups can no longer be changed.
-  if (spec.set_user && (setgroups(spec.groups.size(), spec.groups.data()) != 0 ||
-                        setgid(spec.gid) != 0 || setuid(spec.uid) != 0)) {
+  // Not root and that user already (USER app, user = app): nothing to switch, and no
+  // right to set groups.
+  const bool switch_user = spec.set_user && (geteuid() == 0 || geteuid() != spec.uid);
+  if (switch_user && (setgroups(spec.groups.size(), spec.groups.data()) != 0 ||
+                      setgid(spec.gid) != 0 || setuid(spec.uid) != 0)) {
     ChildFail(plan, ExecStage::kUser);
   }
 

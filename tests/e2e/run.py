@@ -528,8 +528,9 @@ def scenario_nonroot(s):
                     user=(12345, 12345), readonly=True, tmpfs=["/tmp"],
                     links=[("/sbin/supervisorctl", "tend")])
     as_user = "12345:12345"
-    wait_for(lambda: c.exec(["/sbin/tend", "ctl", "wait", "web", "worker"], user=as_user,
-                            check=False)[0] == 0, 20, "tendctl, as uid 12345, to reach tend")
+    wait_for(lambda: c.exec(["/sbin/tend", "ctl", "wait", "--timeout", "2s", "web", "worker"],
+                            user=as_user, check=False, timeout=5)[0] == 0, 20,
+             "tendctl, as uid 12345, to reach tend")
     status, out = c.exec(["/sbin/tend", "ctl", "status"], user=as_user, check=False)
     check(status == 0 and "web" in out and "worker" in out, f"tendctl status:\n{out}")
     status, out = c.exec(["/sbin/supervisorctl", "status"], user=as_user, check=False)

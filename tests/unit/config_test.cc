@@ -1417,6 +1417,10 @@ TEST(ConfigTest, NotRootAProgramOfAnotherUserRunsAsTendsOwn) {
   Loaded l = Load("[program:a]\ncommand=a\nuser=www-data\n[program:b]\ncommand=b\nuser=root\n", ctx);
   EXPECT_FALSE(l.Get("a").user.resolved);
   EXPECT_TRUE(l.Get("b").user.resolved);
+  // Nor give its socket away.
+  EXPECT_EQ(Lines({"t.conf:2: warning: chown = app: tend runs as uid 12345, not root; ignored"}),
+            Load("[unix_http_server]\nchown = app\n[program:x]\ncommand=x\n", ctx)
+                .Of(Kind::kWarning));
   EXPECT_EQ(Lines({"t.conf:3: warning: user = www-data: tend runs as uid 12345, not root; a runs "
                    "as uid 12345 too",
                    "t.conf:6: warning: user = root: tend runs as uid 12345, not root; b cannot "
