@@ -497,12 +497,13 @@ int Interactive(Sctl* s) {
     const char prompt[] = "supervisor> ";
     WriteAll(STDOUT_FILENO, prompt, sizeof prompt - 1);
     std::string line;
+    // The prompt's exit status is always 0, as supervisorctl's (its main says so).
     if (!ReadLine(s, &line)) {
       Line("");
-      return s->status;
+      return 0;
     }
     std::vector<std::string> words = Words(line);
-    if (!words.empty() && (words[0] == "quit" || words[0] == "exit")) return s->status;
+    if (!words.empty() && (words[0] == "quit" || words[0] == "exit")) return 0;
     s->status = 0;
     Run(s, words);
   }
@@ -605,7 +606,9 @@ int SupervisorctlMain(int argc, char** argv) {
     } else if (takes("-u", "username") || takes("-p", "password") || takes("-r", "history-file")) {
       // Accepted for scripts' sake: tend's socket checks the caller's uid instead.
     } else {
-      std::string msg = "Error: option " + arg + " not recognized\n" + kUsage;
+      // supervisorctl 4.2.5's words: the error and where help is, not the whole help.
+      std::string msg = "Error: option " + arg + " not recognized\nFor help, use " + argv[0] +
+                        " -h\n";
       WriteAll(STDERR_FILENO, msg.data(), msg.size());
       return kInvalidArgs;
     }
@@ -643,8 +646,9 @@ int SupervisorctlMain(int argc, char** argv) {
     Run(&s, words);
     if (!interactive) return s.status;
   }
-  if (interactive || isatty(STDIN_FILENO)) return Interactive(&s);
-  return Status(&s, {});
+  // No action: the prompt, terminal or not (supervisorctl 4.2.5 reads a script's stdin
+  // too, and ends at its end with status 0).
+  return Interactive(&s);
 }
 
 }  // namespace tend

@@ -258,6 +258,31 @@ TEST_F(Supervisorctl, AConfigurationFileNotFoundIsReportedAlike) {
   }
 }
 
+// From issue 36: with no action, the prompt reads standard input to its end and exits 0;
+// a bad option is the error and where help is.
+TEST_F(Supervisorctl, ThePromptAtEndOfInputAndBadOptionsMatch) {
+  ASSERT_TRUE(Settle());
+  auto with_null_stdin = [&](const std::vector<std::string>& argv) {
+    std::string cmd = "exec";
+    for (const auto& a : argv) cmd += " '" + a + "'";
+    return Run({"sh", "-c", cmd + " < /dev/null"});
+  };
+  Result real = with_null_stdin({kSupervisorctl, "-c", conf_});
+  Result ours = with_null_stdin({"env", "TEND_SOCKET=" + Path("ctl.sock"), Path("supervisorctl"),
+                                 "-c", conf_});
+  EXPECT_EQ(Normalise(ours.out, dir_), Normalise(real.out, dir_));
+  EXPECT_EQ(0, ours.status);
+  EXPECT_EQ(real.status, ours.status);
+  for (const char* bad : {"--bogus", "-x"}) {
+    Result r = Run({kSupervisorctl, bad, "status"});
+    Result o = Run({Path("supervisorctl"), bad, "status"});
+    const size_t at = o.out.find(Path("supervisorctl"));
+    if (at != std::string::npos) o.out.replace(at, Path("supervisorctl").size(), kSupervisorctl);
+    EXPECT_EQ(r.out, o.out);
+    EXPECT_EQ(r.status, o.status);
+  }
+}
+
 // What HEALTHCHECKs and scripts pipe supervisorctl into, in each state of a program.
 TEST_F(Supervisorctl, HealthCheckIdiomsExitAsWithSupervisord) {
   ASSERT_TRUE(Settle());
