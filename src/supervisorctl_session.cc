@@ -81,6 +81,14 @@ bool Fetch(Sctl* s) {
         p.group_priority = m.GetInt(Tag::kGroupPriority, p.priority);
         p.autostart = m.GetInt(Tag::kAutostart, 1) != 0;
         p.failure = m.Get(Tag::kFailure);
+        p.index = s->procs.size();
+        p.group_index = p.index;
+        for (const Proc& q : s->procs) {
+          if (q.group == p.group) {
+            p.group_index = q.group_index;
+            break;
+          }
+        }
         s->procs.push_back(p);
       },
       nullptr, &unreachable);
@@ -209,6 +217,22 @@ bool OnlyChanges(Sctl* s, const Args& named, const Args& added, const Args& chan
   return true;
 }
 
+namespace {
+
+// supervisord's order for all and GROUP:* (rpcinterface's _getAllProcesses and
+// startProcessGroup): groups by priority, then each group's processes by priority, ties
+// in the configuration's order (Python's sort is stable).
+void PriorityOrder(std::vector<const Proc*>* procs) {
+  std::stable_sort(procs->begin(), procs->end(), [](const Proc* a, const Proc* b) {
+    if (a->group_priority != b->group_priority) return a->group_priority < b->group_priority;
+    if (a->group_index != b->group_index) return a->group_index < b->group_index;
+    if (a->priority != b->priority) return a->priority < b->priority;
+    return a->index < b->index;
+  });
+}
+
+}  // namespace
+
 std::vector<const Proc*> Targets(Sctl* s, const std::vector<std::string>& args, int group_code,
                                  const std::function<bool(const Proc&)>& all_filter) {
   std::vector<const Proc*> out;
@@ -216,6 +240,7 @@ std::vector<const Proc*> Targets(Sctl* s, const std::vector<std::string>& args, 
     for (const auto& p : s->procs) {
       if (all_filter(p)) out.push_back(&p);
     }
+    PriorityOrder(&out);
     return out;
   }
   for (const Target& t : Resolve(*s, args)) {
@@ -223,7 +248,9 @@ std::vector<const Proc*> Targets(Sctl* s, const std::vector<std::string>& args, 
       Line(t.arg + (t.group ? ": ERROR (no such group)" : ": ERROR (no such process)"));
       s->status = t.group ? group_code : kGeneric;
     }
-    for (const Proc* p : t.procs) out.push_back(p);
+    std::vector<const Proc*> procs = t.procs;
+    if (t.group) PriorityOrder(&procs);
+    out.insert(out.end(), procs.begin(), procs.end());
   }
   return out;
 }

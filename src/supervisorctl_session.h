@@ -32,6 +32,8 @@ struct Proc {
   int64_t state_ms = 0;
   int64_t started_ago_ms = -1;  // -1: never started.
   int64_t priority = 999, group_priority = 999;
+  size_t index = 0;        // Its place in tend's answer: the configuration's order.
+  size_t group_index = 0;  // Its group's first member's index.
   bool autostart = true;
   std::string failure;  // Why its last run failed, when tend knows more than an exit.
   bool launched() const { return started_ago_ms >= 0; }
