@@ -53,12 +53,35 @@ bool ControlServer::Names(Conn* c, const Message& m, bool empty_is_all,
     SendError(c, kCodeUsage, "no program named");
     return false;
   }
+  // A name that is no process may be a section ([program:worker] for worker_00 and
+  // worker_01) or a supervisord group, also written worker:* as supervisorctl does: it
+  // stands for their processes, in the configuration's order.
+  std::vector<std::string> names;
   for (const auto& n : *out) {
-    if (!supervisor_->FindAny(n)) {
+    if (supervisor_->FindAny(n)) {
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+      continue;
+    }
+    std::string section = n;
+    if (section.size() > 2 && section.compare(section.size() - 2, 2, ":*") == 0) {
+      section.resize(section.size() - 2);
+    } else if (section.size() > 1 && section.back() == ':') {
+      section.pop_back();
+    }
+    bool found = false;
+    for (Service* s : supervisor_->Controllable(false)) {
+      if (s->config().program_name != section && s->config().group != section) continue;
+      found = true;
+      if (std::find(names.begin(), names.end(), s->name()) == names.end()) {
+        names.push_back(s->name());
+      }
+    }
+    if (!found) {
       SendError(c, kCodeNoSuchProgram, "no such program: " + n);
       return false;
     }
   }
+  *out = std::move(names);
   return true;
 }
 

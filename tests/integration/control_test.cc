@@ -998,3 +998,30 @@ TEST_F(Control, NotRootTendctlAndTheDropInFindTendWithNoOption) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// From issue 36: a user typed `tendctl restart worker` for [program:worker] with
+// numprocs = 2 and got "no such program". A section's name (or NAME:*, or a supervisord
+// group's) stands for its processes.
+TEST_F(Control, ASectionNameStandsForItsProcesses) {
+  StartWith("[program:worker]\ncommand = sleep 1000\nstartsecs = 0\nnumprocs = 2\n"
+            "process_name = %(program_name)s_%(process_num)02d\n"
+            "[program:a]\ncommand = sleep 1001\nstartsecs = 0\n"
+            "[group:pair]\nprograms = a\n");
+  std::string out;
+  ASSERT_EQ(0, Ctl({"wait", "worker"}, &out)) << out;
+  EXPECT_EQ(0, Ctl({"status", "worker:*"}, &out)) << out;
+  EXPECT_TRUE(Has(out, "worker_00") && Has(out, "worker_01")) << out;
+  EXPECT_EQ(3u, Lines(out).size()) << out;
+  EXPECT_EQ(0, Ctl({"restart", "worker"}, &out)) << out;
+  EXPECT_EQ(2u, CountLog("worker_00: started")) << tend_->Stderr();
+  EXPECT_EQ(2u, CountLog("worker_01: started")) << tend_->Stderr();
+  EXPECT_EQ(0, Ctl({"status", "pair"}, &out)) << out;
+  EXPECT_TRUE(Has(out, "a ")) << out;
+  EXPECT_EQ(4, Ctl({"status", "nope:*"}, &out)) << out;
+}
+
+}  // namespace
+}  // namespace tend
