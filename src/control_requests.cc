@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include "control_conn.h"
 #include "control_server.h"
 #include "diag.h"
+#include "spawn.h"
 #include "init.h"
 #include "restart_policy.h"
 #include "values.h"
@@ -130,9 +132,49 @@ void ControlServer::HandleStatus(Conn* c, const Message& m) {
   SendOk(c);
 }
 
+namespace {
+
+// supervisord's check before a start (options.py check_execv_args): the command's file,
+// found as exec will look for it, must be there, not a directory, and executable.
+// 0 when it is, else the tag that says why not.
+Tag CommandProblem(const ProgramConfig& p) {
+  if (p.argv.empty()) return Tag::kNotExecutable;
+  std::string path;
+  if (const char* own = getenv("PATH")) path = own;
+  for (const auto& kv : p.environment) {
+    if (kv.compare(0, 5, "PATH=") == 0) path = kv.substr(5);
+  }
+  for (const std::string& candidate :
+       CommandCandidates(p.argv[0], path.empty() ? nullptr : path.c_str())) {
+    struct stat st;
+    if (stat(candidate.c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode) || (st.st_mode & 0111) == 0 || access(candidate.c_str(), X_OK) != 0) {
+      return Tag::kNotExecutable;
+    }
+    return static_cast<Tag>(0);
+  }
+  return Tag::kNoFile;
+}
+
+}  // namespace
+
 void ControlServer::HandleControl(Conn* c, const Message& m) {
   std::vector<std::string> names;
   if (!Names(c, m, false, &names)) return;
+  Message reply(MsgType::kOk);
+  if (m.type == MsgType::kStart && m.Has(Tag::kCheckCommand)) {
+    std::vector<std::string> runnable;
+    for (const auto& n : names) {
+      const Service* s = supervisor_->FindAny(n);
+      const Tag problem = s->Down() ? CommandProblem(s->config()) : static_cast<Tag>(0);
+      if (problem == static_cast<Tag>(0)) {
+        runnable.push_back(n);
+      } else {
+        reply.Add(problem, n);
+      }
+    }
+    names = std::move(runnable);
+  }
   std::string err;
   const bool ok = m.type == MsgType::kStart  ? supervisor_->StartPrograms(names, &err)
                   : m.type == MsgType::kStop ? supervisor_->StopPrograms(names, &err)
@@ -142,7 +184,7 @@ void ControlServer::HandleControl(Conn* c, const Message& m) {
     return;
   }
   if (!m.Has(Tag::kWait)) {
-    SendOk(c);
+    Send(c, reply);
     return;
   }
   BeginWait(c, m, names);

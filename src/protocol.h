@@ -123,6 +123,11 @@ enum class Tag : uint16_t {
   kGroupPriority = 50,  ///< On PROGRAM: its group's priority (999 for a [group:x]).
   kDaemon = 51,  ///< On LOGS: tend's own messages instead of programs' (flag; no kName).
   kFailure = 52,  ///< On PROGRAM: why its last run failed ("not ready after 2s..."), if so.
+  /// On START: programs whose command cannot be run now are not started (supervisord's
+  /// check before spawning); they come back in the OK as kNoFile or kNotExecutable.
+  kCheckCommand = 53,
+  kNoFile = 54,         ///< In START's OK: a program whose command is nowhere (repeated).
+  kNotExecutable = 55,  ///< In START's OK: a program whose command cannot run (repeated).
 };
 
 /// ERROR codes; tendctl exits with them.

@@ -84,30 +84,73 @@ int Start(Sctl* s, const std::vector<std::string>& args) {
     return s->status = kInvalidArgs;
   }
   if (!Fetch(s)) return s->status;
-  std::vector<const Proc*> todo;
-  for (const Proc* p : Targets(s, args, kInvalidArgs, [](const Proc& p) { return !Running(p); })) {
-    if (Running(*p)) {
-      Line(p->spec + ": ERROR (already started)");
-    } else {
-      todo.push_back(p);
+  // What each argument stands for, in order: supervisorctl prints its results argument by
+  // argument; for all and GROUP:*, supervisord answers the errors it finds before
+  // spawning first, then the starts as they complete (rpcinterface's make_allfunc).
+  struct Part {
+    std::string arg;  // As typed.
+    bool group = false;
+    std::vector<const Proc*> procs;
+  };
+  std::vector<Part> parts;
+  if (HasAll(args)) {
+    Part all;
+    all.group = true;
+    for (const Proc* p : Targets(s, {"all"}, kInvalidArgs, [](const Proc& p) { return !Running(p); })) {
+      all.procs.push_back(p);
+    }
+    parts.push_back(all);
+  } else {
+    for (const Target& t : Resolve(*s, args)) {
+      Part part{t.arg, t.group, t.procs};
+      if (t.group) {
+        PriorityOrder(&part.procs);
+        part.procs.erase(std::remove_if(part.procs.begin(), part.procs.end(),
+                                        [](const Proc* p) { return Running(*p); }),
+                         part.procs.end());
+      }
+      parts.push_back(part);
     }
   }
-  if (todo.empty()) return s->status;
   // One request starts them all at once, as supervisord does; then each is waited for.
+  // As supervisord, a command that cannot run is found before anything is spawned: the
+  // program stays as it was.
   Message req(MsgType::kStart);
-  for (const Proc* p : todo) req.Add(Tag::kName, p->name);
+  for (const Part& part : parts) {
+    for (const Proc* p : part.procs) {
+      if (!Running(*p)) req.Add(Tag::kName, p->name);
+    }
+  }
   std::string err;
   bool unreachable = false;
-  Request(s, req, nullptr, &err, &unreachable);
-  if (unreachable) return s->status;
-  for (const Proc* p : todo) {
+  Message ok;
+  if (req.Has(Tag::kName)) {
+    req.AddFlag(Tag::kCheckCommand);
+    Request(s, req, nullptr, &err, &unreachable, &ok);
+    if (unreachable) return s->status;
+  }
+  const std::vector<std::string> no_file = ok.GetAll(Tag::kNoFile);
+  const std::vector<std::string> not_executable = ok.GetAll(Tag::kNotExecutable);
+  auto among = [](const std::vector<std::string>& v, const std::string& n) {
+    return std::find(v.begin(), v.end(), n) != v.end();
+  };
+  // The error found before spawning `p`, if any (printed, the status set).
+  auto refused = [&](const Proc* p) {
+    if (!among(no_file, p->name) && !among(not_executable, p->name)) return false;
+    Line(p->spec + (among(no_file, p->name) ? ": ERROR (no such file)"
+                                            : ": ERROR (file is not executable)"));
+    s->status = kGeneric;
+    return true;
+  };
+  // Waits for `p` to be up, and says how that went.
+  auto started = [&](const Proc* p) {
     Message wait(MsgType::kWait);
     wait.Add(Tag::kName, p->name);
     if (Request(s, wait, nullptr, &err, &unreachable)) {
       Line(p->spec + ": started");
-      continue;
+      return;
     }
-    if (unreachable) return s->status;
+    if (unreachable) return;
     // A program that ran its startsecs and then exited on its own did start.
     bool exited = false;
     Message st(MsgType::kStatus);
@@ -118,6 +161,38 @@ int Start(Sctl* s, const std::vector<std::string>& args) {
     } else {
       Line(p->spec + ": ERROR (spawn error)");
       s->status = kNotRunning;
+    }
+  };
+  for (const Part& part : parts) {
+    if (!part.group) {
+      if (part.procs.empty()) {
+        Line(part.arg + ": ERROR (no such process)");
+        s->status = kGeneric;
+      }
+      for (const Proc* p : part.procs) {
+        if (Running(*p)) {
+          Line(p->spec + ": ERROR (already started)");
+        } else if (!refused(p)) {
+          started(p);
+        }
+        if (unreachable) return s->status;
+      }
+      continue;
+    }
+    if (part.procs.empty() && !HasAll(args) &&
+        std::none_of(s->procs.begin(), s->procs.end(),
+                     [&](const Proc& p) { return p.group == part.arg; })) {
+      Line(part.arg + ": ERROR (no such group)");
+      s->status = kInvalidArgs;
+      continue;
+    }
+    std::vector<const Proc*> waits;
+    for (const Proc* p : part.procs) {
+      if (!refused(p)) waits.push_back(p);
+    }
+    for (const Proc* p : waits) {
+      started(p);
+      if (unreachable) return s->status;
     }
   }
   return s->status;

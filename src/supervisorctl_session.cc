@@ -217,8 +217,6 @@ bool OnlyChanges(Sctl* s, const Args& named, const Args& added, const Args& chan
   return true;
 }
 
-namespace {
-
 // supervisord's order for all and GROUP:* (rpcinterface's _getAllProcesses and
 // startProcessGroup): groups by priority, then each group's processes by priority, ties
 // in the configuration's order (Python's sort is stable).
@@ -230,8 +228,6 @@ void PriorityOrder(std::vector<const Proc*>* procs) {
     return a->index < b->index;
   });
 }
-
-}  // namespace
 
 std::vector<const Proc*> Targets(Sctl* s, const std::vector<std::string>& args, int group_code,
                                  const std::function<bool(const Proc&)>& all_filter) {

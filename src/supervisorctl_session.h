@@ -114,6 +114,10 @@ int Open(Sctl* s, const Args& args);
 /// The programs that `args` name for start, stop and signal ("all": those that pass
 /// `all_filter`), after a line and a status for each name that matches nothing;
 /// `group_code` is the status for an unknown group.
+/// supervisord's order for all and GROUP:*: by group priority, then priority, ties in
+/// the configuration's order.
+void PriorityOrder(std::vector<const Proc*>* procs);
+
 std::vector<const Proc*> Targets(Sctl* s, const std::vector<std::string>& args, int group_code,
                                  const std::function<bool(const Proc&)>& all_filter);
 

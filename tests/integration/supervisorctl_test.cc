@@ -39,12 +39,14 @@ std::string Conf(const std::string& dir) {
          "[group:pair]\nprograms=a,b\n"
          "[program:worker]\ncommand=sleep 100004\nnumprocs=2\npriority=5\n"
          "process_name=%(program_name)s_%(process_num)02d\n"
-         "[program:talk]\ncommand=sh -c 'echo to stdout; echo to stderr >&2; exec sleep 100005'\n"
+         // A command that does not exist (issue 36): supervisord checks before spawning.
+         "[program:ghost]\ncommand=/nonexistent/ghost\nautostart=false\n"
          // A group whose programs' priorities are not their order (issue 36).
          "[program:t1]\ncommand=sleep 100006\npriority=30\n"
          "[program:t2]\ncommand=sleep 100007\npriority=10\n"
          "[program:t3]\ncommand=sleep 100008\npriority=20\n"
-         "[group:trio]\nprograms=t1,t2,t3\n";
+         "[group:trio]\nprograms=t1,t2,t3\n"
+         "[program:talk]\ncommand=sh -c 'echo to stdout; echo to stderr >&2; exec sleep 100005'\n";
 }
 
 struct Result {
