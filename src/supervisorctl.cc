@@ -87,36 +87,22 @@ int Start(Sctl* s, const std::vector<std::string>& args) {
   // What each argument stands for, in order: supervisorctl prints its results argument by
   // argument; for all and GROUP:*, supervisord answers the errors it finds before
   // spawning first, then the starts as they complete (rpcinterface's make_allfunc).
-  struct Part {
-    std::string arg;  // As typed.
-    bool group = false;
-    std::vector<const Proc*> procs;
-  };
-  std::vector<Part> parts;
+  std::vector<Target> parts;
   if (HasAll(args)) {
-    Part all;
-    all.group = true;
-    for (const Proc* p : Targets(s, {"all"}, kInvalidArgs, [](const Proc& p) { return !Running(p); })) {
-      all.procs.push_back(p);
-    }
-    parts.push_back(all);
+    parts.resize(1);
+    parts[0].group = true;
+    parts[0].procs = Targets(s, {"all"}, kInvalidArgs, [](const Proc& p) { return !Running(p); });
   } else {
-    for (const Target& t : Resolve(*s, args)) {
-      Part part{t.arg, t.group, t.procs};
-      if (t.group) {
-        PriorityOrder(&part.procs);
-        part.procs.erase(std::remove_if(part.procs.begin(), part.procs.end(),
-                                        [](const Proc* p) { return Running(*p); }),
-                         part.procs.end());
-      }
-      parts.push_back(part);
+    parts = Resolve(*s, args);
+    for (Target& t : parts) {
+      if (t.group) PriorityOrder(&t.procs);
     }
   }
   // One request starts them all at once, as supervisord does; then each is waited for.
   // As supervisord, a command that cannot run is found before anything is spawned: the
   // program stays as it was.
   Message req(MsgType::kStart);
-  for (const Part& part : parts) {
+  for (const Target& part : parts) {
     for (const Proc* p : part.procs) {
       if (!Running(*p)) req.Add(Tag::kName, p->name);
     }
@@ -163,32 +149,26 @@ int Start(Sctl* s, const std::vector<std::string>& args) {
       s->status = kNotRunning;
     }
   };
-  for (const Part& part : parts) {
-    if (!part.group) {
-      if (part.procs.empty()) {
+  for (const Target& part : parts) {
+    if (part.procs.empty()) {
+      if (!part.group) {
         Line(part.arg + ": ERROR (no such process)");
         s->status = kGeneric;
-      }
-      for (const Proc* p : part.procs) {
-        if (Running(*p)) {
-          Line(p->spec + ": ERROR (already started)");
-        } else if (!refused(p)) {
-          started(p);
-        }
-        if (unreachable) return s->status;
+      } else if (!HasAll(args)) {
+        Line(part.arg + ": ERROR (no such group)");
+        s->status = kInvalidArgs;
       }
       continue;
     }
-    if (part.procs.empty() && !HasAll(args) &&
-        std::none_of(s->procs.begin(), s->procs.end(),
-                     [&](const Proc& p) { return p.group == part.arg; })) {
-      Line(part.arg + ": ERROR (no such group)");
-      s->status = kInvalidArgs;
-      continue;
-    }
+    // A group's running processes are passed over (supervisord's isNotRunning); its
+    // refusals come before its starts.
     std::vector<const Proc*> waits;
     for (const Proc* p : part.procs) {
-      if (!refused(p)) waits.push_back(p);
+      if (!Running(*p)) {
+        if (!refused(p)) waits.push_back(p);
+      } else if (!part.group) {
+        Line(p->spec + ": ERROR (already started)");
+      }
     }
     for (const Proc* p : waits) {
       started(p);

@@ -29,7 +29,9 @@ std::string Conf(const std::string& dir) {
          "[supervisorctl]\nserverurl=unix://" + dir + "/supervisor.sock\n"
          "[program:web]\ncommand=sleep 100000\n"
          "[program:idle]\ncommand=sleep 100001\nautostart=false\n"
-         "[program:crash]\ncommand=sh -c 'exit 1'\nstartretries=1\n"
+         "[program:crash]\ncommand=sh -c 'sleep 0.2; exit 1'\nstartretries=1\n"
+         // (Not at once: supervisord would then answer its start before ghost's or
+         // after it by timing, and so the exit status of start all.)
          // Up a moment: supervisord says "abnormal termination" for a start whose program
          // is gone before it checks.
          "[program:once]\ncommand=sh -c 'echo once done; sleep 0.3'\nautorestart=false\n"
