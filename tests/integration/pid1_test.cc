@@ -304,12 +304,20 @@ TEST_F(Pid1, InteractiveShellHasJobControl) {
   tmux.Keys({"echo interrupted=$?", "Enter"});
   EXPECT_TRUE(tmux.WaitScreen("interrupted=130")) << tmux.Screen();
 
-  // Ctrl-Z suspends it; fg resumes it; Ctrl-C ends it.
-  tmux.Keys({"sleep 1000", "Enter"});
+  // Ctrl-Z suspends it; fg resumes it; Ctrl-C ends it. Once the job runs: a Ctrl-Z
+  // that reaches bash before its job has the terminal stops nothing (seen under load).
+  tmux.Keys({"sh -c 'echo na\"\"pping; exec sleep 1000'", "Enter"});
+  ASSERT_TRUE(tmux.WaitScreen("napping\n")) << tmux.Screen();
   tmux.Keys({"C-z"});
   EXPECT_TRUE(tmux.WaitScreen("Stopped")) << tmux.Screen();
   tmux.Keys({"jobs -l > /dev/null; fg", "Enter"});
-  EXPECT_TRUE(tmux.WaitScreen("sleep 1000\n")) << tmux.Screen();
+  // fg prints the job's command: then it is on screen twice.
+  auto twice = [&] {
+    const std::string screen = tmux.Screen(), job = "pping; exec sleep 1000'\n";
+    const size_t first = screen.find(job);
+    return first != std::string::npos && screen.find(job, first + 1) != std::string::npos;
+  };
+  EXPECT_TRUE(Eventually(twice)) << tmux.Screen();
   tmux.Keys({"C-c"});
   tmux.Keys({"echo resumed-and-interrupted=$?", "Enter"});
   EXPECT_TRUE(tmux.WaitScreen("resumed-and-interrupted=130")) << tmux.Screen();
