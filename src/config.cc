@@ -216,6 +216,14 @@ bool ProgramConfig::SameHealth(const ProgramConfig& o) const {
          health_start_period_ms == o.health_start_period_ms;
 }
 
+std::string CommandPath(const ProgramConfig& p, const std::string& inherited) {
+  std::string path = inherited;
+  for (const auto& kv : p.environment) {
+    if (kv.compare(0, 5, "PATH=") == 0) path = kv.substr(5);
+  }
+  return path;
+}
+
 ExpansionContext ExpansionContext::FromProcess() {
   ExpansionContext ctx;
   for (char** e = ::environ; e && *e; ++e) ctx.environ.emplace_back(*e);

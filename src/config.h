@@ -187,6 +187,9 @@ struct TendSettings {
   std::string pidfile;
 };
 
+/// The PATH `p`'s commands are searched in: its environment's, else `inherited` (tend's).
+std::string CommandPath(const ProgramConfig& p, const std::string& inherited);
+
 struct Config {
   TendSettings tend;
   std::vector<ProgramConfig> programs;  ///< In start order's tie-break order: file order.

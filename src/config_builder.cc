@@ -403,10 +403,7 @@ void Builder::CheckProbeCommands(const ProgramConfig& p,
                                  const std::map<std::string, SourceLocation>& given,
                                  std::vector<ConfigProblem>* local) const {
   // The program's PATH, else tend's, else execvp's default.
-  std::string path = path_;
-  for (const auto& kv : p.environment) {
-    if (kv.compare(0, 5, "PATH=") == 0) path = kv.substr(5);
-  }
+  const std::string path = CommandPath(p, path_);
   const std::pair<const char*, const ProbeSpec*> probes[] = {{kKeyReady, &p.ready.probe},
                                                              {kKeyHealth, &p.health}};
   for (const auto& [key, probe] : probes) {

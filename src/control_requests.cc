@@ -139,11 +139,8 @@ namespace {
 // 0 when it is, else the tag that says why not.
 Tag CommandProblem(const ProgramConfig& p) {
   if (p.argv.empty()) return Tag::kNotExecutable;
-  std::string path;
-  if (const char* own = getenv("PATH")) path = own;
-  for (const auto& kv : p.environment) {
-    if (kv.compare(0, 5, "PATH=") == 0) path = kv.substr(5);
-  }
+  const char* own = getenv("PATH");
+  const std::string path = CommandPath(p, own ? own : "");
   for (const std::string& candidate :
        CommandCandidates(p.argv[0], path.empty() ? nullptr : path.c_str())) {
     struct stat st;

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "config_expand.h"
 #include "config_files.h"
 #include "protocol.h"
 #include "sys.h"
@@ -49,22 +51,15 @@ bool Live(const std::string& path) {
   return r == 0 || errno == EAGAIN;
 }
 
-// supervisord's %(here)s (the file's directory) and %(ENV_X)s in a path, as tend reads
-// them (config_expand.h); other expansions are left as written.
-std::string Expand(std::string v, const std::string& file) {
-  const std::string here = "%(here)s";
-  for (size_t at; (at = v.find(here)) != std::string::npos;) {
-    v.replace(at, here.size(), DirName(AbsolutePath(file)));
-  }
-  for (size_t at = 0; (at = v.find("%(ENV_", at)) != std::string::npos;) {
-    const size_t end = v.find(")s", at);
-    if (end == std::string::npos) break;
-    const char* value = getenv(v.substr(at + 6, end - at - 6).c_str());
-    const std::string with = value ? value : "";
-    v.replace(at, end + 2 - at, with);
-    at += with.size();
-  }
-  return v;
+// A path as tend reads it from the same file: %(here)s (the file's directory),
+// %(ENV_X)s, ${X} and %(host_node_name)s expanded by tend's own expander.
+std::string Expand(const std::string& v, const std::string& file) {
+  const ExpansionContext ctx = ExpansionContext::FromProcess();
+  Expander ex(ctx.environ);
+  ex.SetText(kExpandHere, DirName(AbsolutePath(file)));
+  ex.SetText(kExpandHostNodeName, ctx.host_node_name);
+  std::vector<ExpandIssue> issues;  // A wrong path shows as the socket not found there.
+  return ex.Expand(v, Expander::Mode::kValue, &issues);
 }
 
 // The path `file` names; false (with `err`) when it cannot be read or names another
