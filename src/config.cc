@@ -10,9 +10,6 @@
 #include <map>
 #include <set>
 
-#include "config_builder.h"
-#include "config_files.h"
-#include "config_reader.h"
 #include "values.h"
 
 extern char** environ;
@@ -20,9 +17,6 @@ extern char** environ;
 namespace tend {
 
 namespace {
-
-constexpr char kDefaultConfigFile[] = "/etc/tend/tend.conf";
-constexpr char kDefaultConfigDir[] = "/etc/tend/conf.d";
 
 const char* KindWord(ConfigProblem::Kind kind) {
   switch (kind) {
@@ -36,28 +30,6 @@ const char* KindWord(ConfigProblem::Kind kind) {
       return "notice";
   }
   return "error";
-}
-
-// Reads the "..." that starts at s[*i] into `word`, with POSIX's rules: a backslash
-// escapes only " \ $ ` and newline (removed); others stay as written.
-bool ReadDoubleQuoted(const std::string& s, size_t* i, std::string* word, std::string* err) {
-  for (size_t j = *i + 1; j < s.size(); ++j) {
-    char c = s[j];
-    if (c == '"') {
-      *i = j + 1;
-      return true;
-    }
-    if (c == '\\' && j + 1 < s.size() &&
-        (s[j + 1] == '\n' || s[j + 1] == '"' || s[j + 1] == '\\' || s[j + 1] == '$' ||
-         s[j + 1] == '`')) {
-      if (s[j + 1] != '\n') *word += s[j + 1];
-      ++j;
-      continue;
-    }
-    *word += c;
-  }
-  *err = "unterminated double quote";
-  return false;
 }
 
 // A word for a human: as is when a shell would read it back unchanged, else quoted.
@@ -80,51 +52,6 @@ std::string ConfigProblem::ToString() const {
   std::string place;
   if (!where.file.empty()) place = where.line > 0 ? where.ToString() + ": " : where.file + ": ";
   return place + KindWord(kind) + ": " + message;
-}
-
-bool SplitCommand(const std::string& command, std::vector<std::string>* words, std::string* err) {
-  words->clear();
-  std::string word;
-  bool in_word = false;
-  size_t i = 0;
-  while (i < command.size()) {
-    char c = command[i];
-    if (c == ' ' || c == '\t' || c == '\n') {
-      if (in_word) words->push_back(word);
-      word.clear();
-      in_word = false;
-      ++i;
-    } else if (c == '\'') {
-      size_t end = command.find('\'', i + 1);
-      if (end == std::string::npos) {
-        *err = "unterminated single quote";
-        return false;
-      }
-      word.append(command, i + 1, end - i - 1);
-      in_word = true;
-      i = end + 1;
-    } else if (c == '"') {
-      if (!ReadDoubleQuoted(command, &i, &word, err)) return false;
-      in_word = true;
-    } else if (c == '\\') {
-      if (i + 1 >= command.size()) {
-        *err = "trailing backslash";
-        return false;
-      }
-      // Backslash-newline joins lines and makes no word of its own.
-      if (command[i + 1] != '\n') {
-        word += command[i + 1];
-        in_word = true;
-      }
-      i += 2;
-    } else {
-      word += c;
-      in_word = true;
-      ++i;
-    }
-  }
-  if (in_word) words->push_back(word);
-  return true;
 }
 
 // Only what the running process is made of; supervision settings (autostart, restart,
@@ -234,24 +161,6 @@ ExpansionContext ExpansionContext::FromProcess() {
   return ctx;
 }
 
-Config LoadConfig(const std::string& path, const ExpansionContext& ctx,
-                  std::vector<ConfigProblem>* problems) {
-  size_t first = problems->size();
-  RawConfig raw = ReadRawConfig(path, ctx, problems);
-  Config config = BuildConfig(raw, ctx, problems);
-  // Problems are found pass by pass; a reader wants them in the order of the files.
-  const std::vector<std::string>& files = config.files;
-  auto rank = [&](const ConfigProblem& p) {
-    auto it = std::find(files.begin(), files.end(), p.where.file);
-    return std::make_pair(it == files.end() ? -1L : static_cast<long>(it - files.begin()),
-                          p.where.line);
-  };
-  std::stable_sort(
-      problems->begin() + first, problems->end(),
-      [&](const ConfigProblem& a, const ConfigProblem& b) { return rank(a) < rank(b); });
-  return config;
-}
-
 void CheckStopChains(const Config& config, int64_t stop_timeout_ms,
                      std::vector<ConfigProblem>* problems) {
   // By section: the processes of one program share their settings.
@@ -291,12 +200,6 @@ void CheckStopChains(const Config& config, int64_t stop_timeout_ms,
                      Join(c.second, " -> ", false), FormatDuration(c.first),
                      FormatDuration(stop_timeout_ms))});
   }
-}
-
-std::string DefaultConfigPath() {
-  if (PathExists(kDefaultConfigFile)) return kDefaultConfigFile;
-  if (IsDirectory(kDefaultConfigDir)) return kDefaultConfigDir;
-  return "";
 }
 
 std::string FormatPrograms(const Config& config) {

@@ -13,10 +13,12 @@
 #include <vector>
 
 #include "pattern.h"
-#include "probe.h"
-#include "protocol.h"  // kDefaultSocketPath.
+#include "probe_spec.h"
 
 namespace tend {
+
+/// Where tend listens and tendctl connects unless told otherwise.
+constexpr const char kDefaultSocketPath[] = "/run/tend.sock";
 
 /// Where a setting came from, for messages: "conf.d/web.conf:12".
 struct SourceLocation {
@@ -208,12 +210,6 @@ struct ExpansionContext {
   static ExpansionContext FromProcess();
 };
 
-/// Reads `path`: a file, or a directory whose *.conf files are read in lexical order.
-/// Every problem is appended to `problems` (all of them, not just the first); the result
-/// is usable only when none is of kind kError or kMachine. Never exits, never throws.
-Config LoadConfig(const std::string& path, const ExpansionContext& ctx,
-                  std::vector<ConfigProblem>* problems);
-
 /// A table of the processes for `tend --check`: one line per process with its name,
 /// type, user ("-": tend's own), autostart, depends_on and argv (words a shell would
 /// split differently are single-quoted), under a header line; columns are aligned.
@@ -224,16 +220,6 @@ std::string FormatPrograms(const Config& config);
 /// tend's stop then signals the lower programs before their dependents are down.
 void CheckStopChains(const Config& config, int64_t stop_timeout_ms,
                      std::vector<ConfigProblem>* problems);
-
-/// The default configuration path when neither -c nor TEND_CONFIG is given:
-/// /etc/tend/tend.conf if it exists, else /etc/tend/conf.d; "" when neither exists.
-std::string DefaultConfigPath();
-
-/// Splits a command line into words as a POSIX shell would, without running one:
-/// whitespace separates words; '...' is literal; "..." allows \" \\ \$ \`; a backslash
-/// outside quotes escapes the next character; backslash-newline is removed. Returns
-/// false with `err` set on an unterminated quote or a trailing backslash.
-bool SplitCommand(const std::string& command, std::vector<std::string>* words, std::string* err);
 
 }  // namespace tend
 

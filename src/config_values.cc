@@ -79,6 +79,28 @@ std::string StripQuotes(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
+// Reads the "..." that starts at s[*i] into `word`, with POSIX's rules: a backslash
+// escapes only " \ $ ` and newline (removed); others stay as written.
+bool ReadDoubleQuoted(const std::string& s, size_t* i, std::string* word, std::string* err) {
+  for (size_t j = *i + 1; j < s.size(); ++j) {
+    char c = s[j];
+    if (c == '"') {
+      *i = j + 1;
+      return true;
+    }
+    if (c == '\\' && j + 1 < s.size() &&
+        (s[j + 1] == '\n' || s[j + 1] == '"' || s[j + 1] == '\\' || s[j + 1] == '$' ||
+         s[j + 1] == '`')) {
+      if (s[j + 1] != '\n') *word += s[j + 1];
+      ++j;
+      continue;
+    }
+    *word += c;
+  }
+  *err = "unterminated double quote";
+  return false;
+}
+
 }  // namespace
 
 std::string Lower(std::string s) {
@@ -283,6 +305,51 @@ void MergeEnvironment(const std::vector<std::pair<std::string, std::string>>& pa
       (*env)[it->second] = name + "=" + value;
     }
   }
+}
+
+bool SplitCommand(const std::string& command, std::vector<std::string>* words, std::string* err) {
+  words->clear();
+  std::string word;
+  bool in_word = false;
+  size_t i = 0;
+  while (i < command.size()) {
+    char c = command[i];
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words->push_back(word);
+      word.clear();
+      in_word = false;
+      ++i;
+    } else if (c == '\'') {
+      size_t end = command.find('\'', i + 1);
+      if (end == std::string::npos) {
+        *err = "unterminated single quote";
+        return false;
+      }
+      word.append(command, i + 1, end - i - 1);
+      in_word = true;
+      i = end + 1;
+    } else if (c == '"') {
+      if (!ReadDoubleQuoted(command, &i, &word, err)) return false;
+      in_word = true;
+    } else if (c == '\\') {
+      if (i + 1 >= command.size()) {
+        *err = "trailing backslash";
+        return false;
+      }
+      // Backslash-newline joins lines and makes no word of its own.
+      if (command[i + 1] != '\n') {
+        word += command[i + 1];
+        in_word = true;
+      }
+      i += 2;
+    } else {
+      word += c;
+      in_word = true;
+      ++i;
+    }
+  }
+  if (in_word) words->push_back(word);
+  return true;
 }
 
 }  // namespace tend

@@ -59,6 +59,12 @@ std::vector<std::string> SplitNames(const std::string& text);
 void MergeEnvironment(const std::vector<std::pair<std::string, std::string>>& pairs,
                       std::vector<std::string>* env);
 
+/// Splits a command line into words as a POSIX shell would, without running one:
+/// whitespace separates words; '...' is literal; "..." allows \" \\ \$ \`; a backslash
+/// outside quotes escapes the next character; backslash-newline is removed. Returns
+/// false with `err` set on an unterminated quote or a trailing backslash.
+bool SplitCommand(const std::string& command, std::vector<std::string>* words, std::string* err);
+
 }  // namespace tend
 
 #endif  // TEND_CONFIG_VALUES_H_

@@ -12,7 +12,9 @@
 
 #include <algorithm>
 
+#include "config_files.h"
 #include "control_conn.h"
+#include "ctl_socket.h"
 #include "diag.h"
 #include "values.h"
 #include "version.h"  // Generated: build/gen/version.h.
@@ -527,6 +529,58 @@ void ControlServer::Handle(Conn* c, const Message& m) {
       return;
   }
   ArmRequestTimer(c);
+}
+
+bool OpenControlSocket(ControlServer* server, const std::string& path, bool chosen) {
+  std::string err, where;
+  pid_t holder = 0;
+  if (server->Listen(path, &err, &holder)) {
+    where = path;
+  } else if (chosen) {
+    Diag(Level::kError, "{}", err);
+    return false;
+  } else if (errno != EADDRINUSE) {
+    // /run read-only or not ours (not root, docker run --read-only): the next default
+    // place, where tendctl run by the same user looks next (ctl_socket.h).
+    const std::vector<std::string> places = DefaultSocketPaths();
+    std::string why = err;
+    for (size_t n = 1; n < places.size() && where.empty(); ++n) {
+      const std::string& next = places[n];
+      if (n + 1 == places.size() && !PrivateSocketDir(DirName(next), &why)) break;
+      if (server->Listen(next, &why)) where = next;
+    }
+    if (where.empty()) {
+      Diag(Level::kWarn, "{}; {}; tendctl will not reach this tend", err, why);
+    } else {
+      Diag(Level::kInfo, "{}; listening on {} instead", err, where);
+    }
+  } else {
+    const std::string who = holder > 0 ? fmt::format("(pid {})", holder)
+                                       : std::string("(in another PID namespace)");
+    const std::string told = fmt::format("{}: another tend {} is listening there", path, who);
+    for (int n = 2; n <= 9 && where.empty(); n++) {
+      std::string next = InstanceSocketPath(n);
+      if (server->Listen(next, &err)) {
+        where = next;
+      } else if (errno != EADDRINUSE) {
+        break;
+      }
+    }
+    if (where.empty()) {
+      Diag(Level::kWarn, "{}, and {} to {} are taken or unusable: tendctl will not reach this "
+           "tend (choose a path with --socket or TEND_SOCKET)", told, InstanceSocketPath(2),
+           InstanceSocketPath(9));
+    } else {
+      Diag(Level::kWarn, "{}; this one listens on {} (tendctl -s {}; choose a path with "
+           "--socket or TEND_SOCKET)", told, where, where);
+    }
+  }
+  if (!where.empty()) Diag(Level::kDebug, "control socket: {}", where);
+  // Never the inherited path of an outer tend: tendctl must not reach the wrong one.
+  if (where.empty() ? unsetenv("TEND_CONTROL") : setenv("TEND_CONTROL", where.c_str(), 1)) {
+    Diag(Level::kWarn, "unable to set TEND_CONTROL: {}", ErrnoString(errno));
+  }
+  return true;
 }
 
 }  // namespace tend

@@ -141,6 +141,14 @@ class ControlServer : public LogTap {
   int followers_ = 0;  // Connections streaming logs or attached.
 };
 
+/// Opens the control socket; false only when start-up must fail. A chosen path must be
+/// had (exit 111). The default one is a convenience and never stops an init from
+/// running: taken by another live tend (a tend inside a tend, tends side by side sharing
+/// /run), this one listens on the first free /run/tend.N.sock, N from 2 to 9, and says
+/// so in one warning; when none can be had (/run read-only), it runs without a socket.
+/// The path listened on is exported to the programs as TEND_CONTROL, for tendctl.
+bool OpenControlSocket(ControlServer* server, const std::string& path, bool chosen);
+
 }  // namespace tend
 
 #endif  // TEND_CONTROL_SERVER_H_

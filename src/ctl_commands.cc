@@ -601,12 +601,6 @@ bool ParseArgs(const CtlCommand& cmd, int argc, char** argv, int i, Ctl* ctl, st
 
 }  // namespace
 
-int Fail(int code, const std::string& message) {
-  std::string line = "tendctl: " + Printable(message, true) + "\n";
-  WriteAll(STDERR_FILENO, line.data(), line.size());
-  return code;
-}
-
 std::string JsonString(const std::string& s) {
   std::string out = "\"";
   for (size_t i = 0; i < s.size();) {

@@ -12,9 +12,6 @@ namespace tend {
 /// status: 0, an ErrorCode (protocol.h), or for exec the command's own.
 int CtlMain(int argc, char** argv);
 
-/// Prints "tendctl: MESSAGE" on stderr; returns `code` (for `return Fail(...)`).
-int Fail(int code, const std::string& message);
-
 /// Every command's name, in table order.
 std::vector<std::string> CtlCommandNames();
 /// Every command option's long name ("no-wait", "timeout"...) and tendctl's own.

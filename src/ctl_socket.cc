@@ -165,8 +165,7 @@ bool FindSocket(const std::string& flag, const std::string& config,
   // meant only the user knows.
   std::vector<std::string> live;
   for (int n = 1; n <= 9; ++n) {
-    std::string p = kDefaultSocketPath;
-    if (n > 1) p.insert(p.rfind(".sock"), "." + std::to_string(n));
+    std::string p = n > 1 ? InstanceSocketPath(n) : std::string(kDefaultSocketPath);
     if (IsSocket(p) && Live(p)) live.push_back(p);
   }
   if (live.size() > 1) {
@@ -176,6 +175,26 @@ bool FindSocket(const std::string& flag, const std::string& config,
     return false;
   }
   return true;
+}
+
+std::string ListenPath(const std::string& flag, const TendSettings& tend, bool* chosen) {
+  std::string path = flag;
+  const char* env = getenv("TEND_SOCKET");
+  if (path.empty() && env && *env) path = env;
+  *chosen = !path.empty();
+  if (path.empty()) {
+    path = tend.socket;
+    if (path == kDefaultSocketPath && !tend.socket_file.empty()) {
+      path = tend.socket_file;
+    }
+  }
+  if (path != kDefaultSocketPath) *chosen = true;
+  return path == "none" ? "" : path;
+}
+
+std::string InstanceSocketPath(int n) {
+  std::string path = kDefaultSocketPath;
+  return path.insert(path.rfind(".sock"), "." + std::to_string(n));
 }
 
 }  // namespace tend

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "config.h"
+
 namespace tend {
 
 /// The default places, in order: /run/tend.sock, $XDG_RUNTIME_DIR/tend.sock (when set
@@ -38,6 +40,14 @@ struct SocketTarget {
 bool FindSocket(const std::string& flag, const std::string& config,
                 const std::vector<std::string>& implicit_configs, SocketTarget* out,
                 std::string* err);
+
+/// Where tend's control socket is to be: `flag` (--socket), else $TEND_SOCKET, else
+/// [tend] socket, else [unix_http_server] file; "" when there is to be none. `chosen`:
+/// the user named it (a [tend] socket equal to the default counts as the default).
+std::string ListenPath(const std::string& flag, const TendSettings& tend, bool* chosen);
+
+/// The default socket's sibling for the Nth tend sharing its directory: /run/tend.N.sock.
+std::string InstanceSocketPath(int n);
 
 }  // namespace tend
 

@@ -13,9 +13,10 @@
 
 #include <algorithm>
 
-#include "ctl_commands.h"
 #include "diag.h"
 #include "signals.h"
+#include "sys.h"
+#include "values.h"
 
 extern char** environ;
 
@@ -77,6 +78,12 @@ bool InPath(const std::string& name) {
 }
 
 }  // namespace
+
+int Fail(int code, const std::string& message) {
+  std::string line = "tendctl: " + Printable(message, true) + "\n";
+  WriteAll(STDERR_FILENO, line.data(), line.size());
+  return code;
+}
 
 std::string DetachKeys::Feed(const char* data, size_t n, bool* detach) {
   constexpr char kCtrlP = 0x10, kCtrlQ = 0x11;

@@ -11,6 +11,9 @@
 
 namespace tend {
 
+/// Prints "tendctl: MESSAGE" on stderr; returns `code` (for `return Fail(...)`).
+int Fail(int code, const std::string& message);
+
 /// Takes on the environment, groups, user, umask and directory that tend's EXEC reply
 /// `info` gives, then execs `command` (empty: $SHELL, else /bin/sh) in place. Returns
 /// only on failure: 127 (not found) or 126, with a message.

@@ -198,4 +198,20 @@ void NotifySocket::OnReadable() {
   }
 }
 
+void NotifyEnd::OpenFor(const Config& config) {
+  // Inherited from a supervisor above tend, it must not reach tend's programs.
+  unsetenv("NOTIFY_SOCKET");
+  if (socket_) return;
+  bool wanted = false;
+  for (const auto& p : config.programs) wanted |= p.ready.kind == ReadySource::Kind::kNotify;
+  if (!wanted) return;
+  std::string why;
+  socket_ = NotifySocket::Create(loop_, handler_, &why);
+  if (!socket_) {
+    Diag(Level::kError, "{}; programs with ready = notify will not be ready", why);
+    return;
+  }
+  address_ = socket_->address();
+}
+
 }  // namespace tend

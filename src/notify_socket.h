@@ -13,7 +13,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "config.h"
 #include "event_loop.h"
 #include "sys.h"
 
@@ -76,6 +78,30 @@ class NotifySocket {
   std::string last_why_;                 // The last complaint held back.
   std::unique_ptr<Timer> report_timer_;  // Armed while some are held back.
 
+};
+
+/// tend's end of the notify protocol: no socket until a configuration first has a
+/// program with ready = notify (at start-up or at a reload), for it listens in the
+/// network namespace's abstract names. Once made, it stays.
+class NotifyEnd {
+ public:
+  NotifyEnd(EventLoop* loop, NotifySocket::Handler handler)
+      : loop_(loop), handler_(std::move(handler)) {}
+  /// Makes the socket if `config` needs it; a failure is logged (those programs will
+  /// not be ready). Clears an inherited NOTIFY_SOCKET from tend's environment either way.
+  void OpenFor(const Config& config);
+  /// NOTIFY_SOCKET for the programs; empty until made. Its address does not move.
+  const std::string* address() const { return &address_; }
+  /// NotifySocket::Drain, when there is a socket.
+  void Drain() {
+    if (socket_) socket_->Drain();
+  }
+
+ private:
+  EventLoop* loop_;
+  NotifySocket::Handler handler_;
+  std::unique_ptr<NotifySocket> socket_;
+  std::string address_;
 };
 
 }  // namespace tend

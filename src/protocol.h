@@ -34,8 +34,6 @@
 namespace tend {
 
 constexpr int64_t kProtocolVersion = 1;
-/// Where tend listens and tendctl connects unless told otherwise.
-constexpr const char kDefaultSocketPath[] = "/run/tend.sock";
 /// The largest frame tend accepts from a client, and the largest it sends.
 constexpr uint32_t kMaxRequestBytes = 64 * 1024;
 constexpr uint32_t kMaxReplyBytes = 4 * 1024 * 1024;

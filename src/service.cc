@@ -29,14 +29,6 @@ std::string OutputDestination(const std::string& logfile) {
   return logfile;
 }
 
-std::string DescribeWaitStatus(int status) {
-  if (WIFSIGNALED(status)) {
-    return "was killed by SIG" + SignalName(WTERMSIG(status)) +
-           (WCOREDUMP(status) ? " (core dumped)" : "");
-  }
-  return "exited with status " + std::to_string(WEXITSTATUS(status));
-}
-
 const char* Service::ToString(State s) {
   switch (s) {
     case State::kStopped:

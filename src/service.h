@@ -347,9 +347,6 @@ constexpr int64_t kMinUptimeMs = 1000;
 /// stderr (/dev/stdout, /dev/fd/1...), else the path. Rotation comes with the log issue.
 std::string OutputDestination(const std::string& logfile);
 
-/// "exited with status 3", "was killed by SIGSEGV".
-std::string DescribeWaitStatus(int wait_status);
-
 }  // namespace tend
 
 #endif  // TEND_SERVICE_H_

@@ -42,6 +42,7 @@ struct ReloadDiff {
 
 class Supervisor : public Workload, public ServiceObserver {
  public:
+  using ReloadFn = std::function<bool(Config* next, std::string* problems, bool dry_run)>;
   struct Callbacks {
     /// Everything is down after a stop: the exit status.
     std::function<void(int exit_code)> done;
@@ -51,7 +52,7 @@ class Supervisor : public Workload, public ServiceObserver {
     /// `problems`, one per line) keeps the old one. `dry_run`: only to compare, so the
     /// problems are not logged. Unset: no configuration, and HUP is forwarded like other
     /// signals.
-    std::function<bool(Config* next, std::string* problems, bool dry_run)> reload;
+    ReloadFn reload;
     /// Any service changed state (tendctl's waiters look again).
     std::function<void(Service*)> changed;
   };

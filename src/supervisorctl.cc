@@ -595,10 +595,6 @@ const char kUsage[] =
 
 }  // namespace
 
-std::string Namespec(const std::string& group, const std::string& name) {
-  return group == name ? name : group + ":" + name;
-}
-
 std::string RunningDescription(long long pid, long long uptime_s) {
   if (uptime_s < 0) uptime_s = 0;
   const long long days = uptime_s / 86400;

@@ -15,9 +15,6 @@ namespace tend {
 /// 4 unknown for status, 7 not running).
 int SupervisorctlMain(int argc, char** argv);
 
-/// The name supervisorctl shows: NAME, or GROUP:NAME when they differ.
-std::string Namespec(const std::string& group, const std::string& name);
-
 /// A RUNNING program's description: "pid 12, uptime 0:41:12" ("1 day, 2:03:04" past a
 /// day), as Python prints a timedelta.
 std::string RunningDescription(long long pid, long long uptime_s);

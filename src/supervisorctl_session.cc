@@ -7,11 +7,15 @@
 #include <algorithm>
 
 #include "control_client.h"
-#include "supervisorctl.h"
 #include "sys.h"
 #include "values.h"
 
 namespace tend {
+
+std::string Namespec(const std::string& group, const std::string& name) {
+  return group == name ? name : group + ":" + name;
+}
+
 namespace sctl {
 
 void Line(const std::string& s) {

@@ -14,6 +14,10 @@
 #include "protocol.h"
 
 namespace tend {
+
+/// The name supervisorctl shows: NAME, or GROUP:NAME when they differ.
+std::string Namespec(const std::string& group, const std::string& name);
+
 namespace sctl {
 
 // supervisorctl's exit statuses (supervisor/states.py: LSBInitExitStatuses and, for

@@ -130,4 +130,16 @@ std::string UtcTimestamp() {
   return buf;
 }
 
+bool Pidfile::Write(const std::string& path) {
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
+  const std::string text = std::to_string(getpid()) + "\n";
+  if (!fd.valid() || !WriteAll(fd.get(), text.data(), text.size())) return false;
+  path_ = path;
+  return true;
+}
+
+Pidfile::~Pidfile() {
+  if (!path_.empty()) unlink(path_.c_str());
+}
+
 }  // namespace tend

@@ -64,6 +64,21 @@ bool UnixAddress(const std::string& path, sockaddr_un* a);
 /// errno set, on failure.
 UniqueFd ConnectUnix(const sockaddr_un& a);
 
+/// A file holding this process's pid and a newline ([supervisord] pidfile, for scripts
+/// written for supervisord), removed when the Pidfile is destroyed.
+class Pidfile {
+ public:
+  Pidfile() = default;
+  Pidfile(const Pidfile&) = delete;
+  Pidfile& operator=(const Pidfile&) = delete;
+  ~Pidfile();
+  /// Writes the file (never through a symbolic link). False with errno set.
+  bool Write(const std::string& path);
+
+ private:
+  std::string path_;
+};
+
 }  // namespace tend
 
 #endif  // TEND_SYS_H_

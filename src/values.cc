@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 
@@ -225,6 +226,14 @@ size_t Utf8Length(std::string_view s) {
     if ((b(i) & 0xc0) != 0x80) return 0;
   }
   return n;
+}
+
+std::string DescribeWaitStatus(int status) {
+  if (WIFSIGNALED(status)) {
+    return "was killed by SIG" + SignalName(WTERMSIG(status)) +
+           (WCOREDUMP(status) ? " (core dumped)" : "");
+  }
+  return "exited with status " + std::to_string(WEXITSTATUS(status));
 }
 
 }  // namespace tend

@@ -42,6 +42,9 @@ std::string Printable(std::string_view text, bool keep_newlines = false);
 /// not one (a stray byte, an overlong form, a surrogate, past U+10FFFF, cut short).
 size_t Utf8Length(std::string_view s);
 
+/// "exited with status 3", "was killed by SIGSEGV".
+std::string DescribeWaitStatus(int wait_status);
+
 }  // namespace tend
 
 #endif  // TEND_VALUES_H_

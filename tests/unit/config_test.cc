@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "config_files.h"
+#include "config_load.h"
+#include "config_values.h"
 
 namespace tend {
 namespace {

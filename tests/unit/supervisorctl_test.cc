@@ -1,5 +1,6 @@
 // The pieces of supervisorctl's output that tend's drop-in computes itself.
 #include "supervisorctl.h"
+#include "supervisorctl_session.h"
 
 #include <gtest/gtest.h>
 
