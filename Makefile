@@ -24,9 +24,10 @@ WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wnon-virtual-dtor -Wswitch-enum -Wno-
 ifeq ($(WERROR),1)
 WARN += -Werror
 endif
-# fmt is used from its headers only (src/fmt_impl.cc compiles it once), so no libfmt is
-# linked; the static
-# thousands separator keeps std::locale out of the binary.
+# fmt is used from its headers only (src/base/fmt_impl.cc compiles it once), so no libfmt
+# is linked; the static thousands separator keeps std::locale out of the binary. Includes
+# name their layer ("config/config.h"), found from src/; generated headers are under
+# build/gen/ in their layer's folder.
 PROJECT_CPPFLAGS := -iquote src -Ibuild/gen -DFMT_STATIC_THOUSANDS_SEPARATOR="','" \
                     -D_FORTIFY_SOURCE=2 -MMD -MP
 PROJECT_CXXFLAGS := -std=c++17 $(WARN) -fstack-protector-strong -ffunction-sections \
@@ -48,8 +49,11 @@ ifneq ($(V),1)
 Q := @
 endif
 
+# The layers of src/, lowest first: a file includes headers of its own layer and of those
+# below only (DESIGN.md; tests/check-layers enforces it before every test run).
+LAYERS    := base proc config log ready core control cli
 MAIN_SRCS := src/init_main.cc
-LIB_SRCS  := $(filter-out $(MAIN_SRCS),$(wildcard src/*.cc))
+LIB_SRCS  := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.cc))
 LIB_OBJS  := $(LIB_SRCS:src/%.cc=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*.cc)
 UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.cc=$(B)/obj/unit/%.o)
@@ -58,7 +62,7 @@ INTEG_OBJS := $(INTEG_SRCS:tests/integration/%.cc=$(B)/obj/integration/%.o)
 HELPERS   := $(patsubst tests/helpers/%.cc,$(B)/tests/%,$(wildcard tests/helpers/*.cc))
 MANPAGES  := $(wildcard man/*.[1-8])
 
-.PHONY: all static check test run bench deps install uninstall clean dist asan e2e soak
+.PHONY: all static check test layers run bench deps install uninstall clean dist asan e2e soak
 all: $(B)/tend $(B)/tendctl
 
 # tendctl is tend under another name: one binary, as busybox does.
@@ -68,13 +72,13 @@ $(B)/tendctl: $(B)/tend
 deps:
 	$(Q)contrib/install-deps
 
-build/gen/version.h: FORCE
+build/gen/base/version.h: FORCE
 	$(Q)mkdir -p $(@D)
-	$(Q)printf 'namespace tend {\nconstexpr const char kVersion[] = "%s";\n}\n' '$(VERSION)' > $@.tmp
+	$(Q)printf 'namespace tend {\nconstexpr const char kTendVersion[] = "%s";\n}\n' '$(VERSION)' > $@.tmp
 	$(Q)cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 FORCE:
 
-$(B)/obj/%.o: src/%.cc build/gen/version.h
+$(B)/obj/%.o: src/%.cc build/gen/base/version.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CXX  $<")
 	$(Q)$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
@@ -100,13 +104,13 @@ STATIC_OBJS := $(patsubst src/%.cc,build/sobj/%.o,$(MAIN_SRCS) $(LIB_SRCS))
 # build drops exception and unwind tables and RTTI: about 60 KB. Link-time optimisation
 # inlines and drops across files (fmt's formatting above all): 33 KB more; without
 # separate-code the linker does not pad the code segment to a page: 4 KB. tend is single
-# threaded, so static locals need no guards; with src/runtime.cc's stand-ins for
+# threaded, so static locals need no guards; with src/base/runtime.cc's stand-ins for
 # libstdc++'s throw helpers, that leaves the unwinder out: 33 KB.
 STATIC_CXXFLAGS := -Os -ffunction-sections -fdata-sections -fno-exceptions -fno-rtti \
                    -fno-asynchronous-unwind-tables -fno-threadsafe-statics -flto=auto
 STATIC_LDFLAGS  := -static -s -Wl,--gc-sections -Wl,-z,noseparate-code
 static: build/tend-static
-build/sobj/%.o: src/%.cc build/gen/version.h
+build/sobj/%.o: src/%.cc build/gen/base/version.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CXX  $< (static)")
 	$(Q)$(CXX) $(PROJECT_CPPFLAGS) $(CPPFLAGS) -std=c++17 $(WARN) \
@@ -122,8 +126,8 @@ $(B)/tests/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
 	@$(if $(Q),echo "  LINK $@")
 	$(Q)$(CXX) $(ALL_LDFLAGS) $^ $(DYN_LIBS) -lgtest -lgtest_main -pthread -o $@
 
-$(B)/tests/integration_tests: $(INTEG_OBJS) $(B)/obj/sys.o $(B)/obj/values.o \
-                              $(B)/obj/protocol.o
+$(B)/tests/integration_tests: $(INTEG_OBJS) $(B)/obj/base/sys.o $(B)/obj/base/values.o \
+                              $(B)/obj/control/protocol.o
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK $@")
 	$(Q)$(CXX) $(ALL_LDFLAGS) $^ -lgtest -lgtest_main -pthread -o $@
@@ -134,8 +138,12 @@ $(B)/tests/%: tests/helpers/%.cc
 	$(Q)$(CXX) $(PROJECT_CXXFLAGS) $(CXXFLAGS) $(ALL_LDFLAGS) $< -o $@
 
 TEST_BINS := $(B)/tests/unit_tests $(B)/tests/integration_tests
-test: $(B)/tend $(B)/tendctl build/tend-static $(TEST_BINS) $(HELPERS)
+test: layers $(B)/tend $(B)/tendctl build/tend-static $(TEST_BINS) $(HELPERS)
 	$(Q)TEND_BUILD=$(B) TEND_STATIC=build/tend-static tests/run $(TEST_BINS) -- $(MANPAGES)
+
+# The layer rule over every #include of src/.
+layers:
+	$(Q)tests/check-layers $(LAYERS)
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory test
@@ -205,4 +213,4 @@ dist:
 clean:
 	rm -rf build
 
--include $(wildcard $(B)/obj/*.d $(B)/obj/*/*.d build/sobj/*.d)
+-include $(wildcard $(B)/obj/*.d $(B)/obj/*/*.d build/sobj/*.d build/sobj/*/*.d)

@@ -8,23 +8,23 @@
 
 #include <random>
 
-#include "config_load.h"
-#include "control_server.h"
-#include "ctl_socket.h"
-#include "ctl_commands.h"
-#include "diag.h"
-#include "event_loop.h"
-#include "init.h"
-#include "log_router.h"
-#include "options.h"
-#include "probe.h"
-#include "reaper.h"
-#include "signals.h"
-#include "spawn.h"
-#include "notify_socket.h"
-#include "supervisor.h"
-#include "supervisorctl.h"
-#include "version.h"  // Generated: build/gen/version.h.
+#include "base/diag.h"
+#include "base/event_loop.h"
+#include "base/version.h"  // Generated: build/gen/base/version.h.
+#include "cli/ctl_commands.h"
+#include "cli/supervisorctl.h"
+#include "config/config_load.h"
+#include "config/options.h"
+#include "control/control_server.h"
+#include "control/socket_paths.h"
+#include "core/supervisor.h"
+#include "log/log_router.h"
+#include "proc/init.h"
+#include "proc/reaper.h"
+#include "proc/signals.h"
+#include "proc/spawn.h"
+#include "ready/notify_socket.h"
+#include "ready/probe.h"
 
 using namespace tend;
 
@@ -293,7 +293,7 @@ int main(int argc, char** argv) {
   }
   if (opts.action == Options::Action::kHelp) return Print(HelpText(), 0);
   if (opts.action == Options::Action::kVersion) {
-    return Print(std::string("tend ") + kVersion + "\n", 0);
+    return Print(std::string("tend ") + kTendVersion + "\n", 0);
   }
   SetDiagLevel(opts.diag_level);
 

@@ -11,8 +11,8 @@
 
 #include <random>
 
+#include "control/protocol.h"
 #include "harness.h"
-#include "protocol.h"
 
 namespace tend {
 namespace {

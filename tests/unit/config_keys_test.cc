@@ -1,4 +1,4 @@
-#include "config_keys.h"
+#include "config/config_keys.h"
 
 #include <dirent.h>
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "config_files.h"
+#include "config/config_files.h"
 
 namespace tend {
 namespace {
@@ -230,14 +230,17 @@ TEST(ConfigKeysTest, ClassifiesKeys) {
 }
 
 // STYLE principle 12: key names are literals only in config_keys.cc. Checked over the
-// configuration modules, where a stray literal would bypass the table.
+// configuration layer (but options.cc, the command line's own table), where a stray
+// literal would bypass the table.
 TEST(ConfigKeysTest, NoKeyLiteralsOutsideTheTable) {
-  DIR* d = opendir("src");
+  DIR* d = opendir("src/config");
   ASSERT_NE(nullptr, d);
   std::vector<std::string> files;
   while (struct dirent* e = readdir(d)) {
     std::string n = e->d_name;
-    if (n.compare(0, 6, "config") == 0 && n != "config_keys.cc") files.push_back("src/" + n);
+    if (n[0] != '.' && n != "config_keys.cc" && n.compare(0, 8, "options.") != 0) {
+      files.push_back("src/config/" + n);
+    }
   }
   closedir(d);
   ASSERT_FALSE(files.empty());

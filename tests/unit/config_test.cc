@@ -1,4 +1,4 @@
-#include "config.h"
+#include "config/config.h"
 
 #include <ftw.h>
 #include <gtest/gtest.h>
@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "config_files.h"
-#include "config_load.h"
-#include "config_values.h"
+#include "config/config_files.h"
+#include "config/config_load.h"
+#include "config/config_values.h"
 
 namespace tend {
 namespace {

@@ -1,4 +1,4 @@
-#include "control_server.h"
+#include "control/control_server.h"
 
 #include <errno.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "ctl_commands.h"
+#include "cli/ctl_commands.h"
 
 #include <gtest/gtest.h>
 #include <stdio.h>
@@ -6,8 +6,8 @@
 #include <regex>
 #include <set>
 
-#include "ctl_terminal.h"
-#include "values.h"
+#include "base/values.h"
+#include "cli/ctl_terminal.h"
 
 namespace tend {
 namespace {

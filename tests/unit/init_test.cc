@@ -1,11 +1,11 @@
-#include "init.h"
+#include "proc/init.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include "base/values.h"
 #include "fakes/fake_clock.h"
 #include "fakes/fake_process_ops.h"
-#include "values.h"
 
 namespace tend {
 namespace {

@@ -1,4 +1,4 @@
-#include "log_sink.h"
+#include "log/log_sink.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "notify_socket.h"
+#include "ready/notify_socket.h"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "diag.h"
+#include "base/diag.h"
 
 namespace tend {
 namespace {

@@ -1,4 +1,4 @@
-#include "options.h"
+#include "config/options.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -1,6 +1,6 @@
 // Probes: parsing, and the TCP and HTTP probes against a loopback server that the test
 // plays on the same event loop.
-#include "probe.h"
+#include "ready/probe.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -8,9 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "event_loop.h"
-#include "spawn.h"
-#include "sys.h"
+#include "base/event_loop.h"
+#include "base/sys.h"
+#include "proc/spawn.h"
 
 namespace tend {
 namespace {

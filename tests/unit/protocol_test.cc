@@ -1,4 +1,4 @@
-#include "protocol.h"
+#include "control/protocol.h"
 
 #include <gtest/gtest.h>
 

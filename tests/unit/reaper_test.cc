@@ -1,4 +1,4 @@
-#include "reaper.h"
+#include "proc/reaper.h"
 
 #include <gtest/gtest.h>
 

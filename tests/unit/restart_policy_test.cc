@@ -1,4 +1,4 @@
-#include "restart_policy.h"
+#include "config/restart_policy.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-#include "service.h"
+#include "core/service.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <random>
 
-#include "diag.h"
+#include "base/diag.h"
 #include "fakes/service_fixture.h"
 
 namespace tend {

@@ -1,4 +1,4 @@
-#include "signals.h"
+#include "proc/signals.h"
 
 #include <errno.h>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // The few unit tests that really start processes: the staged child set-up and its error
 // reports.
-#include "spawn.h"
+#include "proc/spawn.h"
 
 #include <errno.h>
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 
 #include <algorithm>
 
-#include "reaper.h"
+#include "proc/reaper.h"
 
 namespace tend {
 namespace {

@@ -22,11 +22,11 @@
 #include <random>
 #include <set>
 
-#include "diag.h"
+#include "base/diag.h"
+#include "base/values.h"
+#include "config/restart_policy.h"
+#include "core/supervisor.h"
 #include "fakes/fake_clock.h"
-#include "restart_policy.h"
-#include "supervisor.h"
-#include "values.h"
 
 namespace tend {
 namespace {

@@ -1,6 +1,6 @@
 // The pieces of supervisorctl's output that tend's drop-in computes itself.
-#include "supervisorctl.h"
-#include "supervisorctl_session.h"
+#include "cli/supervisorctl.h"
+#include "cli/supervisorctl_session.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "values.h"
+#include "base/values.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "clock.h"
+#include "base/clock.h"
 
 namespace tend {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "probe.h"
-#include "spawn.h"
+#include "proc/spawn.h"
+#include "ready/probe.h"
 
 namespace tend {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "spawn.h"
-#include "values.h"
+#include "base/values.h"
+#include "proc/spawn.h"
 
 namespace tend {
 

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "core/service.h"
 #include "fakes/fake_clock.h"
-#include "fakes/fake_process_ops.h"
 #include "fakes/fake_prober.h"
-#include "service.h"
+#include "fakes/fake_process_ops.h"
 
 namespace tend {
 
