@@ -1,6 +1,6 @@
-// The authoritative table of configuration sections and keys (STYLE principle 12, after
-// dinit's settings table). Section and key names appear as literals only in
-// config_keys.cc; other code refers to the table or to the constants below.
+// The authoritative table of configuration sections and keys (DESIGN.md, "one key
+// table", after dinit's settings table). Section and key names appear as literals only
+// in config_keys.cc; other code refers to the table or to the constants below.
 #ifndef TEND_CONFIG_KEYS_H_
 #define TEND_CONFIG_KEYS_H_
 

@@ -347,8 +347,15 @@ TEST_F(Supervise, TheExampleConfigurationsAreValid) {
 }
 
 TEST_F(Supervise, CheckAcceptsEverySupervisordFileOfTheCorpus) {
+  // As the unit tests' corpus tests (tests/unit/config_load_test.cc): skipped, saying
+  // so, when a lone clone has no corpus beside it.
   const char* env = getenv("TEND_COMPAT_DIR");
   std::string dir = env && *env ? env : "../shared/compat/supervisord";
+  struct stat st;
+  if (!(env && *env) && (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {
+    GTEST_SKIP() << "no supervisord corpus at " << dir
+                 << " (set TEND_COMPAT_DIR): the tests of supervisord's real files did not run";
+  }
   std::string list;
   ASSERT_EQ(0, RunCommand({"sh", "-c", "ls " + dir + "/*.conf"}, &list)) << dir;
   auto files = Lines(list);

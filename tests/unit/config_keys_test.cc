@@ -229,9 +229,9 @@ TEST(ConfigKeysTest, ClassifiesKeys) {
   EXPECT_EQ(SectionKind::kTend, belongs);
 }
 
-// STYLE principle 12: key names are literals only in config_keys.cc. Checked over the
-// configuration layer (but options.cc, the command line's own table), where a stray
-// literal would bypass the table.
+// DESIGN.md, "one key table": key names are literals only in config_keys.cc. Checked
+// over the configuration layer (but options.cc, the command line's own table), where a
+// stray literal would bypass the table.
 TEST(ConfigKeysTest, NoKeyLiteralsOutsideTheTable) {
   DIR* d = opendir("src/config");
   ASSERT_NE(nullptr, d);
