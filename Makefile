@@ -62,7 +62,7 @@ INTEG_OBJS := $(INTEG_SRCS:tests/integration/%.cc=$(B)/obj/integration/%.o)
 HELPERS   := $(patsubst tests/helpers/%.cc,$(B)/tests/%,$(wildcard tests/helpers/*.cc))
 MANPAGES  := $(wildcard man/*.[1-8])
 
-.PHONY: all static check test layers run bench deps install uninstall clean dist asan e2e soak
+.PHONY: all static check test layers fuzz run bench deps install uninstall clean dist asan e2e soak
 all: $(B)/tend $(B)/tendctl
 
 # tendctl is tend under another name: one binary, as busybox does.
@@ -160,6 +160,29 @@ soak: deps
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 build/asan/tests/unit_tests
 	$(Q)TEND_SIM_SECONDS=$(SOAK) build/asan/tests/unit_tests --gtest_filter='SupervisorSim*'
 
+# Fuzzing: each parser of outside input under libFuzzer with ASan and UBSan
+# (tests/fuzz/README.md). `make fuzz FUZZ_SECONDS=N` runs every target for N seconds from
+# its seed corpus; a crash or a broken invariant prints its reproducer and fails.
+FUZZ_SECONDS ?= 30
+FUZZ_CXX     ?= clang++
+FUZZ_FLAGS   := -std=c++17 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=undefined -Wall -Wextra -Wno-unused-parameter
+FUZZ_TARGETS := $(patsubst tests/fuzz/%_fuzz.cc,%,$(wildcard tests/fuzz/*_fuzz.cc))
+FUZZ_OBJS    := $(LIB_SRCS:src/%.cc=build/fuzz/obj/%.o)
+.SECONDARY: $(FUZZ_OBJS)
+build/fuzz/obj/%.o: src/%.cc build/gen/base/version.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CXX  $< (fuzz)")
+	$(Q)$(FUZZ_CXX) $(PROJECT_CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+build/fuzz/%: tests/fuzz/%_fuzz.cc tests/fuzz/fuzz.h $(FUZZ_OBJS)
+	@$(if $(Q),echo "  LINK $@")
+	$(Q)$(FUZZ_CXX) $(PROJECT_CPPFLAGS) -Itests/unit $(FUZZ_FLAGS) -fsanitize=fuzzer $< \
+	  $(FUZZ_OBJS) $(DYN_LIBS) -o $@
+fuzz:
+	$(Q)contrib/install-deps --fuzz
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=build/fuzz/%)
+	$(Q)tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 # End to end: tend-static as PID 1 of OCI containers started with runc, as docker run
 # does, with real servers (redis, postgres, nginx); as root. One line per scenario.
 e2e:
@@ -213,4 +236,5 @@ dist:
 clean:
 	rm -rf build
 
--include $(wildcard $(B)/obj/*.d $(B)/obj/*/*.d build/sobj/*.d build/sobj/*/*.d)
+-include $(wildcard $(B)/obj/*.d $(B)/obj/*/*.d build/sobj/*.d build/sobj/*/*.d \
+  build/fuzz/*.d build/fuzz/obj/*/*.d)

@@ -431,6 +431,11 @@ int Pattern::Intern(DState d, uint64_t* steps) const {
 bool Pattern::Search(std::string_view text) const {
   if (prog_.empty()) return false;
   uint64_t steps = 0;
+  struct Record {
+    const uint64_t& steps;
+    uint64_t* out;
+    ~Record() { *out = steps; }
+  } record{steps, &last_steps_};
   const size_t n = text.size();
   if (n == 0) {
     DState d;

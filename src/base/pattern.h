@@ -38,6 +38,8 @@ class Pattern {
   bool Search(std::string_view text) const;
   /// Searches that gave up so far.
   uint64_t gave_up() const { return gave_up_; }
+  /// The work the last search spent building states (the fuzz target bounds it).
+  uint64_t last_steps() const { return last_steps_; }
 
  private:
   enum class Op : uint8_t { kByte, kAny, kClass, kBol, kEol, kSplit, kJmp, kMatch };
@@ -71,6 +73,7 @@ class Pattern {
   mutable int start_ = -1;
   mutable uint64_t resets_ = 0;  // Times the cache started over.
   mutable uint64_t gave_up_ = 0;
+  mutable uint64_t last_steps_ = 0;
 
   friend class PatternCompiler;
 };

@@ -44,7 +44,7 @@ extern "C" void __assert_fail(const char* expr, const char* file, unsigned line,
 
 // libev reports a failed system call with perror() before aborting; glibc's perror
 // brings in wide-character stdio. The same line, written directly.
-extern "C" void perror(const char* s) noexcept {
+extern "C" void perror(const char* s) {
   if (s && *s) {
     Say(s);
     Say(": ");

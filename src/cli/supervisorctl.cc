@@ -530,19 +530,6 @@ int Run(Sctl* s, const std::vector<std::string>& words) {
   return s->status = kGeneric;
 }
 
-std::vector<std::string> Words(const std::string& line) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && isspace(static_cast<unsigned char>(line[i]))) ++i;
-    size_t j = i;
-    while (j < line.size() && !isspace(static_cast<unsigned char>(line[j]))) ++j;
-    if (j > i) out.push_back(line.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 // The prompt, for `supervisorctl` alone on a terminal: a line at a time until quit,
 // exit or end of input.
 int Interactive(Sctl* s) {
@@ -620,11 +607,20 @@ std::string StopDescription(long long unix_time) {
                      hour < 12 ? "AM" : "PM");
 }
 
-int SupervisorctlMain(int argc, char** argv) {
-  signal(SIGPIPE, SIG_IGN);
-  Sctl s;
-  std::string config, url;
-  bool interactive = false;
+std::vector<std::string> Words(const std::string& line) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && isspace(static_cast<unsigned char>(line[i]))) ++i;
+    size_t j = i;
+    while (j < line.size() && !isspace(static_cast<unsigned char>(line[j]))) ++j;
+    if (j > i) out.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+SctlParse ParseSctlOptions(int argc, char** argv, SctlOptions* out, std::string* message) {
   int i = 1;
   for (; i < argc && argv[i][0] == '-' && argv[i][1]; ++i) {
     std::string arg = argv[i];
@@ -646,24 +642,44 @@ int SupervisorctlMain(int argc, char** argv) {
       return false;
     };
     if (arg == "-h" || arg == "--help") {
-      WriteAll(STDOUT_FILENO, kUsage, sizeof kUsage - 1);
-      return 0;
+      return SctlParse::kHelp;
     } else if (arg == "-i" || arg == "--interactive") {
-      interactive = true;
+      out->interactive = true;
     } else if (takes("-c", "configuration")) {
-      config = value;
+      out->config = value;
     } else if (takes("-s", "serverurl")) {
-      url = value;
+      out->url = value;
     } else if (takes("-u", "username") || takes("-p", "password") || takes("-r", "history-file")) {
       // Accepted for scripts' sake: tend's socket checks the caller's uid instead.
     } else {
       // supervisorctl 4.2.5's words: the error and where help is, not the whole help.
-      std::string msg = "Error: option " + arg + " not recognized\nFor help, use " + argv[0] +
-                        " -h\n";
-      WriteAll(STDERR_FILENO, msg.data(), msg.size());
-      return kInvalidArgs;
+      *message = "Error: option " + arg + " not recognized\nFor help, use " + argv[0] + " -h\n";
+      return SctlParse::kError;
     }
   }
+  out->first_word = i;
+  return SctlParse::kRun;
+}
+
+int SupervisorctlMain(int argc, char** argv) {
+  signal(SIGPIPE, SIG_IGN);
+  Sctl s;
+  SctlOptions opts;
+  std::string message;
+  switch (ParseSctlOptions(argc, argv, &opts, &message)) {
+    case SctlParse::kRun:
+      break;
+    case SctlParse::kHelp:
+      WriteAll(STDOUT_FILENO, kUsage, sizeof kUsage - 1);
+      return 0;
+    case SctlParse::kError:
+      WriteAll(STDERR_FILENO, message.data(), message.size());
+      return kInvalidArgs;
+  }
+  const std::string& config = opts.config;
+  std::string url = opts.url;
+  const bool interactive = opts.interactive;
+  const int i = opts.first_word;
   struct stat st;
   if (!config.empty() && !Readable(config)) {
     // supervisorctl 4.2.5's words and status, before any action.

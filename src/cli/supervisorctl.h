@@ -15,6 +15,22 @@ namespace tend {
 /// 4 unknown for status, 7 not running).
 int SupervisorctlMain(int argc, char** argv);
 
+/// supervisorctl's options, before the action's words.
+struct SctlOptions {
+  std::string config;  ///< -c FILE.
+  std::string url;     ///< -s URL.
+  bool interactive = false;
+  int first_word = 1;  ///< argv's index of the action, or argc when none.
+};
+enum class SctlParse { kRun, kHelp, kError };
+
+/// Reads supervisorctl 4.2.5's options (-c, -s, -i, -h; -u, -p, -r accepted and
+/// ignored). kError with supervisorctl's `message` (two lines) for an unknown one.
+SctlParse ParseSctlOptions(int argc, char** argv, SctlOptions* out, std::string* message);
+
+/// A command line of the prompt as supervisorctl splits it: at whitespace.
+std::vector<std::string> Words(const std::string& line);
+
 /// A RUNNING program's description: "pid 12, uptime 0:41:12" ("1 day, 2:03:04" past a
 /// day), as Python prints a timedelta.
 std::string RunningDescription(long long pid, long long uptime_s);

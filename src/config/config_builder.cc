@@ -20,6 +20,9 @@ namespace {
 using Kind = ConfigProblem::Kind;
 
 constexpr int64_t kMaxNumprocs = 10000;
+// In all the sections together: a few bytes of numprocs = 10000 in every section would
+// otherwise make gigabytes of PID 1's memory out of a small file.
+constexpr size_t kMaxProcesses = 10000;
 
 // Event types whose listeners usually stop supervisord when a program fails, which is
 // what tend's `critical` does.
@@ -304,6 +307,11 @@ void Builder::BuildProgram(const RawSection& s, const std::string& name) {
     local.push_back(
         {Kind::kError, plan.process_name_entry ? plan.process_name_entry->where : s.where,
          needed + " must be present within " + kKeyProcessName + " when " + kKeyNumprocs + " > 1"});
+  } else if (first_new + static_cast<size_t>(plan.numprocs) > kMaxProcesses) {
+    const RawEntry* e = s.Find(kKeyNumprocs);
+    local.push_back({Kind::kError, e ? e->where : s.where,
+                     fmt::format("{} processes in all, more than tend's limit of {}",
+                                 first_new + static_cast<size_t>(plan.numprocs), kMaxProcesses)});
   } else {
     for (int64_t n = start; n < start + plan.numprocs; ++n) BuildProcess(plan, n, &local);
   }

@@ -69,6 +69,7 @@ ApplyStatus ApplyCommand(const std::string& v, const ApplyContext&, ProgramConfi
   p->command = v;
   if (!SplitCommand(v, &p->argv, why)) return ApplyStatus::kBad;
   if (p->argv.empty()) return Bad(why, "empty command");
+  if (p->argv[0].empty()) return Bad(why, "the program's name is empty");  // command = ""
   return ApplyStatus::kOk;
 }
 

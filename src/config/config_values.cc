@@ -208,9 +208,9 @@ bool ParseOctalMask(const std::string& text, int* out, std::string* err) {
   if (t.size() > 2 && t[0] == '0' && t[1] == 'o') t = t.substr(2);
   int v = 0;
   bool ok = !t.empty() && t.size() <= 6;
-  for (char c : t) {
-    if (c < '0' || c > '7') ok = false;
-    v = v * 8 + (c - '0');
+  for (size_t i = 0; ok && i < t.size(); ++i) {
+    ok = t[i] >= '0' && t[i] <= '7';
+    v = v * 8 + (t[i] - '0');
   }
   if (!ok || v > 0777) {
     *err = "not an octal mask such as 022 (at most 0777)";

@@ -312,8 +312,7 @@ void LogOutput::FlushBlocking(int deadline_ms) {
 }
 
 LogSource::LogSource(EventLoop* loop, UniqueFd fd, LogOutput* out, LogSourceOptions options)
-    : loop_(loop),
-      fd_(std::move(fd)),
+    : fd_(std::move(fd)),
       out_(out),
       options_(std::move(options)),
       splitter_(options_.max_line),

@@ -190,7 +190,6 @@ class LogSource {
   void OnDrained();
   void Close();
 
-  EventLoop* loop_;
   UniqueFd fd_;
   LogOutput* out_;
   LogSourceOptions options_;

@@ -30,6 +30,32 @@ std::string ErrnoText(int err) {
 
 }  // namespace
 
+ProbeResult HttpVerdict(std::string_view answer) {
+  std::string line(answer.substr(0, answer.find('\n')));
+  ProbeResult verdict;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  for (char& c : line) {
+    if (static_cast<unsigned char>(c) < ' ' || c == 0x7f) c = '?';
+  }
+  if (line.size() > 80) line.resize(80);
+  const bool http = line.rfind("HTTP/", 0) == 0;
+  const size_t sp = line.find(' ');
+  int code = 0;
+  // Three digits, then a space or the end: "2000" is no status.
+  if (http && sp != std::string::npos && sp + 4 <= line.size() &&
+      (sp + 4 == line.size() || line[sp + 4] == ' ')) {
+    for (size_t i = sp + 1; i < sp + 4 && line[i] >= '0' && line[i] <= '9'; ++i) {
+      code = code * 10 + (line[i] - '0');
+    }
+  }
+  if (code < 100 || code > 999) {
+    verdict = {false, "not an HTTP status line: \"" + line + "\""};
+  } else {
+    verdict = {code >= 200 && code < 400, "HTTP " + line.substr(sp + 1)};
+  }
+  return verdict;
+}
+
 // --- TCP and HTTP: a non-blocking connect, then (HTTP) a request and its status line.
 
 namespace {
@@ -132,28 +158,9 @@ class NetProbe : public ProbeRun {
       if (answer_.size() > 1024) return Status(answer_);
     }
   }
-  // "HTTP/1.1 200 OK": 2xx and 3xx pass.
-  void Status(std::string line) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    for (char& c : line) {
-      if (static_cast<unsigned char>(c) < ' ' || c == 0x7f) c = '?';
-    }
-    if (line.size() > 80) line.resize(80);
-    const bool http = line.rfind("HTTP/", 0) == 0;
-    const size_t sp = line.find(' ');
-    int code = 0;
-    // Three digits, then a space or the end: "2000" is no status.
-    if (http && sp != std::string::npos && sp + 4 <= line.size() &&
-        (sp + 4 == line.size() || line[sp + 4] == ' ')) {
-      for (size_t i = sp + 1; i < sp + 4 && line[i] >= '0' && line[i] <= '9'; ++i) {
-        code = code * 10 + (line[i] - '0');
-      }
-    }
-    if (code < 100 || code > 999) {
-      result_ = {false, what_ + ": not an HTTP status line: \"" + line + "\""};
-    } else {
-      result_ = {code >= 200 && code < 400, what_ + ": HTTP " + line.substr(sp + 1)};
-    }
+  void Status(std::string_view line) {
+    result_ = HttpVerdict(line);
+    result_.detail = what_ + ": " + result_.detail;
     End();
   }
 
@@ -398,7 +405,7 @@ std::unique_ptr<ProbeRun> SystemProber::Run(const ProbeSpec& probe, const SpawnS
 // --- ProbeLoop
 
 ProbeLoop::ProbeLoop(Clock* clock, Prober* prober, std::function<void(const ProbeResult&)> result)
-    : clock_(clock), prober_(prober), result_(std::move(result)),
+    : prober_(prober), result_(std::move(result)),
       timer_(clock->NewTimer([this] { Fire(); })) {}
 
 void ProbeLoop::Start(const ProbeSpec* probe, const SpawnSpec& exec, Settings settings) {

@@ -12,6 +12,7 @@
 #include <list>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/clock.h"
@@ -26,6 +27,11 @@ struct ProbeResult {
   bool ok = false;
   std::string detail;
 };
+
+/// The verdict on what an HTTP probe read: its first line (to the first '\n') must be
+/// "HTTP/x NNN reason"; 2xx and 3xx pass. `detail` is "HTTP 200 OK" or "not an HTTP
+/// status line: \"...\"", with at most 80 bytes of the line and its control bytes as '?'.
+ProbeResult HttpVerdict(std::string_view answer);
 
 /// A probe in flight. Destroying it cancels it: sockets closed, an exec probe's process
 /// group killed; its callback is then never called.
@@ -98,7 +104,6 @@ class ProbeLoop {
  private:
   void Fire();
 
-  Clock* clock_;
   Prober* prober_;
   std::function<void(const ProbeResult&)> result_;
   std::unique_ptr<Timer> timer_;

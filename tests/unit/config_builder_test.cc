@@ -547,3 +547,20 @@ TEST(ConfigTest, UnixHttpServerNamesTheSocket) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// A few bytes of numprocs in each of many sections must not become gigabytes of PID 1's
+// memory: the processes of all sections together are bounded.
+TEST(ConfigTest, ProcessesInAllAreBounded) {
+  Loaded l = Load(
+      "[program:a]\ncommand=a\nnumprocs=6000\nprocess_name=a%(process_num)d\n"
+      "[program:b]\ncommand=b\nnumprocs=6000\nprocess_name=b%(process_num)d\n");
+  EXPECT_EQ(Lines({"t.conf:7: error: 12000 processes in all, more than tend's limit of 10000"}),
+            l.Of(Kind::kError));
+  EXPECT_EQ(6000u, l.config.programs.size());
+}
+
+}  // namespace
+}  // namespace tend

@@ -19,6 +19,10 @@ TEST(ConfigErrorTest, MissingCommand) {
 TEST(ConfigErrorTest, EmptyCommand) {
   EXPECT_EQ(Lines({"t.conf:2: error: bad command \"\": empty command"}),
             Load("[program:a]\ncommand=\n").Of(Kind::kError));
+  // Found by tests/fuzz/config_load_fuzz.cc: quotes around nothing are a word, but no
+  // program's name.
+  EXPECT_EQ(Lines({"t.conf:2: error: bad command \"\"\"\"\" -x\": the program's name is empty"}),
+            Load("[program:a]\ncommand=\"\"\"\" -x\n").Of(Kind::kError));
 }
 
 TEST(ConfigErrorTest, BadValues) {

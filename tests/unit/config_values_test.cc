@@ -88,3 +88,21 @@ TEST(ConfigTest, ManyEnvironmentPairsAreReadInLinearTime) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// Found by tests/fuzz/values_fuzz.cc: a long value went on being read past its sixth
+// digit, and the int overflowed (undefined behaviour, which UBSan reports).
+TEST(ConfigValuesTest, ALongOctalMaskIsRefusedWithoutOverflow) {
+  int mask = -1;
+  std::string err;
+  EXPECT_FALSE(ParseOctalMask("77777777777777777777777777777777", &mask, &err));
+  EXPECT_FALSE(ParseOctalMask(std::string("5") + std::string(30, '\0'), &mask, &err));
+  EXPECT_EQ(-1, mask);
+  EXPECT_TRUE(ParseOctalMask("0o022", &mask, &err));
+  EXPECT_EQ(022, mask);
+}
+
+}  // namespace
+}  // namespace tend

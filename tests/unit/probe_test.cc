@@ -33,6 +33,16 @@ TEST(ProbeSpecTest, ParsesTheThreeKinds) {
   EXPECT_EQ((std::vector<std::string>{"redis-cli", "-p", "6380", "ping"}), p.argv);
 }
 
+TEST(HttpVerdictTest, OnlyA2xxOr3xxStatusLinePasses) {
+  EXPECT_TRUE(HttpVerdict("HTTP/1.1 200 OK\r\nServer: x\r\n").ok);
+  EXPECT_EQ("HTTP 200 OK", HttpVerdict("HTTP/1.1 200 OK\r\n").detail);
+  EXPECT_TRUE(HttpVerdict("HTTP/1.0 302").ok);
+  EXPECT_FALSE(HttpVerdict("HTTP/1.1 503 Service Unavailable\r\n").ok);
+  EXPECT_FALSE(HttpVerdict("HTTP/1.1 2000\r\n").ok);
+  EXPECT_EQ("not an HTTP status line: \"SSH-2.0-x?\"", HttpVerdict("SSH-2.0-x\x1b\n").detail);
+  EXPECT_EQ(80 + 27u, HttpVerdict(std::string(500, 'a')).detail.size());
+}
+
 TEST(ProbeSpecTest, RejectsWhatCannotWork) {
   const std::pair<const char*, const char*> cases[] = {
       {"tcp:", "tcp:[HOST:]PORT: no port"},
