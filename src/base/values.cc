@@ -157,9 +157,8 @@ bool ParseSignal(const std::string& text, int* signo) {
   if (!rest.empty()) {
     if (rest[0] != (min ? '+' : '-') || !ParseUint(rest.substr(1), &off)) return false;
   }
-  int s = min ? SIGRTMIN + static_cast<int>(off) : SIGRTMAX - static_cast<int>(off);
   if (off > SIGRTMAX - SIGRTMIN) return false;
-  *signo = s;
+  *signo = min ? SIGRTMIN + static_cast<int>(off) : SIGRTMAX - static_cast<int>(off);
   return true;
 }
 

@@ -70,10 +70,25 @@ bool WildMatch(const char* p, const char* s) {
   return *p == '\0';
 }
 
+// ConfineFileAccess's directory, absolute; "" when not confined.
+std::string& Confinement() {
+  static std::string dir;
+  return dir;
+}
+
+// Whether `path` is out of bounds for a confined process (as if it did not exist).
+bool Outside(const std::string& path) {
+  const std::string& root = Confinement();
+  if (root.empty()) return false;
+  const std::string a = AbsolutePath(path);
+  return a != root && a.compare(0, root.size() + 1, root + "/") != 0;
+}
+
 // The entries of `dir` that match `part`; as with Python's glob, a wildcard does not
 // match a leading '.' unless the pattern starts with one.
 std::vector<std::string> MatchingEntries(const std::string& dir, const std::string& part) {
   std::vector<std::string> names;
+  if (Outside(dir)) return names;
   DIR* d = opendir(dir.c_str());
   if (!d) return names;
   while (struct dirent* e = readdir(d)) {
@@ -95,6 +110,10 @@ std::string Child(const std::string& dir, const std::string& name) {
 bool ReadWholeFile(const std::string& path, std::string* text, std::string* err) {
   // Non-blocking, so that a FIFO or a terminal cannot hold PID 1 in open(2) or read(2);
   // anything but a regular file is refused before a byte is read.
+  if (Outside(path)) {
+    *err = "unable to read: " + ErrnoString(ENOENT);
+    return false;
+  }
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   struct stat st;
   if (!fd.valid() || fstat(fd.get(), &st) != 0) {
@@ -129,16 +148,19 @@ bool ReadWholeFile(const std::string& path, std::string* text, std::string* err)
 
 bool IsDirectory(const std::string& path) {
   struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  return !Outside(path) && stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 bool PathExists(const std::string& path) {
   struct stat st;
-  return stat(path.c_str(), &st) == 0;
+  return !Outside(path) && stat(path.c_str(), &st) == 0;
 }
 
+void ConfineFileAccess(const std::string& dir) { Confinement() = AbsolutePath(dir); }
+
 bool ListConfFiles(const std::string& dir, std::vector<std::string>* files, std::string* err) {
-  DIR* d = opendir(dir.c_str());
+  DIR* d = Outside(dir) ? nullptr : opendir(dir.c_str());
+  if (!d && Outside(dir)) errno = ENOENT;
   if (!d) {
     *err = "unable to read directory: " + ErrnoString(errno);
     return false;
@@ -183,7 +205,7 @@ std::vector<std::string> GlobPaths(const std::string& pattern) {
   std::vector<std::string> out;
   struct stat st;
   for (const std::string& p : paths)
-    if (!p.empty() && lstat(p.c_str(), &st) == 0) out.push_back(p);
+    if (!p.empty() && !Outside(p) && lstat(p.c_str(), &st) == 0) out.push_back(p);
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -170,8 +170,10 @@ bool ParseByteSize(const std::string& text, int64_t* out, std::string* err) {
       break;
     }
   }
+  // 1 PiB: far past any log, and a size's bytes in decimal read back as a size.
+  constexpr int64_t kMaxByteSize = int64_t{1} << 50;
   int64_t n = 0;
-  if (!ParseInteger(t, 0, INT64_MAX / factor, &n, err)) {
+  if (!ParseInteger(t, 0, kMaxByteSize / factor, &n, err)) {
     *err = "not a size such as 1024, 10KB, 50MB or 1GB";
     return false;
   }

@@ -1,5 +1,7 @@
 #include "core/event_listener.h"
 
+#include <fmt/format.h>
+
 #include <utility>
 
 #include "base/values.h"
@@ -62,6 +64,41 @@ size_t PayloadLength(std::string_view payload) {
   return chars;
 }
 
+// Python's repr() of bytes, as supervisord shows output that is not UTF-8:
+// b'caf\xc3' (double quotes when the bytes hold a ' and no ").
+std::string BytesRepr(std::string_view data) {
+  const bool dq = data.find('\'') != std::string_view::npos &&
+                  data.find('"') == std::string_view::npos;
+  const char q = dq ? '"' : '\'';
+  std::string out = std::string("b") + q;
+  for (unsigned char c : data) {
+    if (c == '\\' || c == q) {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c >= 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + q;
+}
+
+bool ValidUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = Utf8Length(s.substr(i));
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool KnownEventName(std::string_view name) {
@@ -99,7 +136,7 @@ std::string ProcessLogPayload(std::string_view process, std::string_view group, 
                               bool stderr_channel, std::string_view data) {
   return "processname:" + std::string(process) + " groupname:" + std::string(group) +
          " pid:" + std::to_string(pid) + " channel:" + (stderr_channel ? "stderr" : "stdout") +
-         "\n" + std::string(data);
+         "\n" + (ValidUtf8(data) ? std::string(data) : "Undecodable: " + BytesRepr(data));
 }
 
 std::string EventEnvelope(const ListenerEvent& event, std::string_view pool,

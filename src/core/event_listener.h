@@ -9,7 +9,10 @@
 // answers "RESULT N\n" and N bytes: "OK" (done) or anything else (rejected: the event
 // goes back to the head of its pool's buffer and is sent again). Then ACKNOWLEDGED
 // again. Anything else puts it in UNKNOWN, where it gets no more events (supervisord
-// logs it and does the same).
+// logs it and does the same). tend is stricter than supervisord's parsing in two
+// corners: the result line must start "RESULT " with a plain decimal length (Python's
+// int() also takes " 2" or "+2"), and a start that cannot become "READY\n" breaks the
+// listener at once rather than when six bytes are in.
 #ifndef TEND_EVENT_LISTENER_H_
 #define TEND_EVENT_LISTENER_H_
 
@@ -40,7 +43,9 @@ std::string ProcessStatePayload(std::string_view to, std::string_view process,
                                 std::string_view group, std::string_view from,
                                 long long pid, int tries, bool expected);
 
-/// The payload of a PROCESS_LOG_STDOUT / _STDERR event: a header line, then the data.
+/// The payload of a PROCESS_LOG_STDOUT / _STDERR event: a header line, then the data;
+/// data that is not UTF-8 as supervisord renders it, "Undecodable: b'...'" (Python's
+/// repr), so that a listener reading characters stays in step.
 std::string ProcessLogPayload(std::string_view process, std::string_view group, long long pid,
                               bool stderr_channel, std::string_view data);
 
@@ -69,6 +74,8 @@ class ListenerChannel {
       kAccepted,  ///< RESULT ... OK: the event it was sent is done.
       kRejected,  ///< Another result: the event must be sent again.
       kBroken,    ///< It wrote what the protocol does not allow: no more events to it.
+                  ///< From BUSY, the event it had goes back to its pool (PutBack), as
+                  ///< supervisord's EventRejectedEvent does.
     } kind;
     std::string detail;  ///< kRejected: the result; kBroken: what was wrong.
   };

@@ -1,7 +1,8 @@
 // The whole loading path from bytes: the INI reader with [include]s, directories and
 // globs, the %(...)s and ${...} expansions, every key's parser and the builder's checks.
 // The input is up to four files separated by NUL bytes, written to a private directory
-// on tmpfs: main.conf, a.conf, conf.d/b.conf, conf.d/c.ini (the dictionary names them).
+// on tmpfs: main.conf, a.conf, conf.d/b.conf, conf.d/c.ini (the dictionary names them),
+// outside which loading is confined (ConfineFileAccess).
 // Loading reports every problem with a place and a message; a configuration without
 // errors has unique, non-empty names and commands; loading twice gives the same; and
 // the memory it holds at its peak is bounded by a multiple of the input's size and of
@@ -17,6 +18,7 @@
 
 #include "base/diag.h"
 #include "config/config.h"
+#include "config/config_files.h"
 #include "config/config_load.h"
 #include "fuzz.h"
 
@@ -39,28 +41,6 @@ void OnFree(const volatile void* p) {
   live = size > live ? 0 : live - size;
 }
 
-std::string Dir() {
-  static std::string dir;
-  if (dir.empty()) {
-    char tmpl[] = "/dev/shm/tend-fuzz-XXXXXX";
-    char tmpl2[] = "/tmp/tend-fuzz-XXXXXX";
-    const char* d = mkdtemp(tmpl);
-    if (!d) d = mkdtemp(tmpl2);
-    Check(d != nullptr, "a private directory");
-    dir = d;
-    mkdir((dir + "/conf.d").c_str(), 0700);
-    __sanitizer_install_malloc_and_free_hooks(OnMalloc, OnFree);
-    atexit([] {
-      for (const char* f : {"main.conf", "a.conf", "conf.d/b.conf", "conf.d/c.ini"}) {
-        unlink((dir + "/" + f).c_str());
-      }
-      rmdir((dir + "/conf.d").c_str());
-      rmdir(dir.c_str());
-    });
-  }
-  return dir;
-}
-
 void Put(const std::string& path, const std::string* text) {
   if (!text) {
     unlink(path.c_str());
@@ -72,11 +52,45 @@ void Put(const std::string& path, const std::string* text) {
   fclose(f);
 }
 
-tend::ExpansionContext Context() {
+std::string Dir() {
+  static std::string dir;
+  if (dir.empty()) {
+    char tmpl[] = "/dev/shm/tend-fuzz-XXXXXX";
+    char tmpl2[] = "/tmp/tend-fuzz-XXXXXX";
+    const char* d = mkdtemp(tmpl);
+    if (!d) d = mkdtemp(tmpl2);
+    Check(d != nullptr, "a private directory");
+    dir = d;
+    mkdir((dir + "/conf.d").c_str(), 0700);
+    mkdir((dir + "/etc").c_str(), 0700);
+    // The accounts `user =` resolves against, inside the directory: loading may read
+    // nothing outside it (an include of /dev/stdout would read the fuzzer's own log).
+    for (const char* f : {"passwd", "group"}) {
+      std::string text, err;
+      Check(tend::ReadWholeFile(std::string("tests/config/etc/") + f, &text, &err), "etc", err);
+      Put(dir + "/etc/" + f, &text);
+    }
+    tend::ConfineFileAccess(dir);
+    __sanitizer_install_malloc_and_free_hooks(OnMalloc, OnFree);
+    atexit([] {
+      for (const char* f : {"main.conf", "a.conf", "conf.d/b.conf", "conf.d/c.ini", "etc/passwd",
+                            "etc/group"}) {
+        unlink((dir + "/" + f).c_str());
+      }
+      rmdir((dir + "/conf.d").c_str());
+      rmdir((dir + "/etc").c_str());
+      rmdir(dir.c_str());
+    });
+  }
+  return dir;
+}
+
+
+tend::ExpansionContext Context(const std::string& dir) {
   tend::ExpansionContext ctx;
   ctx.environ = {"HOME=/root", "USER=root", "PATH=/usr/bin:/bin", "EMPTY=", "N=3"};
   ctx.host_node_name = "fuzz";
-  ctx.etc_dir = "tests/config/etc";
+  ctx.etc_dir = dir + "/etc";
   ctx.euid = 0;
   return ctx;
 }
@@ -101,7 +115,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const char* names[] = {"main.conf", "a.conf", "conf.d/b.conf", "conf.d/c.ini"};
   for (size_t i = 0; i < 4; ++i) Put(dir + "/" + names[i], i < parts.size() ? &parts[i] : nullptr);
 
-  const tend::ExpansionContext ctx = Context();
+  const tend::ExpansionContext ctx = Context(dir);
   std::vector<tend::ConfigProblem> problems;
   live = peak = 0;
   counting = true;

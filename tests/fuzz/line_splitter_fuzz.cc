@@ -1,6 +1,7 @@
 // The log line splitter: the output of a program, read in chunks of any size. No piece is
 // longer than the bound, no byte is lost, added or reordered, each piece's end says
 // truly what followed it, and no more than one line's worth is ever held back.
+#include <algorithm>
 #include <string>
 #include <string_view>
 

@@ -1,6 +1,7 @@
 // What an event listener writes on its stdout (any program a configuration names): the
 // channel's state only moves as the protocol allows, every outcome fits the state it
 // came from, and a broken listener stays broken until it restarts.
+#include <algorithm>
 #include <string>
 #include <vector>
 

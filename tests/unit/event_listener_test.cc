@@ -45,6 +45,11 @@ TEST(EventPayloadTest, AsSupervisordRendersThem) {
             ProcessStatePayload("BACKOFF", "web", "web", "STARTING", 0, 2, false));
   EXPECT_EQ("processname:web groupname:web pid:7 channel:stderr\noops",
             ProcessLogPayload("web", "web", 7, true, "oops"));
+  // Python's repr of the bytes when they are not UTF-8, as supervisord sends them.
+  EXPECT_EQ("processname:w groupname:w pid:1 channel:stdout\nUndecodable: b'caf\\xe9\\n\\\\'",
+            ProcessLogPayload("w", "w", 1, false, "caf\xe9\n\\"));
+  EXPECT_EQ("processname:w groupname:w pid:1 channel:stdout\nUndecodable: b\"it's \\xff\"",
+            ProcessLogPayload("w", "w", 1, false, "it's \xff"));
 }
 
 TEST(EventEnvelopeTest, HeaderThenPayloadWithItsLengthInCharacters) {

@@ -89,7 +89,8 @@ TEST(SignalTest, NamesNumbersAndPrefixes) {
 
 TEST(SignalTest, Rejects) {
   int n;
-  for (const char* s : {"", "0", "65", "TERMS", "SIG", "RTMIN-1", "RTMAX+1", "RTMIN+99", "-15"}) {
+  for (const char* s : {"", "0", "65", "TERMS", "SIG", "RTMIN-1", "RTMAX+1", "RTMIN+99", "-15",
+                        "RTMAX-2147483648", "RTMIN+2147483614"}) {
     EXPECT_FALSE(ParseSignal(s, &n)) << s;
   }
 }
