@@ -156,13 +156,15 @@ bool PathExists(const std::string& path) {
   return !Outside(path) && stat(path.c_str(), &st) == 0;
 }
 
-void ConfineFileAccess(const std::string& dir) { Confinement() = AbsolutePath(dir); }
+void ConfineFileAccess(const std::string& dir) {
+  Confinement() = dir.empty() ? "" : AbsolutePath(dir);
+}
 
 bool ListConfFiles(const std::string& dir, std::vector<std::string>* files, std::string* err) {
-  DIR* d = Outside(dir) ? nullptr : opendir(dir.c_str());
-  if (!d && Outside(dir)) errno = ENOENT;
+  const bool outside = Outside(dir);
+  DIR* d = outside ? nullptr : opendir(dir.c_str());
   if (!d) {
-    *err = "unable to read directory: " + ErrnoString(errno);
+    *err = "unable to read directory: " + ErrnoString(outside ? ENOENT : errno);
     return false;
   }
   std::vector<std::string> names;

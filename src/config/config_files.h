@@ -20,7 +20,7 @@ bool ReadWholeFile(const std::string& path, std::string* text, std::string* err)
 
 /// For the fuzz targets: from now on, every path outside `dir` is as if it did not
 /// exist to the functions of this file, so that no input can make loading read the
-/// machine's files (/dev/stdout, /proc). Never called by tend itself.
+/// machine's files (/dev/stdout, /proc); "" ends it. Never called by tend itself.
 void ConfineFileAccess(const std::string& dir);
 
 /// True when `path` names a directory (following symbolic links).

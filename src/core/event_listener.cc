@@ -51,14 +51,12 @@ constexpr char kResultToken[] = "RESULT ";
 // A result longer than this is no answer of a listener's: a listener gone wrong.
 constexpr int64_t kMaxResultLen = 64 * 1024;
 
-// Python's len() of the payload as supervisord holds it (a str): its characters when it
-// is UTF-8; otherwise its bytes (supervisord never sends such: it renders undecodable
-// output as "Undecodable: b'...'").
-size_t PayloadLength(std::string_view payload) {
+// The characters of `s` when it is UTF-8 throughout, else npos.
+size_t Utf8Chars(std::string_view s) {
   size_t chars = 0;
-  for (size_t i = 0; i < payload.size(); ++chars) {
-    const size_t n = Utf8Length(payload.substr(i));
-    if (n == 0) return payload.size();
+  for (size_t i = 0; i < s.size(); ++chars) {
+    const size_t n = Utf8Length(s.substr(i));
+    if (n == 0) return std::string_view::npos;
     i += n;
   }
   return chars;
@@ -88,15 +86,6 @@ std::string BytesRepr(std::string_view data) {
     }
   }
   return out + q;
-}
-
-bool ValidUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    const size_t n = Utf8Length(s.substr(i));
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
 }
 
 }  // namespace
@@ -136,14 +125,18 @@ std::string ProcessLogPayload(std::string_view process, std::string_view group, 
                               bool stderr_channel, std::string_view data) {
   return "processname:" + std::string(process) + " groupname:" + std::string(group) +
          " pid:" + std::to_string(pid) + " channel:" + (stderr_channel ? "stderr" : "stdout") +
-         "\n" + (ValidUtf8(data) ? std::string(data) : "Undecodable: " + BytesRepr(data));
+         "\n" + (Utf8Chars(data) != std::string_view::npos ? std::string(data) : "Undecodable: " + BytesRepr(data));
 }
 
 std::string EventEnvelope(const ListenerEvent& event, std::string_view pool,
                           uint64_t pool_serial) {
+  // Python's len() of the payload as supervisord holds it (a str): its characters; its
+  // bytes when it is not UTF-8 (supervisord never sends such: ProcessLogPayload).
+  const size_t chars = Utf8Chars(event.payload);
+  const size_t len = chars == std::string_view::npos ? event.payload.size() : chars;
   return "ver:3.0 server:supervisor serial:" + std::to_string(event.serial) +
          " pool:" + std::string(pool) + " poolserial:" + std::to_string(pool_serial) +
-         " eventname:" + event.type + " len:" + std::to_string(PayloadLength(event.payload)) +
+         " eventname:" + event.type + " len:" + std::to_string(len) +
          "\n" + event.payload;
 }
 

@@ -117,3 +117,27 @@ TEST(ReadWholeFile, RefusesWhatIsNotARegularFileAndBoundsTheSize) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+// What the fuzz targets rely on: confined, the loader sees nothing outside the directory,
+// whatever path leads there ("..", absolute, a glob); "" ends it.
+TEST(ConfigFilesTest, ConfinedLoadingReadsNothingOutside) {
+  TempDir dir;
+  const std::string inside = dir.Write("t.conf", "[include]\nfiles = /etc/passwd ../*/passwd\n");
+  ConfineFileAccess(dir.path());
+  std::string text, err;
+  EXPECT_TRUE(ReadWholeFile(inside, &text, &err)) << err;
+  EXPECT_FALSE(ReadWholeFile("/etc/passwd", &text, &err));
+  EXPECT_FALSE(ReadWholeFile(dir.path() + "/../../etc/passwd", &text, &err));
+  EXPECT_FALSE(PathExists("/etc"));
+  EXPECT_TRUE(GlobPaths("/etc/*").empty());
+  Loaded l = LoadPath(inside);
+  ConfineFileAccess("");
+  EXPECT_EQ(Lines({inside}), l.config.files);
+  EXPECT_TRUE(ReadWholeFile("/etc/passwd", &text, &err)) << err;
+}
+
+}  // namespace
+}  // namespace tend
