@@ -37,8 +37,9 @@ class Dependencies : public Pid1Test {
   /// then after `stop_s` seconds NAME-exit.
   std::string Recorder(const std::string& name, const std::string& stop_s = "0") {
     const std::string ev = Path("events");
+    // NAME-start goes to the file, then to stdout for `ready = log:NAME-start`.
     return "[program:" + name + "]\ncommand = sh -c 'echo " + name + "-start >> " + ev +
-           "; trap \"echo " + name + "-term >> " + ev + "; sleep " + stop_s + "; echo " + name +
+           "; echo " + name + "-start; trap \"echo " + name + "-term >> " + ev + "; sleep " + stop_s + "; echo " + name +
            "-exit >> " + ev + "; exit 0\" TERM; sleep 1000 & wait'\nstartsecs = 0\n";
   }
   std::string Events() { return ReadFile(Path("events")); }
@@ -70,11 +71,12 @@ TEST_F(Dependencies, ADoneOneshotIsNotRunAgainForItsDependents) {
 }
 
 // supervisorctl reload stops in reverse dependency order, then starts in order: a only
-// once the oneshot is done, b only once a is up.
+// once the oneshot is done, b only once a is up (ready once it has written its line:
+// with startsecs = 0 alone, b's shell could write before a's under a loaded machine).
 TEST_F(Dependencies, SupervisorctlReloadStopsAndStartsInOrder) {
   const std::string ev = Path("events");
   StartWith("[program:once]\ncommand = sh -c 'sleep 0.3; echo once-done >> " + ev +
-            "'\ntype = oneshot\n" + Recorder("a") + "depends_on = once\n" +
+            "'\ntype = oneshot\n" + Recorder("a") + "depends_on = once\nready = log:a-start\n" +
             Recorder("b", "0.3") + "depends_on = a\n");
   ASSERT_TRUE(Running({"b"})) << tend_->Stderr();
   ASSERT_TRUE(WaitForLine(ev, "b-start"));
