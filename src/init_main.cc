@@ -17,6 +17,7 @@
 #include "config/options.h"
 #include "control/control_server.h"
 #include "control/socket_paths.h"
+#include "core/listener_pool.h"
 #include "core/supervisor.h"
 #include "log/log_router.h"
 #include "proc/init.h"
@@ -231,9 +232,11 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
   for (const auto& p : config.programs) names.push_back(p.name);
   logs.Configure(config.tend, names);
   SystemProber prober(&loop, &ops, &reaper);
+  ListenerPools listeners(&loop, [] { return WallClockMs(); });
   auto random = [&] { return std::uniform_real_distribution<double>(0, 1)(rng); };
   Supervisor supervisor(
-      Service::Env{&ops, &loop, &reaper, nullptr, random, &logs, notify.address(), &prober},
+      Service::Env{&ops, &loop, &reaper, nullptr, random, &logs, notify.address(), &prober,
+                   &listeners},
       callbacks);
   supervised = &supervisor;
   supervisor.Configure(config);

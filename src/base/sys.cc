@@ -116,6 +116,12 @@ void CivilFromDays(int64_t z, int* y, unsigned* m, unsigned* d) {
   *y = static_cast<int>(static_cast<int64_t>(yoe) + era * 400 + (*m <= 2));
 }
 
+int64_t WallClockMs() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
 std::string UtcTimestamp() {
   timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);

@@ -37,6 +37,9 @@ std::string ErrnoString(int err);
 /// The time now as log_timestamps shows it, with its trailing space:
 /// "2026-11-23T13:49:46.123Z ". No time-zone code (gmtime would cost 70 KB statically).
 std::string UtcTimestamp();
+
+/// The time of day: milliseconds since 1970-01-01 UTC (CLOCK_REALTIME).
+int64_t WallClockMs();
 /// Days since 1970-01-01 to a civil date: year, month 1-12, day 1-31.
 void CivilFromDays(int64_t days, int* year, unsigned* month, unsigned* day);
 

@@ -134,7 +134,8 @@ bool ProgramConfig::SameRun(const ProgramConfig& o) const {
          u.groups == v.groups && u.home == v.home && u.shell == v.shell &&
          u.resolved == v.resolved && umask == o.umask && redirect_stderr == o.redirect_stderr &&
          stdout_logfile == o.stdout_logfile && stderr_logfile == o.stderr_logfile && type == o.type && tty == o.tty &&
-         ready == o.ready;
+         ready == o.ready && listener == o.listener && events == o.events &&
+         buffer_size == o.buffer_size;
 }
 
 bool ProgramConfig::SameHealth(const ProgramConfig& o) const {
@@ -206,7 +207,7 @@ std::string FormatPrograms(const Config& config) {
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"NAME", "TYPE", "USER", "AUTOSTART", "DEPENDS_ON", "COMMAND"});
   for (const ProgramConfig& p : config.programs) {
-    rows.push_back({p.name, p.type == ProgramType::kOneshot ? "oneshot" : "longrun",
+    rows.push_back({p.name, p.listener ? "listener" : p.type == ProgramType::kOneshot ? "oneshot" : "longrun",
                     p.user.name.empty() ? "-" : p.user.name, p.autostart ? "yes" : "no",
                     p.depends_on.empty() ? "-" : Join(p.depends_on, ",", false),
                     Join(p.argv, " ", true)});

@@ -134,6 +134,12 @@ struct ProgramConfig {
   /// tendctl can attach; stdin, stdout and stderr are all the terminal.
   bool tty = false;
 
+  /// [eventlistener:x]: speaks supervisord's event listener protocol on its stdin and
+  /// stdout (core/event_listener.h), which are not logged; its stderr is.
+  bool listener = false;
+  std::vector<std::string> events;  ///< Event types and groups it subscribes to.
+  int buffer_size = 10;             ///< Events held for it while it is busy.
+
   std::vector<std::string> depends_on;  ///< Program names ([program:NAME]), not processes.
   ProgramType type = ProgramType::kLongrun;
   bool critical = false;

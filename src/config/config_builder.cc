@@ -24,11 +24,6 @@ constexpr int64_t kMaxNumprocs = 10000;
 // otherwise make gigabytes of PID 1's memory out of a small file.
 constexpr size_t kMaxProcesses = 10000;
 
-// Event types whose listeners usually stop supervisord when a program fails, which is
-// what tend's `critical` does.
-constexpr const char* kFailureEvents[] = {"PROCESS_STATE", "PROCESS_STATE_FATAL",
-                                          "PROCESS_STATE_EXITED", "PROCESS_STATE_STOPPED"};
-
 // supervisord's process_or_group_name(): no space, ':' or '/' (they break its protocols
 // and URLs, and tend's names appear in the same places).
 bool ValidName(const std::string& name) {
@@ -45,17 +40,6 @@ std::string BadValue(const std::string& key, const std::string& value, const std
 bool Spoilt(const std::vector<ExpandIssue>& issues) {
   for (const ExpandIssue& i : issues)
     if (i.kind != ExpandIssue::Kind::kWarning) return true;
-  return false;
-}
-
-// Whether an [eventlistener:x] hears about programs that fail, the usual reason for one
-// in a container (to stop supervisord), which `critical` does in tend.
-bool ListensForFailures(const RawSection& s) {
-  const RawEntry* events = s.Find(kKeyEvents);
-  for (const std::string& name : SplitNames(events ? Lower(events->value) : "")) {
-    for (const char* f : kFailureEvents)
-      if (name == Lower(f)) return true;
-  }
   return false;
 }
 
@@ -77,6 +61,7 @@ void AppendUnique(const std::vector<ConfigProblem>& local, std::vector<ConfigPro
 // What one [program:x] section needs while its processes are built.
 struct ProgramPlan {
   const RawSection* section;
+  SectionKind kind;  // kProgram or kEventListener.
   std::string program_name;
   Expander expander;
   int64_t numprocs = 1;
@@ -115,7 +100,8 @@ class Builder {
           kind == SectionKind::kUnixHttpServer) {
         BuildTend(s, kind);
       }
-      if (kind == SectionKind::kProgram) BuildProgram(s, Trim(suffix));
+      if (kind == SectionKind::kProgram || kind == SectionKind::kEventListener)
+        BuildProgram(s, kind, Trim(suffix));
     }
     CheckNames();
     CheckDependencies();
@@ -127,14 +113,14 @@ class Builder {
   void CheckSection(const RawSection& s, SectionKind kind);
   void CheckKeys(const RawSection& s, SectionKind kind);
   void BuildTend(const RawSection& s, SectionKind kind);
-  void BuildProgram(const RawSection& s, const std::string& name);
+  void BuildProgram(const RawSection& s, SectionKind kind, const std::string& name);
   int64_t ReadCount(const ProgramPlan& plan, const char* key, int64_t dflt, int64_t max,
                     std::vector<ConfigProblem>* local);
   void BuildProcess(const ProgramPlan& plan, int64_t num, std::vector<ConfigProblem>* local);
   template <typename Target>  // ProgramConfig or TendSettings.
   void ApplyEntry(const RawEntry& e, const KeySpec& row, Expander* ex, Target* target,
                   std::vector<ConfigProblem>* local);
-  void CheckSameAs(const RawSection& s, std::vector<ConfigProblem>* local);
+  void CheckSameAs(const RawSection& s, SectionKind kind, std::vector<ConfigProblem>* local);
   void CheckUser(const std::map<std::string, SourceLocation>& given, ProgramConfig* p,
                  std::vector<ConfigProblem>* local) const;
   void CheckProbeCommands(const ProgramConfig& p, const std::map<std::string, SourceLocation>& given,
@@ -202,12 +188,13 @@ void Builder::CheckSection(const RawSection& s, SectionKind kind) {
       }
       break;
     case SectionKind::kEventListener:
-      if (ListensForFailures(s)) {
-        add(Kind::kNotice, shown +
-                               " is not supported; ignored (to stop when a program fails, set " +
-                               kKeyCritical + " = true on that program instead)");
-      } else {
-        add(Kind::kNotice, shown + " is not supported; ignored");
+      if (const RawEntry* e = s.Find(kKeyResultHandler)) {
+        if (Trim(e->value) != kDefaultResultHandler) {
+          problems_->push_back({Kind::kWarning, e->where,
+                                std::string(kKeyResultHandler) + " = " + Trim(e->value) +
+                                    ": tend has only " + kDefaultResultHandler +
+                                    "; it is used instead"});
+        }
       }
       break;
     case SectionKind::kFcgiProgram:
@@ -284,7 +271,7 @@ void Builder::BuildTend(const RawSection& s, SectionKind kind) {
   }
 }
 
-void Builder::BuildProgram(const RawSection& s, const std::string& name) {
+void Builder::BuildProgram(const RawSection& s, SectionKind kind, const std::string& name) {
   std::vector<ConfigProblem> local;
   if (!ValidName(name)) {
     problems_->push_back({Kind::kError, s.where,
@@ -293,7 +280,7 @@ void Builder::BuildProgram(const RawSection& s, const std::string& name) {
     return;
   }
   auto group = group_of_.find(name);
-  ProgramPlan plan{&s, name, base_};
+  ProgramPlan plan{&s, kind, name, base_};
   plan.expander.SetText(kExpandProgramName, name);
   plan.group = group == group_of_.end() ? name : group->second;
   plan.expander.SetText(kExpandGroupName, plan.group);
@@ -315,7 +302,7 @@ void Builder::BuildProgram(const RawSection& s, const std::string& name) {
   } else {
     for (int64_t n = start; n < start + plan.numprocs; ++n) BuildProcess(plan, n, &local);
   }
-  CheckSameAs(s, &local);
+  CheckSameAs(s, kind, &local);
   ProgramInfo info{name, {}, s.where};
   if (const RawEntry* d = s.Find(kKeyDependsOn)) info.depends_where = d->where;
   if (config_.programs.size() > first_new) info.depends_on = config_.programs[first_new].depends_on;
@@ -352,6 +339,8 @@ void Builder::BuildProcess(const ProgramPlan& plan, int64_t num,
   p.group = plan.group;
   p.process_num = static_cast<int>(num);
   p.where = s.where;
+  p.listener = plan.kind == SectionKind::kEventListener;
+  if (p.listener) p.priority = -1;  // supervisord's: listeners start first, stop last.
   p.environment = global_env_;
   Expander ex = plan.expander;
   ex.SetNumber(kExpandProcessNum, num);
@@ -359,14 +348,14 @@ void Builder::BuildProcess(const ProgramPlan& plan, int64_t num,
   std::map<std::string, SourceLocation> given;
   // environment first: the other values may use its variables as %(ENV_X)s.
   if (const RawEntry* e = s.Find(kKeyEnvironment))
-    ApplyEntry(*e, *FindKey(SectionKind::kProgram, e->key), &ex, &p, local);
+    ApplyEntry(*e, *FindSectionKey(plan.kind, e->key), &ex, &p, local);
   for (const std::string& kv : p.environment) {
     size_t eq = kv.find('=');
     ex.SetEnv(kv.substr(0, eq), kv.substr(eq + 1));
   }
   for (const RawEntry& e : s.entries) {
     given[e.key] = e.where;
-    const KeySpec* row = FindKey(SectionKind::kProgram, e.key);
+    const KeySpec* row = FindSectionKey(plan.kind, e.key);
     if (row && row->apply.program && e.key != kKeyEnvironment) ApplyEntry(e, *row, &ex, &p, local);
   }
   const RawEntry* pn = plan.process_name_entry;
@@ -458,9 +447,10 @@ void Builder::ApplyEntry(const RawEntry& e, const KeySpec& row, Expander* ex, Ta
 
 // Two keys for one setting (autorestart and restart): the later line wins, as a
 // repeated key would.
-void Builder::CheckSameAs(const RawSection& s, std::vector<ConfigProblem>* local) {
+void Builder::CheckSameAs(const RawSection& s, SectionKind kind,
+                          std::vector<ConfigProblem>* local) {
   for (size_t i = 0; i < s.entries.size(); ++i) {
-    const KeySpec* row = FindKey(SectionKind::kProgram, s.entries[i].key);
+    const KeySpec* row = FindSectionKey(kind, s.entries[i].key);
     if (!row || !row->same_as) continue;
     for (size_t j = 0; j < i; ++j) {
       if (s.entries[j].key != row->same_as) continue;

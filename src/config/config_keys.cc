@@ -2,6 +2,7 @@
 
 #include "base/values.h"
 #include "config/config_user.h"
+#include "config/event_names.h"
 #include "config/config_values.h"
 
 namespace tend {
@@ -20,6 +21,8 @@ const char kKeyHealth[] = "health";
 const char kKeyFiles[] = "files";
 const char kKeyPrograms[] = "programs";
 const char kKeyEvents[] = "events";
+const char kKeyResultHandler[] = "result_handler";
+const char kDefaultResultHandler[] = "supervisor.dispatchers:default_handler";
 const char kDefaultProcessName[] = "%(program_name)s";
 
 namespace {
@@ -27,6 +30,7 @@ namespace {
 constexpr char kKeyStopAsGroup[] = "stopasgroup";
 constexpr char kKeyKillAsGroup[] = "killasgroup";
 constexpr char kKeyRedirectStderr[] = "redirect_stderr";
+constexpr char kKeyTty[] = "tty";
 constexpr char kKeyStderrLogfile[] = "stderr_logfile";
 constexpr char kKeyAutorestart[] = "autorestart";
 constexpr char kKeyRestart[] = "restart";
@@ -293,6 +297,27 @@ ApplyStatus ApplyType(const std::string& text, const ApplyContext&, ProgramConfi
   return ApplyStatus::kOk;
 }
 
+ApplyStatus ApplyEvents(const std::string& v, const ApplyContext&, ProgramConfig* p,
+                        std::string* why) {
+  std::vector<std::string> names = SplitNames(v);
+  if (names.empty()) return Bad(why, "names no event");
+  for (const std::string& n : names) {
+    if (!KnownEventName(n)) return Bad(why, "unknown event type " + n);
+  }
+  p->events = names;
+  return ApplyStatus::kOk;
+}
+
+// supervisord sets no bound; one keeps what a listener that stopped reading can make
+// PID 1 hold.
+ApplyStatus ApplyBufferSize(const std::string& v, const ApplyContext&, ProgramConfig* p,
+                            std::string* why) {
+  int64_t n = 0;
+  if (!ParseInteger(v, 1, kMaxListenerBuffer, &n, why)) return ApplyStatus::kBad;
+  p->buffer_size = static_cast<int>(n);
+  return ApplyStatus::kOk;
+}
+
 ApplyStatus ApplyDependsOn(const std::string& v, const ApplyContext&, ProgramConfig* p,
                            std::string*) {
   p->depends_on = SplitNames(v);
@@ -363,7 +388,7 @@ const KeySpec kKeys[] = {
      nullptr},
     {kProg, "type", ValueType::kProgramType, "longrun", "a daemon, or a task that completes",
      ApplyType, nullptr},
-    {kProg, "tty", ValueType::kBool, "false", "run on a pseudo-terminal (tendctl attach)",
+    {kProg, kKeyTty, ValueType::kBool, "false", "run on a pseudo-terminal (tendctl attach)",
      ApplyBool<&P::tty>, nullptr},
     {kProg, kKeyCritical, ValueType::kBool, "false", "stop the container when it fails",
      ApplyBool<&P::critical>, nullptr},
@@ -395,6 +420,10 @@ const KeySpec kKeys[] = {
      ApplyLogPrefix<&P::log_prefix>, nullptr},
     {kProg, "log_timestamps", ValueType::kBool, "", "this program's [tend] log_timestamps",
      ApplyBool<&P::log_timestamps>, nullptr},
+    {SectionKind::kEventListener, kKeyEvents, ValueType::kNames, "",
+     "the events it is sent; required", ApplyEvents, nullptr},
+    {SectionKind::kEventListener, "buffer_size", ValueType::kInt, "10",
+     "events held while it is busy; the oldest is dropped beyond", ApplyBufferSize, nullptr},
     {kTend, "log_prefix", ValueType::kLogPrefix, "\"{name} | \"",
      "put before each line of output; \"\" for none", ApplyLogPrefix<&T::log_prefix>, nullptr},
     {kTend, "log_timestamps", ValueType::kBool, "false", "put the time before each line",
@@ -468,9 +497,7 @@ const KnownKey kKnownKeys[] = {
     {SectionKind::kSupervisorctl, "prompt", false},
     {SectionKind::kSupervisorctl, "history_file", false},
     {SectionKind::kGroup, "priority", false},
-    {SectionKind::kEventListener, kKeyEvents, false},
-    {SectionKind::kEventListener, "buffer_size", false},
-    {SectionKind::kEventListener, "result_handler", false},
+    {SectionKind::kEventListener, kKeyResultHandler, false},
     {SectionKind::kFcgiProgram, "socket", false},
     {SectionKind::kFcgiProgram, "socket_backlog", false},
     {SectionKind::kFcgiProgram, "socket_owner", false},
@@ -569,6 +596,12 @@ const KeySpec* FindKey(SectionKind kind, const std::string& name) {
   return nullptr;
 }
 
+const KeySpec* FindSectionKey(SectionKind kind, const std::string& name) {
+  const KeySpec* k = FindKey(kind, name);
+  if (!k && kind == SectionKind::kEventListener) k = FindKey(SectionKind::kProgram, name);
+  return k;
+}
+
 bool ChecksKeys(SectionKind kind) {
   switch (kind) {
     case SectionKind::kTend:
@@ -579,8 +612,8 @@ bool ChecksKeys(SectionKind kind) {
     case SectionKind::kUnixHttpServer:
     case SectionKind::kInetHttpServer:
     case SectionKind::kSupervisorctl:
-      return true;
     case SectionKind::kEventListener:
+      return true;
     case SectionKind::kFcgiProgram:
     case SectionKind::kRpcInterface:
     case SectionKind::kCtlPlugin:
@@ -591,9 +624,10 @@ bool ChecksKeys(SectionKind kind) {
 }
 
 KeyStatus ClassifyKey(SectionKind kind, const std::string& name, SectionKind* belongs) {
-  if (FindKey(kind, name)) return KeyStatus::kUsed;
-  if (const KnownKey* k = FindKnown(kind, name))
-    return k->unsupported ? KeyStatus::kUnsupported : KeyStatus::kIgnored;
+  if (FindSectionKey(kind, name)) return KeyStatus::kUsed;
+  const KnownKey* known = FindKnown(kind, name);
+  if (!known && kind == SectionKind::kEventListener) known = FindKnown(SectionKind::kProgram, name);
+  if (known) return known->unsupported ? KeyStatus::kUnsupported : KeyStatus::kIgnored;
   for (const KeySpec& k : kKeys) {
     if (name == k.name) {
       *belongs = k.section;
@@ -624,6 +658,22 @@ void FinishProgram(const std::map<std::string, SourceLocation>& given, const Sou
                          "killasgroup = false contradicts stopasgroup = true (a group asked "
                          "to stop must also be killed as a group)"});
   }
+  if (p->listener) {
+    if (p->redirect_stderr) {
+      problems->push_back({Kind::kError, *Given(given, kKeyRedirectStderr),
+                           "redirect_stderr = true is not allowed for an event listener: its "
+                           "stdout is the protocol's"});
+    }
+    if (p->tty) {
+      problems->push_back({Kind::kError, *Given(given, kKeyTty),
+                           "tty = true is not allowed for an event listener: it reads events "
+                           "on its stdin"});
+    }
+    if (!Given(given, kKeyEvents)) {
+      problems->push_back({Kind::kError, header,
+                           std::string("an event listener needs an ") + kKeyEvents + " line"});
+    }
+  }
   const SourceLocation* err_log = Given(given, kKeyStderrLogfile);
   if (p->redirect_stderr && err_log && !p->stderr_logfile.empty() && p->stderr_logfile != "AUTO" &&
       p->stderr_logfile != "NONE") {
@@ -651,7 +701,8 @@ void FinishProgram(const std::map<std::string, SourceLocation>& given, const Sou
     }
   }
   if (!Given(given, kKeyCommand)) {
-    problems->push_back({Kind::kError, header, "[program:" + p->program_name + "] has no command"});
+    problems->push_back({Kind::kError, header, "[" + std::string(p->listener ? "eventlistener" : "program") + ":" +
+                                                 p->program_name + "] has no command"});
   }
 }
 

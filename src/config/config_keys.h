@@ -22,7 +22,7 @@ enum class SectionKind {
   kSupervisord,     ///< [supervisord]: only `environment` and `pidfile` are used.
   kInclude,         ///< [include]: `files` to read.
   kGroup,           ///< [group:NAME]: accepted; sets %(group_name)s for its programs.
-  kEventListener,   ///< [eventlistener:NAME]: skipped with a notice.
+  kEventListener,   ///< [eventlistener:NAME]: a program that is sent supervisord's events.
   kFcgiProgram,     ///< [fcgi-program:NAME]: skipped with a warning.
   kUnixHttpServer,  ///< supervisord's control servers and client: ignored, with a notice.
   kInetHttpServer,
@@ -131,6 +131,12 @@ KeyTable AllKeys();
 
 /// The row for `name` in sections of `kind`, or nullptr.
 const KeySpec* FindKey(SectionKind kind, const std::string& name);
+/// The row a key `name` of a section of `kind` uses: FindKey's, and for an
+/// [eventlistener:x] a [program:x] row too (a listener takes every key a program does).
+const KeySpec* FindSectionKey(SectionKind kind, const std::string& name);
+
+/// The most events buffer_size may hold.
+constexpr int64_t kMaxListenerBuffer = 65536;
 
 /// What a key means in a section, for warnings about keys tend does not use.
 enum class KeyStatus {
@@ -161,6 +167,9 @@ extern const char kKeyHealth[];
 extern const char kKeyFiles[];     ///< [include]
 extern const char kKeyPrograms[];  ///< [group:x]
 extern const char kKeyEvents[];    ///< [eventlistener:x]
+extern const char kKeyResultHandler[];  ///< [eventlistener:x]
+/// The only result_handler tend has: supervisord's default.
+extern const char kDefaultResultHandler[];
 
 /// The default of process_name.
 extern const char kDefaultProcessName[];

@@ -580,6 +580,13 @@ bool OpenControlSocket(ControlServer* server, const std::string& path, bool chos
   if (where.empty() ? unsetenv("TEND_CONTROL") : setenv("TEND_CONTROL", where.c_str(), 1)) {
     Diag(Level::kWarn, "unable to set TEND_CONTROL: {}", ErrnoString(errno));
   }
+  // supervisord's name for it, which its listeners and scripts read (the drop-in
+  // supervisorctl too).
+  const std::string url = "unix://" + where;
+  if (where.empty() ? unsetenv("SUPERVISOR_SERVER_URL")
+                    : setenv("SUPERVISOR_SERVER_URL", url.c_str(), 1)) {
+    Diag(Level::kWarn, "unable to set SUPERVISOR_SERVER_URL: {}", ErrnoString(errno));
+  }
   return true;
 }
 

@@ -24,16 +24,9 @@
 #include <string_view>
 #include <vector>
 
+#include "config/event_names.h"
+
 namespace tend {
-
-/// Whether `name` is an event type or a group of them that supervisord knows (EVENT,
-/// PROCESS_STATE, PROCESS_STATE_RUNNING, TICK, TICK_60...), in upper case.
-bool KnownEventName(std::string_view name);
-
-/// Whether subscribing to `subscribed` (a type or a group) delivers events of type
-/// `type`: PROCESS_STATE covers PROCESS_STATE_FATAL, EVENT covers every type, a type
-/// covers itself.
-bool EventCovers(std::string_view subscribed, std::string_view type);
 
 /// The payload of a PROCESS_STATE_* event (`to` is the new state: "RUNNING"...):
 /// "processname:web groupname:web from_state:STARTING pid:12", with tries:N instead of
@@ -48,6 +41,14 @@ std::string ProcessStatePayload(std::string_view to, std::string_view process,
 /// repr), so that a listener reading characters stays in step.
 std::string ProcessLogPayload(std::string_view process, std::string_view group, long long pid,
                               bool stderr_channel, std::string_view data);
+
+/// The process states a listener is told of, in order, when a program goes from `shown`
+/// (the last state listeners were told of, "STOPPED" at first) to tend's state `to`. tend
+/// skips two of supervisord's stops, which listeners count on: a program that was up and
+/// ends is EXITED before it is STARTING again (or waits in BACKOFF, tend's pause after a
+/// short run), and one that gives up is BACKOFF before FATAL. The last element is what
+/// `shown` becomes; empty when nothing is to be told (BACKOFF hidden after EXITED).
+std::vector<std::string> ListenerStates(std::string_view shown, std::string_view to);
 
 /// One event as pools hold it.
 struct ListenerEvent {

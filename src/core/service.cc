@@ -13,6 +13,7 @@
 
 #include "base/values.h"
 #include "config/restart_policy.h"
+#include "core/listener_pool.h"
 
 namespace tend {
 
@@ -111,6 +112,11 @@ bool Service::ResizeTerminal(int rows, int cols) {
 }
 
 void Service::OnOutputPipe(pid_t pid, int stream, UniqueFd read_end) {
+  // An event listener's stdout is its side of the protocol, not output.
+  if (config_.listener && stream == 1 && env_.listeners) {
+    env_.listeners->Output(config_.name, std::move(read_end));
+    return;
+  }
   RouteOutput(pid, stream, std::move(read_end), /*terminal=*/false);
 }
 
@@ -365,6 +371,7 @@ void Service::Step(Event event) {
       StopWatching();
       if (config_.ready.kind == ReadySource::Kind::kFd) env_.ops->ForgetReady(pid_);
       env_.ops->Unhold(pid_);
+      if (config_.listener && env_.listeners) env_.listeners->Ended(config_.name);
       pid_ = -1;
       terminal_.Reset();
       last_status_ = status;
@@ -660,8 +667,24 @@ void Service::Launch() {
   for (auto& src : sources_) env_.logs->Linger(std::move(src));
   sources_.clear();
   std::string err;
+  // An event listener reads events on its stdin: a pipe, written without blocking.
+  UniqueFd events_read;
+  if (config_.listener && env_.listeners) {
+    UniqueFd events_write;
+    if (!MakePipe(&events_read, &events_write, false) || !SetNonblock(events_write.get())) {
+      err = "unable to make a pipe for its events: " + ErrnoString(errno);
+      last_exit_ = last_failure_ = err;
+      FailedStart(err);
+      return;
+    }
+    spec.stdio[0] = events_read.get();
+    spec.output[0] = "|";
+    env_.listeners->Started(config_, std::move(events_write));
+  }
   pid_t pid = env_.ops->Spawn(spec, this, &err);
+  events_read.Reset();
   if (pid < 0) {
+    if (config_.listener && env_.listeners) env_.listeners->Ended(config_.name);
     last_exit_ = last_failure_ = err;
     FailedStart(err);
     return;

@@ -66,6 +66,7 @@
 
 namespace tend {
 
+class ListenerPools;
 class Service;
 
 /// Told of every state change (the Supervisor starts dependents, detects critical exits).
@@ -109,6 +110,8 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
     const std::string* notify_address = nullptr;
     /// Runs ready and health probes; needed only by programs that have some.
     Prober* prober = nullptr;
+    /// Talks to event listeners (config().listener): their stdin and stdout.
+    ListenerPools* listeners = nullptr;
   };
 
   Service(ProgramConfig config, ServiceOptions options, Env env);

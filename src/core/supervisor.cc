@@ -7,9 +7,26 @@
 #include <algorithm>
 
 #include "base/values.h"
+#include "config/restart_policy.h"
+#include "core/event_listener.h"
+#include "core/listener_pool.h"
 #include "proc/init.h"
 
 namespace tend {
+
+namespace {
+
+const std::string& GroupOf(const ProgramConfig& p) { return p.group.empty() ? p.name : p.group; }
+
+void AddOnce(std::vector<std::string>* v, const std::string& s) {
+  if (std::find(v->begin(), v->end(), s) == v->end()) v->push_back(s);
+}
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+}  // namespace
 
 Supervisor::Supervisor(Service::Env env, Callbacks callbacks)
     : env_(std::move(env)),
@@ -30,6 +47,7 @@ Supervisor::Entry* Supervisor::Add(ProgramConfig config, ServiceOptions options)
 
 void Supervisor::Configure(const Config& config) {
   for (const auto& p : config.programs) Add(p, ServiceOptions{});
+  if (env_.listeners) env_.listeners->Configure(config.programs);
 }
 
 void Supervisor::SetMain(ProgramConfig main, ServiceOptions options) {
@@ -202,6 +220,23 @@ bool Supervisor::Start(std::string* err) {
     *err = "nothing to run: no program is configured and no command was given";
     return false;
   }
+  // As supervisord's start: each group added (by priority, then name), then its RUNNING,
+  // then the spawns.
+  std::vector<std::pair<int, std::string>> groups;
+  for (const auto& e : entries_) {
+    if (e->is_main) continue;
+    const ProgramConfig& c = e->service->config();
+    auto g = std::find_if(groups.begin(), groups.end(),
+                          [&](const auto& x) { return x.second == GroupOf(c); });
+    if (g == groups.end()) {
+      groups.emplace_back(c.priority, GroupOf(c));
+    } else {
+      g->first = std::min(g->first, c.priority);
+    }
+  }
+  std::sort(groups.begin(), groups.end());
+  for (const auto& g : groups) PublishGroups("PROCESS_GROUP_ADDED", {g.second});
+  if (env_.listeners) env_.listeners->Publish("SUPERVISOR_STATE_CHANGE_RUNNING", "");
   for (const auto& e : entries_) {
     if (e->service->config().autostart) WantUp(e.get());
   }
@@ -215,6 +250,7 @@ void Supervisor::Stop(int trigger, int64_t deadline_ms) {
     stop_trigger_ = trigger;
     stop_began_ms_ = env_.clock->NowMs();
     stop_deadline_ms_ = deadline_ms;
+    if (env_.listeners) env_.listeners->Publish("SUPERVISOR_STATE_CHANGE_STOPPING", "");
     if (trigger) {
       Diag(main_ ? Level::kDebug : Level::kInfo, "SIG{} received: stopping", SignalName(trigger));
     }
@@ -313,7 +349,33 @@ int64_t Supervisor::LatestStopMs(const Service* s) const {
   return stop_deadline_ms_ - std::min(s->config().stopwaitsecs_ms, half);
 }
 
+void Supervisor::PublishState(Entry* e) {
+  if (!env_.listeners || e->is_main) return;
+  const Service* s = e->service.get();
+  const ProgramConfig& c = s->config();
+  const pid_t now = s->has_process() ? s->pid() : 0;
+  for (const std::string& to : ListenerStates(e->shown_state, Service::ToString(s->state()))) {
+    // An exit is told with the pid that ended; the others with the process's own.
+    const bool ended = to == "EXITED" || to == "STOPPED";
+    const pid_t pid = ended ? e->shown_pid : now;
+    const bool expected = IsExpectedExit(c.exitcodes, s->last_status());
+    env_.listeners->Publish("PROCESS_STATE_" + to,
+                            ProcessStatePayload(to, c.name, GroupOf(c),
+                                                e->shown_state, pid, s->failures(), expected));
+    e->shown_state = to;
+  }
+  if (now > 0) e->shown_pid = now;
+}
+
+void Supervisor::PublishGroups(const char* type, const std::vector<std::string>& groups) {
+  if (!env_.listeners) return;
+  for (const std::string& g : groups) env_.listeners->Publish(type, "groupname:" + g + "\n");
+}
+
+bool Supervisor::StopsOn(int signo) const { return signo == SIGQUIT && !main_; }
+
 void Supervisor::OnServiceChanged(Service* s) {
+  if (Entry* e = EntryOf(s)) PublishState(e);
   if (!stopping_ && !critical_ended_ && s->config().critical && s->EndedForGood()) {
     critical_ended_ = true;
     critical_code_ = s->has_exited() ? ExitCodeOf(s->last_status()) : 1;
@@ -417,20 +479,6 @@ bool Supervisor::Control(Verb verb, const std::vector<std::string>& names, std::
   return true;
 }
 
-namespace {
-
-const std::string& GroupOf(const ProgramConfig& p) { return p.group.empty() ? p.name : p.group; }
-
-void AddOnce(std::vector<std::string>* v, const std::string& s) {
-  if (std::find(v->begin(), v->end(), s) == v->end()) v->push_back(s);
-}
-
-bool Contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-}  // namespace
-
 std::string ReloadDiff::Summary() const {
   auto list = [](const std::vector<std::string>& v) {
     std::string s;
@@ -477,6 +525,9 @@ ReloadDiff Supervisor::Diff(const Config& next) const {
 
 std::string Supervisor::Reload(const Config& next) {
   const ReloadDiff d = Diff(next);
+  if (env_.listeners) env_.listeners->Configure(next.programs);
+  PublishGroups("PROCESS_GROUP_REMOVED", d.removed_groups);
+  PublishGroups("PROCESS_GROUP_ADDED", d.added_groups);
   std::vector<Entry*> added, removed;
   for (const auto& e : entries_) {
     if (!e->is_main && !e->retiring && Contains(d.removed, e->service->name())) {
@@ -626,10 +677,15 @@ void Supervisor::StartReady() {
 void Supervisor::StopReady() {
   const int64_t now = env_.clock->NowMs();
   int64_t next = 0;
+  // Event listeners stop last, as in supervisord (priority -1): they are told of the
+  // others' stops.
+  bool programs_live = false;
+  for (const auto& e : entries_)
+    programs_live |= !e->service->config().listener && !e->service->Down();
   for (const auto& e : entries_) {
     Service* s = e->service.get();
     if (s->Down() || s->state() == Service::State::kStopping) continue;
-    if (!HasLiveDependent(s)) {
+    if (!HasLiveDependent(s) && !(s->config().listener && programs_live)) {
       s->Stop(stop_trigger_);
       continue;
     }

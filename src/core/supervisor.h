@@ -13,8 +13,9 @@
 //   restarting it restarts them after it. A reload's change stops and restarts the same
 //   way.
 // - tend's own stop keeps the reverse order while the stop deadline allows: a program
-//   is signalled once what depends on it is down, or at the latest when what is left
-//   before the deadline is its stopwaitsecs, or half the stop time if that is less.
+//   is signalled once what depends on it is down (an event listener: once every program
+//   is), or at the latest when what is left before the deadline is its stopwaitsecs, or
+//   half the stop time if that is less.
 #ifndef TEND_SUPERVISOR_H_
 #define TEND_SUPERVISOR_H_
 
@@ -69,6 +70,9 @@ class Supervisor : public Workload, public ServiceObserver {
   bool Start(std::string* err) override;
   void Stop(int trigger, int64_t deadline_ms) override;
   void Signal(int signo) override;
+  /// QUIT without a main command: supervisord's shutdown signal, which its files' event
+  /// listeners send (`kill -QUIT $PPID`).
+  bool StopsOn(int signo) const override;
   void Suspend(int signo) override;
   void Resume() override;
   void Kill() override;
@@ -128,6 +132,9 @@ class Supervisor : public Workload, public ServiceObserver {
     bool retiring = false;     // Removed by a reload: dropped once down.
     std::unique_ptr<ProgramConfig> next;  // Changed by a reload: applied once down.
     bool is_main = false;
+    // What event listeners were last told of it: supervisord's state and pid.
+    std::string shown_state = "STOPPED";
+    pid_t shown_pid = 0;
   };
 
   Entry* Add(ProgramConfig config, ServiceOptions options);
@@ -162,6 +169,10 @@ class Supervisor : public Workload, public ServiceObserver {
   void StopReady();
   void CheckDone();
   void DropRetired();
+  /// Tells event listeners of `e`'s new state, as supervisord's transitions.
+  void PublishState(Entry* e);
+  /// PROCESS_GROUP_ADDED or _REMOVED for each of `groups`.
+  void PublishGroups(const char* type, const std::vector<std::string>& groups);
 
   Service::Env env_;
   Callbacks callbacks_;

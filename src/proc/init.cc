@@ -51,6 +51,8 @@ void Init::OnSignal(int signo) {
       Step(Event::kSuspend, signo);
       return;
     case SignalRole::kForward:
+      Step(workload_->StopsOn(signo) ? Event::kStopRequest : Event::kForward, signo);
+      return;
     case SignalRole::kFault:
     case SignalRole::kPipe:
     case SignalRole::kChild:

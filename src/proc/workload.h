@@ -21,6 +21,9 @@ class Workload {
   virtual void Stop(int trigger, int64_t deadline_ms) = 0;
   /// A signal that is not a stop request (HUP, USR1, WINCH...).
   virtual void Signal(int signo) = 0;
+  /// Whether `signo`, forwarded by default, asks this workload to stop instead (QUIT to
+  /// supervised programs without a main command, as supervisord).
+  virtual bool StopsOn(int signo) const { return false; }
   /// A job-control stop (TSTP, TTIN, TTOU) reached tend outside PID 1: what runs is
   /// stopped with it.
   virtual void Suspend(int signo) = 0;

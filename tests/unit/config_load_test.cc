@@ -165,16 +165,48 @@ TEST(ConfigWarningTest, Sections) {
                 "ignored",
                 "t.conf:7: notice: [rpcinterface:supervisor] is for supervisord's control "
                 "interface; ignored",
-                "t.conf:12: notice: [eventlistener:quit] is not supported; ignored (to stop when a "
-                "program fails, set critical = true on that program instead)",
-                "t.conf:15: notice: [eventlistener:tick] is not supported; ignored",
             }),
             l.Of(Kind::kNotice));
   EXPECT_EQ(Lines({"t.conf:17: warning: [fcgi-program:f] is not supported; ignored",
                    "t.conf:19: warning: unknown section [frobnicate]; ignored"}),
             l.Of(Kind::kWarning));
-  EXPECT_TRUE(l.Of(Kind::kError).empty());
+  // A listener is a program: [eventlistener:tick] has no command.
+  EXPECT_EQ(Lines({"t.conf:15: error: [eventlistener:tick] has no command"}), l.Of(Kind::kError));
   EXPECT_EQ(Lines({"A=1"}), l.Get("a").environment);
+}
+
+// [eventlistener:x] takes a program's keys and its own; its mistakes are supervisord's.
+TEST(ConfigListenerTest, Sections) {
+  Loaded l = Load(
+      "[eventlistener:quit]\ncommand=kill-it\nevents=PROCESS_STATE_FATAL, TICK_60\n"
+      "buffer_size=3\nuser=nobody\nautorestart=true\nnumprocs=2\n"
+      "process_name=%(program_name)s_%(process_num)d\nresult_handler=x:y\n"
+      "[eventlistener:bad]\ncommand=x\nevents=PROCESS_STATE_FATAL,BOGUS\nredirect_stderr=true\n"
+      "tty=true\nbuffer_size=0\nstdout_capture_maxbytes=1MB\n"
+      "[eventlistener:none]\ncommand=y\n[program:p]\ncommand=p\nevents=TICK_5\n");
+  EXPECT_EQ(Lines({"t.conf:9: warning: result_handler = x:y: tend has only "
+                   "supervisor.dispatchers:default_handler; it is used instead",
+                   "t.conf:16: warning: stdout_capture_maxbytes is not supported; ignored",
+                   "t.conf:21: warning: events belongs in [eventlistener:x], not in "
+                   "[program:p]; ignored"}),
+            l.Of(Kind::kWarning));
+  EXPECT_EQ(Lines({"t.conf:12: error: bad events \"PROCESS_STATE_FATAL,BOGUS\": unknown event "
+                   "type BOGUS",
+                   "t.conf:13: error: redirect_stderr = true is not allowed for an event "
+                   "listener: its stdout is the protocol's",
+                   "t.conf:14: error: tty = true is not allowed for an event listener: it reads "
+                   "events on its stdin",
+                   "t.conf:15: error: bad buffer_size \"0\": out of range 1..65536",
+                   "t.conf:17: error: an event listener needs an events line"}),
+            l.Of(Kind::kError));
+  const ProgramConfig& q = l.Get("quit_1");
+  EXPECT_TRUE(q.listener);
+  EXPECT_EQ(Lines({"PROCESS_STATE_FATAL", "TICK_60"}), q.events);
+  EXPECT_EQ(3, q.buffer_size);
+  EXPECT_EQ(RestartPolicy::kAlways, q.restart);
+  EXPECT_EQ("quit", q.group);
+  EXPECT_FALSE(l.Get("p").listener);
+  EXPECT_EQ(10, l.Get("none").buffer_size);
 }
 
 TEST(ConfigWarningTest, DuplicateKeysLastWins) {

@@ -136,5 +136,22 @@ TEST(EventBufferTest, OldestDroppedRejectedFirstAgainSerialsKept) {
   EXPECT_TRUE(b.empty());
 }
 
+// tend's shortcuts become supervisord's stops, which listeners count on.
+TEST(ListenerStatesTest, AsSupervisordGoesThroughThem) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(V({"STARTING"}), ListenerStates("STOPPED", "STARTING"));
+  EXPECT_EQ(V({"RUNNING"}), ListenerStates("STARTING", "RUNNING"));
+  // Up, ended, started again at once: EXITED in between.
+  EXPECT_EQ(V({"EXITED", "STARTING"}), ListenerStates("RUNNING", "STARTING"));
+  // Up for less than a second: tend pauses in BACKOFF, supervisord says EXITED.
+  EXPECT_EQ(V({"EXITED"}), ListenerStates("RUNNING", "BACKOFF"));
+  EXPECT_EQ(V({"STARTING"}), ListenerStates("EXITED", "STARTING"));
+  EXPECT_EQ(V(), ListenerStates("EXITED", "BACKOFF"));
+  // Given up at once: BACKOFF first.
+  EXPECT_EQ(V({"BACKOFF", "FATAL"}), ListenerStates("STARTING", "FATAL"));
+  EXPECT_EQ(V({"FATAL"}), ListenerStates("BACKOFF", "FATAL"));
+  EXPECT_EQ(V({"STOPPING"}), ListenerStates("RUNNING", "STOPPING"));
+}
+
 }  // namespace
 }  // namespace tend
