@@ -135,6 +135,7 @@ bool ProgramConfig::SameRun(const ProgramConfig& o) const {
          u.resolved == v.resolved && umask == o.umask && redirect_stderr == o.redirect_stderr &&
          stdout_logfile == o.stdout_logfile && stderr_logfile == o.stderr_logfile && type == o.type && tty == o.tty &&
          ready == o.ready && listener == o.listener && events == o.events &&
+         stdout_events == o.stdout_events && stderr_events == o.stderr_events &&
          buffer_size == o.buffer_size;
 }
 

@@ -137,6 +137,10 @@ struct ProgramConfig {
   /// [eventlistener:x]: speaks supervisord's event listener protocol on its stdin and
   /// stdout (core/event_listener.h), which are not logged; its stderr is.
   bool listener = false;
+  /// Each line of its stdout / stderr is a PROCESS_LOG_STDOUT / _STDERR event for
+  /// listeners (supervisord's stdout_events_enabled).
+  bool stdout_events = false;
+  bool stderr_events = false;
   std::vector<std::string> events;  ///< Event types and groups it subscribes to.
   int buffer_size = 10;             ///< Events held for it while it is busy.
 

@@ -61,6 +61,9 @@ std::vector<std::string> ListenerStates(std::string_view shown, std::string_view
   if (shown == "RUNNING" && to == "BACKOFF") return {"EXITED"};
   if (shown == "EXITED" && to == "BACKOFF") return {};
   if (shown == "STARTING" && to == "FATAL") return {"BACKOFF", "FATAL"};
+  // A stop for failed health checks or the watchdog, and what follows at once.
+  if (shown == "STOPPING" && to == "EXITED") return {"STOPPED"};
+  if (shown == "STOPPING" && to != "STOPPED") return {"STOPPED", std::string(to)};
   return {std::string(to)};
 }
 

@@ -46,7 +46,8 @@ std::string ProcessLogPayload(std::string_view process, std::string_view group, 
 /// (the last state listeners were told of, "STOPPED" at first) to tend's state `to`. tend
 /// skips two of supervisord's stops, which listeners count on: a program that was up and
 /// ends is EXITED before it is STARTING again (or waits in BACKOFF, tend's pause after a
-/// short run), and one that gives up is BACKOFF before FATAL. The last element is what
+/// short run), one that gives up is BACKOFF before FATAL, and a stop (for failed health
+/// checks, the watchdog) ends in STOPPED whatever follows. The last element is what
 /// `shown` becomes; empty when nothing is to be told (BACKOFF hidden after EXITED).
 std::vector<std::string> ListenerStates(std::string_view shown, std::string_view to);
 

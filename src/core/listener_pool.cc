@@ -99,9 +99,13 @@ void ListenerPools::Hold(Pool* p, const std::string& pool, ListenerEvent e, bool
   ListenerEvent dropped;
   const bool full = head ? p->buffer->PutBack(std::move(e), serial, &dropped)
                          : p->buffer->Add(std::move(e), &dropped);
-  if (full) {
-    Diag(Level::kWarn, "{}: event buffer full ({} events): dropped event {} ({})", pool,
-         p->capacity, dropped.serial, dropped.type);
+  if (!full) return;
+  // Said at the 1st, 2nd, 4th, 8th... drop: a flood of log events cannot become a flood
+  // of tend's own lines.
+  const uint64_t n = ++p->dropped;
+  if ((n & (n - 1)) == 0) {
+    Diag(Level::kWarn, "{}: event buffer full ({} events): dropped event {} ({}); {} dropped "
+         "in all", pool, p->capacity, dropped.serial, dropped.type, n);
   }
 }
 

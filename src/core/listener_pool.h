@@ -61,6 +61,7 @@ class ListenerPools {
     std::unique_ptr<EventBuffer> buffer;
     size_t capacity = 0;
     bool configured = false;
+    uint64_t dropped = 0;  // Events dropped for a full buffer.
   };
   struct Listener {
     std::string name, pool;

@@ -81,7 +81,7 @@ Service::~Service() {
   if (pid_ > 0) env_.ops->Unhold(pid_);
   if (first_pid_ > 0) env_.reaper->Forget(first_pid_);
   if (pid_ > 0 && config_.ready.kind == ReadySource::Kind::kFd) env_.ops->ForgetReady(pid_);
-  WatchLines(false);  // Lingering sources outlive this service.
+  AttachTaps(/*detach=*/true);  // Lingering sources outlive this service.
   for (auto& src : sources_) env_.logs->Linger(std::move(src));
 }
 
@@ -136,6 +136,7 @@ void Service::RouteOutput(pid_t pid, int stream, UniqueFd read_end, bool termina
   src.terminal = terminal;
   if (dest.empty() || dest == "&1" || dest == "&2") {
     sources_.push_back(env_.logs->Attach(src, std::move(read_end)));
+    AttachTaps();
     return;
   }
   std::string err;
@@ -148,6 +149,7 @@ void Service::RouteOutput(pid_t pid, int stream, UniqueFd read_end, bool termina
     return;
   }
   sources_.push_back(std::move(file));
+  AttachTaps();
 }
 
 void Service::Start() {
@@ -624,10 +626,13 @@ SpawnSpec Service::MakeSpawnSpec() const {
                                  config_.stderr_logfile_maxbytes};
     // ready = log: must see the lines, so a plain file is written through it too.
     const bool read_lines = config_.ready.kind == ReadySource::Kind::kLog;
+    // So must PROCESS_LOG events, when some listener may want them.
+    const bool events[2] = {config_.stdout_events && env_.listeners,
+                            config_.stderr_events && env_.listeners};
     for (int i = 0; i < 2; ++i) {
       std::string& o = spec.output[i];
       if (o.empty() || o == "&1" || o == "&2" ||
-          (o != "/dev/null" && (maxbytes[i] > 0 || read_lines))) {
+          (o != "/dev/null" && (maxbytes[i] > 0 || read_lines || events[i]))) {
         o = "|";
       }
     }
@@ -663,7 +668,7 @@ void Service::Launch() {
   exec_failed_ = false;
   SpawnSpec spec = MakeSpawnSpec();
   // Pipes of an earlier run stay read until their EOF (a daemon it left may hold them).
-  WatchLines(false);
+  AttachTaps(/*detach=*/true);
   for (auto& src : sources_) env_.logs->Linger(std::move(src));
   sources_.clear();
   std::string err;
@@ -689,7 +694,7 @@ void Service::Launch() {
     FailedStart(err);
     return;
   }
-  pid_ = pid;
+  pid_ = log_pid_ = pid;
   started_ms_ = env_.clock->NowMs();
   launched_ = true;
   reaped_ = exec_known_ = false;

@@ -168,6 +168,9 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   const std::string& notify_status() const { return notify_status_; }
   /// ready = log:TEXT: a line of the program's output (from its log sources).
   void OnLine(std::string_view line) override;
+  /// A line of stream `stream` (1 stdout, 2 stderr): for ready = log: and PROCESS_LOG
+  /// events.
+  void OnStreamLine(int stream, std::string_view line);
 
   /// How the process is (or would be) spawned: tendctl exec runs commands the same way.
   SpawnSpec MakeSpawnSpec() const;
@@ -257,6 +260,9 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   std::string Subject() const;
   /// Listens to the current process's log sources for ready = log:, or stops.
   void WatchLines(bool on);
+  /// Gives each source its stream's tap while its lines are wanted (ready = log:,
+  /// PROCESS_LOG events), none otherwise or with `detach` (before sources linger).
+  void AttachTaps(bool detach = false);
   /// STARTING's way out once both hold: ready, and startsecs passed (for the reset).
   void MaybeRunning();
   /// At a launch: the readiness sources and timers of the new process.
@@ -337,6 +343,19 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
   int64_t started_ms_ = 0;
   bool launched_ = false;
   std::vector<std::unique_ptr<LogSource>> sources_;  // The current process's pipes.
+  // One stream's lines to OnStreamLine.
+  class LineTap : public LineObserver {
+   public:
+    LineTap(Service* service, int stream) : service_(service), stream_(stream) {}
+    void OnLine(std::string_view line) override { service_->OnStreamLine(stream_, line); }
+
+   private:
+    Service* service_;
+    int stream_;
+  };
+  LineTap taps_[2] = {{this, 1}, {this, 2}};
+  bool ready_lines_ = false;  // ready = log: waits for a line.
+  pid_t log_pid_ = 0;         // The process whose lines the taps hear.
   UniqueFd terminal_;                  // tty = true: the pseudo-terminal's master, for input.
   int term_rows_ = 0, term_cols_ = 0;  // The last size asked for.
 };

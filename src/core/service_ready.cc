@@ -8,6 +8,7 @@
 #include "base/pattern.h"
 #include "base/values.h"
 #include "config/restart_policy.h"
+#include "core/listener_pool.h"
 #include "core/service.h"
 
 namespace tend {
@@ -125,10 +126,30 @@ void Service::OnLine(std::string_view line) {
 }
 
 void Service::WatchLines(bool on) {
-  LineObserver* o = on && config_.ready.kind == ReadySource::Kind::kLog ? this : nullptr;
+  ready_lines_ = on && config_.ready.kind == ReadySource::Kind::kLog;
+  AttachTaps();
+}
+
+void Service::AttachTaps(bool detach) {
+  if (detach) ready_lines_ = false;
   for (auto& src : sources_) {
-    if (src) src->SetLineObserver(o);
+    if (!src) continue;
+    const bool err = src->stream() == 2;
+    const bool events = !detach && env_.listeners &&
+                        (err ? config_.stderr_events : config_.stdout_events);
+    src->SetLineObserver(ready_lines_ || events ? &taps_[err ? 1 : 0] : nullptr);
   }
+}
+
+void Service::OnStreamLine(int stream, std::string_view line) {
+  if (ready_lines_) OnLine(line);
+  if (!env_.listeners || !(stream == 2 ? config_.stderr_events : config_.stdout_events)) return;
+  std::string data(line);
+  data += '\n';
+  env_.listeners->Publish(stream == 2 ? "PROCESS_LOG_STDERR" : "PROCESS_LOG_STDOUT",
+                          ProcessLogPayload(config_.name,
+                                            config_.group.empty() ? config_.program_name : config_.group,
+                                            log_pid_, stream == 2, data));
 }
 
 void Service::MaybeRunning() {

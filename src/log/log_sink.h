@@ -177,6 +177,8 @@ class LogSource {
   /// Each line from now on goes to `observer` too (null: none); it may change or clear
   /// the observer from its OnLine.
   void SetLineObserver(LineObserver* observer) { line_observer_ = observer; }
+  /// The program's stream it reads (1 stdout, 2 stderr).
+  int stream() const { return options_.stream; }
 
  private:
   void OnReadable();

@@ -356,6 +356,15 @@ std::string Pid1Test::WriteConf(const std::string& name, const std::string& text
   return dir;
 }
 
+std::string SupervisordSections(const std::string& dir) {
+  return "[unix_http_server]\nfile=" + dir + "/supervisor.sock\n"
+         "[supervisord]\nnodaemon=true\nlogfile=" + dir + "/supervisord.log\n"
+         "pidfile=" + dir + "/supervisord.pid\nchildlogdir=" + dir + "\n"
+         "[rpcinterface:supervisor]\n"
+         "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
+         "[supervisorctl]\nserverurl=unix://" + dir + "/supervisor.sock\n";
+}
+
 bool Installed(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
 
 int FreePort() {

@@ -44,6 +44,11 @@ std::vector<pid_t> Children(pid_t pid);
 /// A "kB" field of /proc/PID/status (VmRSS, VmHWM...), or -1.
 long StatusKb(pid_t pid, const std::string& field);
 
+/// The sections a supervisord file needs to run in `dir` and answer its supervisorctl
+/// there: [unix_http_server], [supervisord] (log, pidfile, child logs in `dir`),
+/// [rpcinterface:supervisor] and [supervisorctl].
+std::string SupervisordSections(const std::string& dir);
+
 /// Runs `argv` to completion with stdout (and stderr, if asked) captured; returns the
 /// wait status.
 int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr,

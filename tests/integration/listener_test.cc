@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <regex>
 
@@ -57,12 +58,7 @@ std::string Show(const std::map<std::string, std::vector<std::string>>& seqs) {
 // Programs that stay up, give up (BACKOFF twice, then FATAL), end once for good, end
 // unexpectedly once and are started again, and one started by hand.
 std::string Conf(const std::string& dir) {
-  return "[unix_http_server]\nfile=" + dir + "/supervisor.sock\n"
-         "[supervisord]\nnodaemon=true\nlogfile=" + dir + "/supervisord.log\n"
-         "pidfile=" + dir + "/supervisord.pid\nchildlogdir=" + dir + "\n"
-         "[rpcinterface:supervisor]\n"
-         "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
-         "[supervisorctl]\nserverurl=unix://" + dir + "/supervisor.sock\n"
+  return SupervisordSections(dir) +
          "[program:up]\ncommand=sleep 100000\nstartsecs=0\n"
          "[program:crash]\ncommand=sh -c 'sleep 0.1; exit 3'\nstartsecs=3\nstartretries=2\n"
          "[program:once]\ncommand=sh -c 'sleep 0.3'\nstartsecs=0\nautorestart=false\n"
@@ -199,7 +195,8 @@ TEST_P(ListenerStops, OnFatalTendStopsInOrder) {
       "l.conf", "[supervisord]\npidfile=" + Path("tend.pid") + "\n"
                 "[program:db]\ncommand=sleep 100000\nstartsecs=0\n"
                 "[program:web]\ncommand=sleep 100001\nstartsecs=0\ndepends_on=db\n"
-                "[program:broken]\ncommand=sh -c 'exit 1'\nstartretries=0\n"
+                // Fails once everything else is up.
+                "[program:broken]\ncommand=sh -c 'exit 1'\nstartretries=0\ndepends_on=web\n"
                 "[eventlistener:quit]\ncommand=" + Path("quit.sh") + "\n"
                 "events=PROCESS_STATE_FATAL\nenvironment=PATH=\"" + Path("bin") +
                     ":/usr/bin:/bin\"\n");
@@ -239,6 +236,52 @@ TEST_F(Listener, TickRunsAPeriodicJob) {
   ASSERT_TRUE(std::regex_match(ticks[1], m1, re)) << ticks[1];
   EXPECT_EQ(0, std::stoll(m0[1]) % 5);
   EXPECT_EQ(5, std::stoll(m1[1]) - std::stoll(m0[1]));
+}
+
+// A health restart reads as supervisord's stop and start.
+TEST_F(Listener, AHealthRestartIsAStopThenAStart) {
+  std::string conf = WriteConf(
+      "l.conf", "[program:sick]\ncommand=sleep 100000\nstartsecs=0\nhealth=exec:false\n"
+                "health_interval=100ms\nhealth_retries=1\n"
+                "[eventlistener:rec]\ncommand=" + std::string(kPython) + " " + ListenerScript() +
+                    " " + Path("events.log") + "\nevents=PROCESS_STATE\nbuffer_size=100\n");
+  Start({"-c", conf});
+  ASSERT_TRUE(WaitForEvents(dir_, "PROCESS_STATE_RUNNING", "sick", 2)) << Events(dir_);
+  std::vector<std::string> seq = Sequences(Events(dir_), "rec")["sick"];
+  ASSERT_GE(seq.size(), 6u) << Show(Sequences(Events(dir_), "rec"));
+  EXPECT_EQ((std::vector<std::string>{"STARTING from STOPPED tries:0", "RUNNING from STARTING",
+                                      "STOPPING from RUNNING", "STOPPED from STOPPING",
+                                      "STARTING from STOPPED tries:0", "RUNNING from STARTING"}),
+            std::vector<std::string>(seq.begin(), seq.begin() + 6));
+}
+
+// Log forwarding: each line of a program with stdout_events_enabled (and stderr's) is an
+// event, and is still in tend's output.
+TEST_F(Listener, ForwardsLogLines) {
+  std::string conf = WriteConf(
+      "l.conf", "[program:talk]\ncommand=sh -c 'echo hello; echo oops >&2; exec sleep 100000'\n"
+                "stdout_events_enabled=true\nstderr_events_enabled=true\n"
+                "[program:quiet]\ncommand=sh -c 'echo not sent; exec sleep 100000'\n"
+                "[eventlistener:ship]\ncommand=" + std::string(kPython) + " " + ListenerScript() +
+                    " " + Path("events.log") + "\nevents=PROCESS_LOG\n");
+  Start({"-c", conf});
+  ASSERT_TRUE(WaitForSocket()) << tend_->Stderr();
+  ASSERT_TRUE(Eventually([&] { return Lines(Events(dir_)).size() >= 2; })) << Events(dir_);
+  std::string pid;
+  ASSERT_EQ(0, Ctl({"pid", "talk"}, &pid));
+  while (!pid.empty() && pid.back() == '\n') pid.pop_back();
+  std::vector<std::string> lines = Lines(Events(dir_));
+  ASSERT_EQ(2u, lines.size()) << Events(dir_);
+  // Kept apart, so either may come first.
+  std::sort(lines.begin(), lines.end());
+  EXPECT_EQ("PROCESS_LOG_STDERR", lines[0].substr(0, 18));
+  EXPECT_TRUE(Has(lines[0], " processname:talk groupname:talk pid:" + pid +
+                                " channel:stderr\\noops\\n"))
+      << lines[0];
+  EXPECT_TRUE(Has(lines[1], " processname:talk groupname:talk pid:" + pid +
+                                " channel:stdout\\nhello\\n"))
+      << lines[1];
+  EXPECT_TRUE(Eventually([&] { return Has(tend_->Stdout(), "talk  | hello"); })) << tend_->Stdout();
 }
 
 }  // namespace

@@ -21,12 +21,7 @@ constexpr char kSupervisorctl[] = "/usr/bin/supervisorctl";
 // not restarted, a [group:x] of two, numprocs = 2, and one that writes to both streams.
 // `trap` keeps the programs' states still when the table signals them.
 std::string Conf(const std::string& dir) {
-  return "[unix_http_server]\nfile=" + dir + "/supervisor.sock\n"
-         "[supervisord]\nnodaemon=true\nlogfile=" + dir + "/supervisord.log\n"
-         "pidfile=" + dir + "/supervisord.pid\nchildlogdir=" + dir + "\n"
-         "[rpcinterface:supervisor]\n"
-         "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
-         "[supervisorctl]\nserverurl=unix://" + dir + "/supervisor.sock\n"
+  return SupervisordSections(dir) +
          "[program:web]\ncommand=sleep 100000\n"
          "[program:idle]\ncommand=sleep 100001\nautostart=false\n"
          "[program:crash]\ncommand=sh -c 'sleep 0.2; exit 1'\nstartretries=1\n"

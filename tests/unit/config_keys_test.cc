@@ -214,7 +214,11 @@ TEST(ConfigKeysTest, ClassifiesKeys) {
   SectionKind belongs = SectionKind::kUnknown;
   EXPECT_EQ(KeyStatus::kUsed, ClassifyKey(SectionKind::kProgram, "command", &belongs));
   EXPECT_EQ(KeyStatus::kUnsupported,
-            ClassifyKey(SectionKind::kProgram, "stdout_events_enabled", &belongs));
+            ClassifyKey(SectionKind::kProgram, "startinorder", &belongs));
+  // A listener takes a program's keys, and has its own.
+  EXPECT_EQ(KeyStatus::kUsed, ClassifyKey(SectionKind::kEventListener, "command", &belongs));
+  EXPECT_EQ(KeyStatus::kUsed, ClassifyKey(SectionKind::kEventListener, "events", &belongs));
+  EXPECT_EQ(KeyStatus::kWrongSection, ClassifyKey(SectionKind::kProgram, "events", &belongs));
   EXPECT_EQ(KeyStatus::kIgnored, ClassifyKey(SectionKind::kSupervisord, "nodaemon", &belongs));
   EXPECT_EQ(KeyStatus::kWrongSection,
             ClassifyKey(SectionKind::kUnixHttpServer, "nodaemon", &belongs));

@@ -132,11 +132,11 @@ TEST(ConfigErrorTest, UnreadablePath) {
 
 TEST(ConfigWarningTest, Keys) {
   Loaded l = Load(
-      "[program:a]\ncommand=a\nfoo=1\nstdout_events_enabled=true\nstartinorder=true\n"
+      "[program:a]\ncommand=a\nfoo=1\nstdout_capture_maxbytes=1MB\nstartinorder=true\n"
       "nodaemon=true\n[unix_http_server]\nfile=/tmp/s.sock\nnodaemon=true\n"
       "[tend]\ncommand=x\n[supervisord]\nexitcodes=1\n");
   EXPECT_EQ(Lines({"t.conf:3: warning: unknown key foo in [program:a]; ignored",
-                   "t.conf:4: warning: stdout_events_enabled is not supported; ignored",
+                   "t.conf:4: warning: stdout_capture_maxbytes is not supported; ignored",
                    "t.conf:5: warning: startinorder is not supported; ignored",
                    "t.conf:6: warning: nodaemon belongs in [supervisord], not in [program:a]; "
                    "ignored",

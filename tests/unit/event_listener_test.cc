@@ -151,6 +151,11 @@ TEST(ListenerStatesTest, AsSupervisordGoesThroughThem) {
   EXPECT_EQ(V({"BACKOFF", "FATAL"}), ListenerStates("STARTING", "FATAL"));
   EXPECT_EQ(V({"FATAL"}), ListenerStates("BACKOFF", "FATAL"));
   EXPECT_EQ(V({"STOPPING"}), ListenerStates("RUNNING", "STOPPING"));
+  EXPECT_EQ(V({"STOPPED"}), ListenerStates("STOPPING", "STOPPED"));
+  // Stopped for its health, started again: STOPPED in between.
+  EXPECT_EQ(V({"STOPPED", "STARTING"}), ListenerStates("STOPPING", "STARTING"));
+  EXPECT_EQ(V({"STOPPED", "BACKOFF"}), ListenerStates("STOPPING", "BACKOFF"));
+  EXPECT_EQ(V({"STOPPED"}), ListenerStates("STOPPING", "EXITED"));
 }
 
 }  // namespace
