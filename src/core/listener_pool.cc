@@ -23,8 +23,10 @@ constexpr struct {
 // monotonic clock): it is armed this much later.
 constexpr int64_t kTickSlackMs = 5;
 
-// How much of a listener's stdout is read at once.
+// How much of a listener's stdout is read at once, and at most how many times once it
+// has ended.
 constexpr size_t kReadChunk = 4096;
+constexpr size_t kDrainChunks = 16;
 
 // How what a listener wrote is shown in the line that says it broke the protocol.
 constexpr size_t kShownBytes = 80;
@@ -114,8 +116,10 @@ void ListenerPools::Dispatch(const std::string& pool) {
   if (!p) return;
   for (auto& [name, l] : listeners_) {
     if (p->buffer->empty()) return;
-    if (l->pool == pool && l->channel.state() == ListenerChannel::State::kReady && l->input.valid())
+    if (l->pool == pool && l->running && l->input.valid() &&
+        l->channel.state() == ListenerChannel::State::kReady) {
       Send(l.get(), p);
+    }
   }
 }
 
@@ -156,17 +160,22 @@ void ListenerPools::Flush(Listener* l) {
 }
 
 void ListenerPools::OnReadable(Listener* l) {
+  const std::string pool = l->pool;
+  ReadOutput(l);
+  Dispatch(pool);
+}
+
+bool ListenerPools::ReadOutput(Listener* l) {
   char buf[kReadChunk];
   ssize_t n = ReadSome(l->output.get(), buf, sizeof buf);
-  if (n < 0 && errno == EAGAIN) return;
+  if (n < 0 && errno == EAGAIN) return false;
   if (n <= 0) {
     l->output_watcher.reset();
     l->output.Reset();
-    return;
+    return false;
   }
   std::vector<ListenerChannel::Outcome> outcomes;
   l->channel.Feed(std::string_view(buf, static_cast<size_t>(n)), &outcomes);
-  const std::string pool = l->pool;
   for (const ListenerChannel::Outcome& o : outcomes) {
     switch (o.kind) {
       case ListenerChannel::Outcome::Kind::kReady:
@@ -186,7 +195,7 @@ void ListenerPools::OnReadable(Listener* l) {
         break;
     }
   }
-  Dispatch(pool);
+  return true;
 }
 
 void ListenerPools::GiveBack(Listener* l) {
@@ -214,11 +223,24 @@ void ListenerPools::Output(const std::string& name, UniqueFd output) {
   l->output_watcher->Start();
 }
 
+void ListenerPools::SetRunning(const std::string& name, bool running) {
+  Listener* l = FindListener(name);
+  if (!l || l->running == running) return;
+  l->running = running;
+  if (running) Dispatch(l->pool);
+}
+
 void ListenerPools::Ended(const std::string& name) {
   auto it = listeners_.find(name);
   if (it == listeners_.end()) return;
-  const std::string pool = it->second->pool;
-  GiveBack(it->second.get());
+  Listener* l = it->second.get();
+  const std::string pool = l->pool;
+  // An answer written just before the exit is in the pipe (supervisord drains it too);
+  // bounded, since what the listener left behind may still be writing.
+  l->running = false;
+  for (size_t i = 0; i < kDrainChunks && l->output.valid() && ReadOutput(l); ++i) {
+  }
+  GiveBack(l);
   listeners_.erase(it);
   Dispatch(pool);
 }

@@ -49,7 +49,11 @@ class ListenerPools {
   void Started(const ProgramConfig& listener, UniqueFd input);
   /// The read end of the stdout of the listener named `name`.
   void Output(const std::string& name, UniqueFd output);
-  /// Its process has ended: the event it had not answered goes back to its pool, first.
+  /// Whether the listener is RUNNING (supervisord sends events only then); from the
+  /// Supervisor at each of its state changes.
+  void SetRunning(const std::string& name, bool running);
+  /// Its process has ended: what it wrote last is read (an answer counts), and the event
+  /// it had not answered goes back to its pool, first.
   void Ended(const std::string& name);
 
   /// What a listener's channel is in ("READY", "BUSY"...), "" for none: for tests.
@@ -69,6 +73,7 @@ class ListenerPools {
     UniqueFd input, output;
     std::unique_ptr<IoWatcher> input_watcher, output_watcher;
     std::string pending;  // Bytes of an event not yet taken by the pipe.
+    bool running = false;
     bool has_event = false;  // BUSY with `event`.
     ListenerEvent event;
     uint64_t pool_serial = 0;
@@ -87,6 +92,8 @@ class ListenerPools {
   void Send(Listener* l, Pool* p);
   void Flush(Listener* l);
   void OnReadable(Listener* l);
+  /// Reads one chunk of `l`'s stdout into its channel; false at EOF or when empty.
+  bool ReadOutput(Listener* l);
   /// Gives `l`'s unanswered event back to its pool.
   void GiveBack(Listener* l);
   void Hold(Pool* p, const std::string& pool, ListenerEvent e, bool head, uint64_t serial);

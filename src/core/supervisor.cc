@@ -355,9 +355,12 @@ void Supervisor::PublishState(Entry* e) {
   const ProgramConfig& c = s->config();
   const pid_t now = s->has_process() ? s->pid() : 0;
   for (const std::string& to : ListenerStates(e->shown_state, Service::ToString(s->state()))) {
-    // An exit is told with the pid that ended; the others with the process's own.
+    // An exit is told with the pid that ended (0 when none ran: a stop in BACKOFF); the
+    // others with the process's own.
     const bool ended = to == "EXITED" || to == "STOPPED";
-    const pid_t pid = ended ? e->shown_pid : now;
+    const bool ran = e->shown_state == "STARTING" || e->shown_state == "RUNNING" ||
+                     e->shown_state == "STOPPING";
+    const pid_t pid = ended ? (ran ? e->shown_pid : 0) : now;
     const bool expected = IsExpectedExit(c.exitcodes, s->last_status());
     env_.listeners->Publish("PROCESS_STATE_" + to,
                             ProcessStatePayload(to, c.name, GroupOf(c),
@@ -365,6 +368,7 @@ void Supervisor::PublishState(Entry* e) {
     e->shown_state = to;
   }
   if (now > 0) e->shown_pid = now;
+  if (c.listener) env_.listeners->SetRunning(c.name, s->state() == Service::State::kRunning);
 }
 
 void Supervisor::PublishGroups(const char* type, const std::vector<std::string>& groups) {

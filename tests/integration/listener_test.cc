@@ -255,6 +255,30 @@ TEST_F(Listener, AHealthRestartIsAStopThenAStart) {
             std::vector<std::string>(seq.begin(), seq.begin() + 6));
 }
 
+// What a listener acts through: supervisord's environment, and supervisorctl.
+TEST_F(Listener, SeesSupervisordsEnvironmentAndUsesSupervisorctl) {
+  ASSERT_EQ(mkdir(Path("bin").c_str(), 0755), 0);
+  ASSERT_EQ(symlink(BuildPath("tend").c_str(), Path("bin/supervisorctl").c_str()), 0);
+  std::string conf = WriteConf(
+      "l.conf", "[program:crash]\ncommand=sh -c 'exit 1'\nstartretries=0\n"
+                "[program:spare]\ncommand=sleep 100000\nautostart=false\n"
+                "[eventlistener:hook]\ncommand=" + std::string(kPython) + " " + ListenerScript() +
+                    " " + Path("events.log") + " run 'env | grep ^SUPERVISOR_ | sort > " +
+                    Path("env.txt") + "; supervisorctl start spare > " + Path("start.txt") +
+                    "'\nevents=PROCESS_STATE_FATAL\nenvironment=PATH=\"" + Path("bin") +
+                    ":/usr/bin:/bin\"\n");
+  Start({"-c", conf});
+  ASSERT_TRUE(WaitForSocket()) << tend_->Stderr();
+  ASSERT_TRUE(Eventually([&] { return Has(ReadFile(Path("start.txt")), "spare: started"); }))
+      << tend_->Stderr() << ReadFile(Path("start.txt"));
+  EXPECT_EQ("SUPERVISOR_ENABLED=1\nSUPERVISOR_GROUP_NAME=hook\nSUPERVISOR_PROCESS_NAME=hook\n"
+            "SUPERVISOR_SERVER_URL=unix://" + Path("ctl.sock") + "\n",
+            ReadFile(Path("env.txt")));
+  std::string out;
+  EXPECT_EQ(0, Ctl({"status", "spare"}, &out));
+  EXPECT_TRUE(Has(out, "RUNNING")) << out;
+}
+
 // Log forwarding: each line of a program with stdout_events_enabled (and stderr's) is an
 // event, and is still in tend's output.
 TEST_F(Listener, ForwardsLogLines) {

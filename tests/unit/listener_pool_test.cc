@@ -24,6 +24,7 @@ struct FakeListener {
     stdout_write.Reset(out[1]);
     pools->Started(c, UniqueFd(in[1]));
     pools->Output(c.name, UniqueFd(out[0]));
+    pools->SetRunning(c.name, true);
   }
   void Say(const std::string& s) {
     ASSERT_EQ(static_cast<ssize_t>(s.size()), write(stdout_write.get(), s.data(), s.size()));
@@ -117,6 +118,43 @@ TEST_F(ListenerPoolsTest, AnEndedListenersEventGoesBack) {
   EXPECT_EQ("ver:3.0 server:supervisor serial:0 pool:rec poolserial:0 "
             "eventname:SUPERVISOR_STATE_CHANGE_RUNNING len:0\n",
             second.Heard());
+}
+
+// An answer written just before the exit counts: the event is not sent again.
+TEST_F(ListenerPoolsTest, TheLastAnswerBeforeTheExitCounts) {
+  ProgramConfig c = Listener("rec", {"EVENT"});
+  pools_.Configure({c});
+  FakeListener first;
+  first.Attach(&pools_, c);
+  first.Say("READY\n");
+  loop_.RunReady();
+  pools_.Publish("PROCESS_STATE_RUNNING", "a");
+  EXPECT_NE("", first.Heard());
+  first.Say("RESULT 2\nOK");
+  pools_.Ended("rec");  // Reaped before its stdout was read.
+  FakeListener second;
+  second.Attach(&pools_, c);
+  second.Say("READY\n");
+  loop_.RunReady();
+  EXPECT_EQ("", second.Heard());
+}
+
+// As supervisord: events wait while the listener is not RUNNING (before startsecs, while
+// it stops).
+TEST_F(ListenerPoolsTest, OnlyARunningListenerIsSentEvents) {
+  ProgramConfig c = Listener("rec", {"EVENT"});
+  pools_.Configure({c});
+  FakeListener l;
+  l.Attach(&pools_, c);
+  pools_.SetRunning("rec", false);
+  l.Say("READY\n");
+  pools_.Publish("PROCESS_STATE_RUNNING", "a");
+  loop_.RunReady();
+  EXPECT_EQ("", l.Heard());
+  pools_.SetRunning("rec", true);
+  EXPECT_EQ("ver:3.0 server:supervisor serial:0 pool:rec poolserial:0 "
+            "eventname:PROCESS_STATE_RUNNING len:1\na",
+            l.Heard());
 }
 
 // A listener that writes what the protocol does not allow gets nothing more.
