@@ -98,7 +98,8 @@ $(B)/tend: $(B)/obj/init_main.o $(LIB_OBJS)
 	$(Q)$(CXX) $(ALL_LDFLAGS) $^ $(DYN_LIBS) -o $@
 
 # Statically linked, stripped, built for size in its own object directory; `file` must
-# call it statically linked, and it must stay at or under 1 MiB.
+# call it statically linked, and it must stay at or under 1.25 MiB (1 MiB until the XML-RPC
+# interface, about 49 KB, came in; the status page and metrics must fit in the rest).
 STATIC_OBJS := $(patsubst src/%.cc,build/sobj/%.o,$(MAIN_SRCS) $(LIB_SRCS))
 # tend catches no exception (an allocation failure ends it either way), so the static
 # build drops exception and unwind tables and RTTI: about 60 KB. Link-time optimisation
@@ -119,7 +120,7 @@ build/tend-static: $(STATIC_OBJS)
 	@$(if $(Q),echo "  LINK $@")
 	$(Q)$(CXX) $(CXXFLAGS) $(STATIC_CXXFLAGS) $(LDFLAGS) $(STATIC_LDFLAGS) $^ $(LIBS) -o $@
 	$(Q)file $@ | grep -q 'statically linked' || { echo "$@ is not static" >&2; exit 1; }
-	$(Q)size=$$(stat -c %s $@); [ $$size -le 1048576 ] || { echo "$@ is $$size bytes, over 1 MiB" >&2; exit 1; }
+	$(Q)size=$$(stat -c %s $@); [ $$size -le 1310720 ] || { echo "$@ is $$size bytes, over 1.25 MiB" >&2; exit 1; }
 
 $(B)/tests/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
 	@mkdir -p $(@D)

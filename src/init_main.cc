@@ -16,6 +16,7 @@
 #include "config/config_load.h"
 #include "config/options.h"
 #include "control/control_server.h"
+#include "control/rpc_server.h"
 #include "control/socket_paths.h"
 #include "core/listener_pool.h"
 #include "core/supervisor.h"
@@ -182,6 +183,21 @@ std::unique_ptr<SignalSource> WireSignals(EventLoop* loop, Init* pid1, NotifyEnd
   return signals;
 }
 
+// [inet_http_server]: supervisord's XML-RPC interface, when the files ask for it (with a
+// password: config_builder leaves the port 0 otherwise).
+bool StartHttp(RpcServer* server, const TendSettings& tend) {
+  if (tend.http_port == 0) return true;
+  std::string err;
+  if (!server->Listen(tend.http_host, tend.http_port, tend.http_username, tend.http_password,
+                      &err)) {
+    Diag(Level::kError, "[inet_http_server]: {}", err);
+    return false;
+  }
+  Diag(Level::kDebug, "XML-RPC interface: http://{}:{}/RPC2",
+       tend.http_host.empty() ? "*" : tend.http_host, server->port());
+  return true;
+}
+
 // Starts what is to run and runs the loop until the end; false when nothing could start.
 bool Serve(EventLoop* loop, Supervisor* supervisor, const Init& pid1, LogRouter* logs) {
   // From the first program's start on, tend's lines go with the programs' (and are kept
@@ -214,6 +230,7 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
   std::minstd_rand rng(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(loop.NowMs()));
   Init* init = nullptr;
   ControlServer* control = nullptr;
+  RpcServer* rpc = nullptr;
   Supervisor* supervised = nullptr;
   NotifyEnd notify(&loop, [&](pid_t from, const NotifyMessage& m) {
     return supervised->OnNotify(from, m);
@@ -224,6 +241,7 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
   callbacks.request_stop = [&] { init->RequestStop(); };
   callbacks.changed = [&](Service*) {
     if (control) control->OnServiceChanged();
+    if (rpc) rpc->OnServiceChanged();
   };
   if (!config_path.empty()) callbacks.reload = Reloader(config_path, &notify);
   SetDiagTimestamps(config.tend.log_timestamps);
@@ -261,10 +279,15 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
   ControlServer control_server(&loop, &supervisor, &logs, {[&] { pid1.RequestStop(); }});
   if (!StartControl(&control_server, opts, config.tend)) return kExitSystem;
   control = &control_server;
+  RpcMethods rpc_methods(&supervisor, &listeners, {[&] { pid1.RequestStop(); }});
+  RpcServer rpc_server(&loop, &rpc_methods);
+  if (!StartHttp(&rpc_server, config.tend)) return kExitSystem;
+  rpc = &rpc_server;
   Pidfile pidfile;
   WritePidfile(&pidfile, config.tend.pidfile);
   if (!Serve(&loop, &supervisor, pid1, &logs)) return kExitSystem;
   control = nullptr;
+  rpc = nullptr;
   control_server.Close();
   // Everything the programs wrote goes out before tend does (a bounded wait).
   logs.Flush(1000);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "control/supervisord_info.h"
+
 namespace tend {
 
 /// supervisorctl's main, for the tend binary run under that name. Returns its exit status
@@ -31,12 +33,7 @@ SctlParse ParseSctlOptions(int argc, char** argv, SctlOptions* out, std::string*
 /// A command line of the prompt as supervisorctl splits it: at whitespace.
 std::vector<std::string> Words(const std::string& line);
 
-/// A RUNNING program's description: "pid 12, uptime 0:41:12" ("1 day, 2:03:04" past a
-/// day), as Python prints a timedelta.
-std::string RunningDescription(long long pid, long long uptime_s);
 
-/// A stop time as supervisord shows it: "Dec 05 01:02 PM", in local time.
-std::string StopDescription(long long unix_time);
 
 }  // namespace tend
 

@@ -197,6 +197,14 @@ struct TendSettings {
   UserSpec socket_owner;
   /// [supervisord] pidfile: where tend writes its pid while it runs ("": nowhere).
   std::string pidfile;
+  /// [inet_http_server] port: where supervisord's XML-RPC interface listens (an IPv4
+  /// address, "" for every one); http_port 0: nowhere.
+  std::string http_host;
+  int http_port = 0;
+  /// [inet_http_server] username and password (plain, or "{SHA}" and SHA-1 hex). tend
+  /// opens the listener only with both.
+  std::string http_username;
+  std::string http_password;
 };
 
 /// The PATH `p`'s commands are searched in: its environment's, else `inherited` (tend's).

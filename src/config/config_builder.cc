@@ -97,7 +97,7 @@ class Builder {
       SectionKind kind = ClassifySection(s.name, &suffix);
       CheckSection(s, kind);
       if (kind == SectionKind::kTend || kind == SectionKind::kSupervisord ||
-          kind == SectionKind::kUnixHttpServer) {
+          kind == SectionKind::kUnixHttpServer || kind == SectionKind::kInetHttpServer) {
         BuildTend(s, kind);
       }
       if (kind == SectionKind::kProgram || kind == SectionKind::kEventListener)
@@ -105,6 +105,8 @@ class Builder {
     }
     CheckNames();
     CheckDependencies();
+    TendSettings& t = config_.tend;
+    if (t.http_username.empty() || t.http_password.empty()) t.http_port = 0;
     return std::move(config_);
   }
 
@@ -209,6 +211,12 @@ void Builder::CheckSection(const RawSection& s, SectionKind kind) {
       }
       break;
     case SectionKind::kInetHttpServer:
+      // Served only with a password: an open port would let anyone stop the container.
+      if (!s.Find(kKeyUsername) || !s.Find(kKeyPassword)) {
+        add(Kind::kWarning, shown + " has no username and password: not opened (tend serves "
+                                    "HTTP only with authentication)");
+      }
+      break;
     case SectionKind::kSupervisorctl:
     case SectionKind::kRpcInterface:
     case SectionKind::kCtlPlugin:

@@ -21,6 +21,8 @@ const char kKeyHealth[] = "health";
 const char kKeyFiles[] = "files";
 const char kKeyPrograms[] = "programs";
 const char kKeyEvents[] = "events";
+const char kKeyUsername[] = "username";
+const char kKeyPassword[] = "password";
 const char kKeyResultHandler[] = "result_handler";
 const char kDefaultResultHandler[] = "supervisor.dispatchers:default_handler";
 const char kDefaultProcessName[] = "%(program_name)s";
@@ -199,6 +201,25 @@ ApplyStatus ApplySocketMode(const std::string& v, const ApplyContext&, TendSetti
                             std::string* why) {
   if (!ParseOctalMask(v, &t->socket_mode, why)) return ApplyStatus::kBad;
   if ((t->socket_mode & 0600) != 0600) return Bad(why, "the owner must keep read and write (0600)");
+  return ApplyStatus::kOk;
+}
+
+// supervisord's "host:port", ":port", "*:port" (every address) or "port"; the host an
+// IPv4 address or localhost (no name lookup in PID 1).
+ApplyStatus ApplyHttpPort(const std::string& v, const ApplyContext&, TendSettings* t,
+                          std::string* why) {
+  const size_t colon = v.rfind(':');
+  std::string host = colon == std::string::npos ? "" : v.substr(0, colon);
+  int64_t port = 0;
+  if (!ParseInteger(colon == std::string::npos ? v : v.substr(colon + 1), 1, 65535, &port, why))
+    return ApplyStatus::kBad;
+  if (host == "*") host.clear();
+  if (host == "localhost") host = "127.0.0.1";
+  if (!host.empty() && !ValidIpv4(host)) {
+    return Bad(why, "the host must be an IPv4 address, localhost or *");
+  }
+  t->http_host = host;
+  t->http_port = static_cast<int>(port);
   return ApplyStatus::kOk;
 }
 
@@ -447,6 +468,13 @@ const KeySpec kKeys[] = {
      ApplySocketMode, nullptr},
     {SectionKind::kUnixHttpServer, kKeyChown, ValueType::kUser, "",
      "the socket's owner (user or user:group), who may use it too", ApplySocketOwner, nullptr},
+    {SectionKind::kInetHttpServer, "port", ValueType::kAddress, "",
+     "where supervisord's XML-RPC interface listens", ApplyHttpPort, nullptr},
+    {SectionKind::kInetHttpServer, kKeyUsername, ValueType::kText, "",
+     "the user HTTP clients must give", ApplyText<&T::http_username>, nullptr},
+    {SectionKind::kInetHttpServer, kKeyPassword, ValueType::kText, "",
+     "their password, plain or {SHA} and its SHA-1 in hex", ApplyText<&T::http_password>,
+     nullptr},
     {SectionKind::kSupervisord, kKeyEnvironment, ValueType::kEnvironment, "",
      "variables added to every program's environment", ApplyEnvironment, nullptr},
     {SectionKind::kSupervisord, "pidfile", ValueType::kPath, "",
@@ -490,9 +518,6 @@ const KnownKey kKnownKeys[] = {
     {kSup, "strip_ansi", false},
     {SectionKind::kUnixHttpServer, "username", false},
     {SectionKind::kUnixHttpServer, "password", false},
-    {SectionKind::kInetHttpServer, "port", false},
-    {SectionKind::kInetHttpServer, "username", false},
-    {SectionKind::kInetHttpServer, "password", false},
     {SectionKind::kSupervisorctl, "serverurl", false},
     {SectionKind::kSupervisorctl, "username", false},
     {SectionKind::kSupervisorctl, "password", false},
@@ -586,6 +611,8 @@ const char* TypeName(ValueType type) {
       return "probe";
     case ValueType::kLogOverflow:
       return "mode";
+    case ValueType::kAddress:
+      return "address";
   }
   return "?";
 }

@@ -63,6 +63,7 @@ enum class ValueType {
   kLogOverflow,  ///< block or drop.
   kReady,        ///< A readiness source: log:TEXT, log:/REGEX/, fd:N, notify, a probe.
   kProbe,        ///< tcp:[HOST:]PORT, http:[HOST:]PORT/PATH or exec:COMMAND.
+  kAddress,      ///< [HOST:]PORT to listen on.
 };
 const char* TypeName(ValueType type);
 
@@ -167,6 +168,8 @@ extern const char kKeyHealth[];
 extern const char kKeyFiles[];     ///< [include]
 extern const char kKeyPrograms[];  ///< [group:x]
 extern const char kKeyEvents[];    ///< [eventlistener:x]
+extern const char kKeyUsername[];  ///< [inet_http_server]
+extern const char kKeyPassword[];  ///< [inet_http_server]
 extern const char kKeyResultHandler[];  ///< [eventlistener:x]
 /// The only result_handler tend has: supervisord's default.
 extern const char kDefaultResultHandler[];

@@ -1,5 +1,6 @@
 #include "config/config_values.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 
 #include <unordered_map>
@@ -352,6 +353,11 @@ bool SplitCommand(const std::string& command, std::vector<std::string>* words, s
   }
   if (in_word) words->push_back(word);
   return true;
+}
+
+bool ValidIpv4(const std::string& s) {
+  in_addr a;
+  return inet_pton(AF_INET, s.c_str(), &a) == 1;
 }
 
 }  // namespace tend

@@ -65,6 +65,9 @@ void MergeEnvironment(const std::vector<std::pair<std::string, std::string>>& pa
 /// false with `err` set on an unterminated quote or a trailing backslash.
 bool SplitCommand(const std::string& command, std::vector<std::string>* words, std::string* err);
 
+/// Whether `s` is a dotted IPv4 address ("127.0.0.1").
+bool ValidIpv4(const std::string& s);
+
 }  // namespace tend
 
 #endif  // TEND_CONFIG_VALUES_H_

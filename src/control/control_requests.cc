@@ -134,23 +134,17 @@ void ControlServer::HandleStatus(Conn* c, const Message& m) {
 
 namespace {
 
-// supervisord's check before a start (options.py check_execv_args): the command's file,
-// found as exec will look for it, must be there, not a directory, and executable.
-// 0 when it is, else the tag that says why not.
+// supervisord's check before a start, as tags of START's OK.
 Tag CommandProblem(const ProgramConfig& p) {
-  if (p.argv.empty()) return Tag::kNotExecutable;
-  const char* own = getenv("PATH");
-  const std::string path = CommandPath(p, own ? own : "");
-  for (const std::string& candidate :
-       CommandCandidates(p.argv[0], path.empty() ? nullptr : path.c_str())) {
-    struct stat st;
-    if (stat(candidate.c_str(), &st) != 0) continue;
-    if (S_ISDIR(st.st_mode) || (st.st_mode & 0111) == 0 || access(candidate.c_str(), X_OK) != 0) {
+  switch (CheckCommand(p)) {
+    case CommandCheck::kOk:
+      return static_cast<Tag>(0);
+    case CommandCheck::kNoFile:
+      return Tag::kNoFile;
+    case CommandCheck::kNotExecutable:
       return Tag::kNotExecutable;
-    }
-    return static_cast<Tag>(0);
   }
-  return Tag::kNoFile;
+  return static_cast<Tag>(0);
 }
 
 }  // namespace

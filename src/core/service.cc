@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -763,6 +765,22 @@ void Service::set_config(ProgramConfig config) {
   const bool same_health = config_.SameHealth(config);
   config_ = std::move(config);
   if (!same_health && state_ == State::kRunning) StartHealth();
+}
+
+CommandCheck CheckCommand(const ProgramConfig& p) {
+  if (p.argv.empty()) return CommandCheck::kNotExecutable;
+  const char* own = getenv("PATH");
+  const std::string path = CommandPath(p, own ? own : "");
+  for (const std::string& candidate :
+       CommandCandidates(p.argv[0], path.empty() ? nullptr : path.c_str())) {
+    struct stat st;
+    if (stat(candidate.c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode) || (st.st_mode & 0111) == 0 || access(candidate.c_str(), X_OK) != 0) {
+      return CommandCheck::kNotExecutable;
+    }
+    return CommandCheck::kOk;
+  }
+  return CommandCheck::kNoFile;
 }
 
 }  // namespace tend

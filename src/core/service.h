@@ -364,6 +364,11 @@ class Service : public ExitObserver, public SpawnObserver, public LineObserver {
 /// after `backoff`, not at once, so that startsecs=0 cannot make a fork loop.
 constexpr int64_t kMinUptimeMs = 1000;
 
+/// supervisord's check before a start (options.py check_execv_args): the command's file,
+/// found as exec will look for it, must be there, not a directory, and executable.
+enum class CommandCheck { kOk, kNoFile, kNotExecutable };
+CommandCheck CheckCommand(const ProgramConfig& p);
+
 /// Maps a stdout_logfile / stderr_logfile value to SpawnSpec::output: "" (inherit) for
 /// the default and AUTO, "/dev/null" for NONE, "&1" / "&2" for tend's own stdout and
 /// stderr (/dev/stdout, /dev/fd/1...), else the path. Rotation comes with the log issue.

@@ -118,6 +118,8 @@ class Supervisor : public Workload, public ServiceObserver {
   /// waiting for its dependencies, or to be started once a reload's change is applied.
   bool Wanted(const Service* s) const;
   bool stopping() const { return stopping_; }
+  /// The clock's time, which Service times are on.
+  int64_t NowMs() const { return env_.clock->NowMs(); }
   /// A line per program: its state and what the Supervisor wants of it (pending,
   /// stop_wanted...), for the simulation's reports.
   std::string DebugString() const;

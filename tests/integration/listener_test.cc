@@ -165,7 +165,9 @@ TEST_F(Listener, RejectedEventsAreSentAgain) {
   ASSERT_EQ(0u, serials.size() % 2) << Events(dir_);
   for (size_t i = 0; i < serials.size(); i += 2) {
     EXPECT_EQ(serials[i], serials[i + 1]) << Events(dir_);
-    if (i > 0) EXPECT_NE(serials[i - 1], serials[i]) << Events(dir_);
+    if (i > 0) {
+      EXPECT_NE(serials[i - 1], serials[i]) << Events(dir_);
+    }
   }
   EXPECT_GE(serials.size(), 8u) << Events(dir_);
 }

@@ -123,6 +123,7 @@ TEST(ConfigKeysTest, AppliersFitTheirSection) {
   size_t tend_rows = 0;
   for (const KeySpec& k : AllKeys()) {
     if (k.section == SectionKind::kTend || k.section == SectionKind::kUnixHttpServer ||
+        k.section == SectionKind::kInetHttpServer ||
         (k.section == SectionKind::kSupervisord && std::string(k.name) == "pidfile")) {
       ++tend_rows;
       EXPECT_NE(nullptr, k.apply.tend) << k.name;

@@ -161,18 +161,38 @@ TEST(ConfigWarningTest, Sections) {
                 "t.conf:1: notice: [supervisord]: tend uses only environment and pidfile here; "
                 "the other keys are ignored",
                 "t.conf:4: notice: [supervisorctl] is for supervisord's control interface; ignored",
-                "t.conf:5: notice: [inet_http_server] is for supervisord's control interface; "
-                "ignored",
                 "t.conf:7: notice: [rpcinterface:supervisor] is for supervisord's control "
                 "interface; ignored",
             }),
             l.Of(Kind::kNotice));
-  EXPECT_EQ(Lines({"t.conf:17: warning: [fcgi-program:f] is not supported; ignored",
+  EXPECT_EQ(Lines({"t.conf:5: warning: [inet_http_server] has no username and password: not "
+                   "opened (tend serves HTTP only with authentication)",
+                   "t.conf:17: warning: [fcgi-program:f] is not supported; ignored",
                    "t.conf:19: warning: unknown section [frobnicate]; ignored"}),
             l.Of(Kind::kWarning));
+  EXPECT_EQ(0, l.config.tend.http_port);  // Not opened.
   // A listener is a program: [eventlistener:tick] has no command.
   EXPECT_EQ(Lines({"t.conf:15: error: [eventlistener:tick] has no command"}), l.Of(Kind::kError));
   EXPECT_EQ(Lines({"A=1"}), l.Get("a").environment);
+}
+
+TEST(ConfigHttpTest, InetHttpServer) {
+  Loaded l = Load("[inet_http_server]\nport=*:9001\nusername=u\npassword={SHA}abc\n");
+  EXPECT_EQ("", l.All());
+  EXPECT_EQ("", l.config.tend.http_host);
+  EXPECT_EQ(9001, l.config.tend.http_port);
+  EXPECT_EQ("u", l.config.tend.http_username);
+  EXPECT_EQ("{SHA}abc", l.config.tend.http_password);
+  l = Load("[inet_http_server]\nport=localhost:80\nusername=u\npassword=p\n");
+  EXPECT_EQ("127.0.0.1", l.config.tend.http_host);
+  l = Load("[inet_http_server]\nport=9002\nusername=u\npassword=p\n");
+  EXPECT_EQ(9002, l.config.tend.http_port);
+  l = Load("[inet_http_server]\nport=example.com:9001\nusername=u\npassword=p\n");
+  EXPECT_EQ(Lines({"t.conf:2: error: bad port \"example.com:9001\": the host must be an IPv4 "
+                   "address, localhost or *"}),
+            l.Of(Kind::kError));
+  l = Load("[inet_http_server]\nport=1.2.3.4:70000\nusername=u\npassword=p\n");
+  EXPECT_EQ(1u, l.Of(Kind::kError).size()) << l.All();
 }
 
 // [eventlistener:x] takes a program's keys and its own; its mistakes are supervisord's.

@@ -1,0 +1,231 @@
+#include "control/rpc_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "base/diag.h"
+#include "control/http.h"
+#include "control/xmlrpc.h"
+
+namespace tend {
+
+namespace {
+
+constexpr size_t kReadChunk = 64 * 1024;
+// What a client may have sent ahead of the request being answered.
+constexpr size_t kMaxBuffered = kMaxHttpHead + kMaxHttpBody + 4;
+
+}  // namespace
+
+struct RpcServer::Conn {
+  uint64_t id = 0;
+  UniqueFd fd;
+  std::unique_ptr<IoWatcher> reader, writer;
+  std::unique_ptr<Timer> idle;
+  std::string in, out;
+  // An answer that waits for programs to get somewhere (startProcess with wait).
+  std::function<bool(RpcOutcome*)> wait;
+  bool wait_keep_alive = true;
+  bool closing = false;  // Close once `out` is written.
+  bool dead = false;
+};
+
+RpcServer::RpcServer(EventLoop* loop, RpcMethods* methods)
+    : loop_(loop), methods_(methods), free_timer_(loop->NewTimer([this] { FreeDead(); })) {}
+
+RpcServer::~RpcServer() = default;
+
+bool RpcServer::Listen(const std::string& host, int port, const std::string& username,
+                       const std::string& password, std::string* err) {
+  username_ = username;
+  password_ = password;
+  sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  if (host.empty()) {
+    a.sin_addr.s_addr = htonl(INADDR_ANY);
+  } else if (inet_pton(AF_INET, host.c_str(), &a.sin_addr) != 1) {
+    *err = "bad address " + host;
+    return false;
+  }
+  UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  const int one = 1;
+  if (!fd.valid() || setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+      bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      listen(fd.get(), 64) != 0) {
+    *err = fmt::format("unable to listen on {}:{}: {}", host.empty() ? "*" : host, port,
+                       ErrnoString(errno));
+    return false;
+  }
+  socklen_t len = sizeof a;
+  if (getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len) == 0) port_ = ntohs(a.sin_port);
+  listen_fd_ = std::move(fd);
+  accept_watcher_ = std::make_unique<IoWatcher>(loop_, listen_fd_.get(), IoWatcher::kRead,
+                                                [this] { OnAcceptable(); });
+  accept_watcher_->Start();
+  return true;
+}
+
+void RpcServer::OnAcceptable() {
+  for (;;) {
+    UniqueFd fd(accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    if (!fd.valid()) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      // EAGAIN: all taken. EMFILE and the like: the next connection tries again.
+      return;
+    }
+    if (conns_.size() >= kMaxHttpConnections) {
+      const std::string busy = HttpResponse(503, {}, "", false);
+      (void)!write(fd.get(), busy.data(), busy.size());  // Best effort: it is closed anyway.
+      continue;
+    }
+    auto c = std::make_unique<Conn>();
+    Conn* raw = c.get();
+    c->id = next_id_++;
+    c->fd = std::move(fd);
+    c->reader = std::make_unique<IoWatcher>(loop_, c->fd.get(), IoWatcher::kRead,
+                                            [this, raw] { OnReadable(raw); });
+    c->writer = std::make_unique<IoWatcher>(loop_, c->fd.get(), IoWatcher::kWrite,
+                                            [this, raw] { Flush(raw); });
+    c->idle = loop_->NewTimer([this, raw] {
+      if (!raw->wait) Drop(raw);
+    });
+    c->reader->Start();
+    c->idle->Start(kHttpIdleMs);
+    conns_[c->id] = std::move(c);
+  }
+}
+
+void RpcServer::OnReadable(Conn* c) {
+  char buf[kReadChunk];
+  ssize_t n = ReadSome(c->fd.get(), buf, sizeof buf);
+  if (n < 0 && errno == EAGAIN) return;
+  if (n <= 0) {  // The client is gone (or broke the connection): its answer too.
+    Drop(c);
+    return;
+  }
+  c->idle->Start(kHttpIdleMs);
+  if (c->closing) return;  // Whatever comes after a refusal is not read.
+  c->in.append(buf, static_cast<size_t>(n));
+  if (c->in.size() > kMaxBuffered) {
+    Answer(c, 413, "", false);
+    return;
+  }
+  Process(c);
+}
+
+void RpcServer::Process(Conn* c) {
+  while (!c->wait && !c->closing && !c->dead) {
+    HttpRequest r;
+    size_t used = 0;
+    int status = 0;
+    switch (ParseHttpRequest(c->in, &r, &used, &status)) {
+      case HttpParse::kIncomplete:
+        return;
+      case HttpParse::kBad:
+        Answer(c, status, "", false);
+        return;
+      case HttpParse::kDone:
+        c->in.erase(0, used);
+        Handle(c, r);
+        break;
+    }
+  }
+}
+
+void RpcServer::Handle(Conn* c, const HttpRequest& r) {
+  // Who asks comes first: nothing is said of the server to a client without the password.
+  if (!BasicAuthMatches(r.Header("authorization"), username_, password_)) {
+    Answer(c, 401, "", r.keep_alive, {"WWW-Authenticate: Basic realm=\"default\""});
+    return;
+  }
+  if (r.target != "/RPC2") {
+    Answer(c, 404, "", r.keep_alive);
+    return;
+  }
+  if (r.method != "POST") {
+    Answer(c, 405, "", r.keep_alive, {"Allow: POST"});
+    return;
+  }
+  xmlrpc::Call call;
+  std::string why;
+  if (!xmlrpc::ParseCall(r.body, &call, &why)) {
+    // supervisord answers 400 to a body that is no XML-RPC call, as here.
+    Diag(Level::kDebug, "XML-RPC request refused: {}", why);
+    Answer(c, 400, "", r.keep_alive);
+    return;
+  }
+  RpcMethods::Reply reply = methods_->Call(call);
+  if (!reply.wait) {
+    Answer(c, 200, reply.now.Body(), r.keep_alive, {"Content-Type: text/xml"});
+    return;
+  }
+  c->wait = std::move(reply.wait);
+  c->wait_keep_alive = r.keep_alive;
+  c->idle->Stop();
+}
+
+void RpcServer::OnServiceChanged() {
+  std::vector<Conn*> ready;
+  for (auto& [id, c] : conns_) {
+    if (c->wait) ready.push_back(c.get());
+  }
+  for (Conn* c : ready) {
+    RpcOutcome o;
+    if (c->dead || !c->wait || !c->wait(&o)) continue;
+    c->wait = nullptr;
+    c->idle->Start(kHttpIdleMs);
+    Answer(c, 200, o.Body(), c->wait_keep_alive, {"Content-Type: text/xml"});
+    Process(c);
+  }
+}
+
+void RpcServer::Answer(Conn* c, int status, const std::string& body, bool keep_alive,
+                       const std::vector<std::string>& headers) {
+  if (c->dead) return;
+  c->out += HttpResponse(status, headers, body, keep_alive);
+  if (!keep_alive) c->closing = true;
+  Flush(c);
+}
+
+void RpcServer::Flush(Conn* c) {
+  while (!c->out.empty()) {
+    ssize_t n = write(c->fd.get(), c->out.data(), c->out.size());
+    if (n > 0) {
+      c->out.erase(0, static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && errno == EAGAIN) {
+      c->writer->Start();
+      return;
+    } else {
+      Drop(c);
+      return;
+    }
+  }
+  c->writer->Stop();
+  if (c->closing) Drop(c);
+}
+
+void RpcServer::Drop(Conn* c) {
+  if (c->dead) return;
+  c->dead = true;
+  c->reader->Stop();
+  c->writer->Stop();
+  c->idle->Stop();
+  c->wait = nullptr;
+  auto it = conns_.find(c->id);
+  if (it == conns_.end()) return;
+  dead_.push_back(std::move(it->second));
+  conns_.erase(it);
+  free_timer_->Start(0);
+}
+
+void RpcServer::FreeDead() { dead_.clear(); }
+
+}  // namespace tend

@@ -1,0 +1,72 @@
+// RpcServer: supervisord's [inet_http_server], served from the event loop. HTTP/1.1 on
+// TCP (http.h), Basic authentication before anything else, XML-RPC at /RPC2
+// (RpcMethods). Bounded like the control socket: at most kMaxHttpConnections clients,
+// requests within http.h's bounds, an idle deadline, answers written without blocking;
+// one request at a time per connection (the next is read once the answer is queued).
+#ifndef TEND_RPC_SERVER_H_
+#define TEND_RPC_SERVER_H_
+
+#include <stdint.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "base/event_loop.h"
+#include "base/sys.h"
+#include "control/http.h"
+#include "control/rpc_methods.h"
+
+namespace tend {
+
+/// Clients served at once; one more is answered 503 and closed.
+constexpr size_t kMaxHttpConnections = 64;
+/// A connection with no request in hand is closed after this long without a byte.
+constexpr int64_t kHttpIdleMs = 30000;
+
+class RpcServer {
+ public:
+  RpcServer(EventLoop* loop, RpcMethods* methods);
+  ~RpcServer();
+  RpcServer(const RpcServer&) = delete;
+  RpcServer& operator=(const RpcServer&) = delete;
+
+  /// Listens on `host` ("" for every address) and `port`, for `username` and `password`
+  /// (plain or "{SHA}" hex). False with `err` when the port cannot be had.
+  bool Listen(const std::string& host, int port, const std::string& username,
+              const std::string& password, std::string* err);
+  /// The port listened on (the kernel's choice when asked for 0).
+  int port() const { return port_; }
+  /// A program changed state: answers that wait look again.
+  void OnServiceChanged();
+  size_t connections() const { return conns_.size(); }
+
+ private:
+  struct Conn;
+  void OnAcceptable();
+  void OnReadable(Conn* c);
+  /// Handles the requests buffered, one at a time, while none waits for its answer.
+  void Process(Conn* c);
+  void Handle(Conn* c, const HttpRequest& r);
+  void Answer(Conn* c, int status, const std::string& body, bool keep_alive,
+              const std::vector<std::string>& headers = {});
+  void Flush(Conn* c);
+  /// Closes at once; freed from a timer, not inside its own callback.
+  void Drop(Conn* c);
+  void FreeDead();
+
+  EventLoop* loop_;
+  RpcMethods* methods_;
+  UniqueFd listen_fd_;
+  std::unique_ptr<IoWatcher> accept_watcher_;
+  std::string username_, password_;
+  int port_ = 0;
+  uint64_t next_id_ = 0;
+  std::map<uint64_t, std::unique_ptr<Conn>> conns_;
+  std::vector<std::unique_ptr<Conn>> dead_;
+  std::unique_ptr<Timer> free_timer_;
+};
+
+}  // namespace tend
+
+#endif  // TEND_RPC_SERVER_H_
