@@ -276,13 +276,16 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
   WireReaper(&reaper, &pid1, &supervisor);
   auto signals = WireSignals(&loop, &pid1, &notify, &reaper);
   if (!signals) return kExitSystem;
-  ControlServer control_server(&loop, &supervisor, &logs, {[&] { pid1.RequestStop(); }});
-  if (!StartControl(&control_server, opts, config.tend)) return kExitSystem;
-  control = &control_server;
   RpcMethods rpc_methods(&supervisor, &listeners, {[&] { pid1.RequestStop(); }});
   RpcServer rpc_server(&loop, &rpc_methods);
-  if (!StartHttp(&rpc_server, config.tend)) return kExitSystem;
   rpc = &rpc_server;
+  ControlServer control_server(
+      &loop, &supervisor, &logs,
+      {[&] { pid1.RequestStop(); },
+       [&](UniqueFd fd, std::string first) { rpc_server.Serve(std::move(fd), std::move(first)); }});
+  if (!StartControl(&control_server, opts, config.tend)) return kExitSystem;
+  control = &control_server;
+  if (!StartHttp(&rpc_server, config.tend)) return kExitSystem;
   Pidfile pidfile;
   WritePidfile(&pidfile, config.tend.pidfile);
   if (!Serve(&loop, &supervisor, pid1, &logs)) return kExitSystem;

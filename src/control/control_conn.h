@@ -29,6 +29,7 @@ struct ControlConn {
   uint64_t written = 0;  // Bytes written so far: progress, for the deadline.
   uint64_t written_at_arm = 0;
   bool hello = false;
+  bool sniffed = false;  // Its first bytes were read (HTTP or tend's frames).
   bool closing = false;  // Close once `out` is written.
   uid_t uid = 0;
   pid_t pid = 0;

@@ -297,8 +297,23 @@ void ControlServer::OnReadable(Conn* c) {
     }
     return;
   }
+  if (!c->sniffed && HandOverHttp(c, buf, static_cast<size_t>(n))) return;
   c->frames.Feed(buf, static_cast<size_t>(n));
   ProcessFrames(c);
+}
+
+// A frame starts with its length, little-endian and at most kMaxRequestBytes: its fourth
+// byte is 0, where an HTTP request line has a letter or a space.
+bool ControlServer::HandOverHttp(Conn* c, const char* bytes, size_t n) {
+  c->sniffed = true;
+  const std::string_view head(bytes, n);
+  const bool http = head.substr(0, 5) == "POST " || head.substr(0, 4) == "GET " ||
+                    head.substr(0, 5) == "HEAD ";
+  if (!http || !callbacks_.http) return false;
+  UniqueFd fd(c->fd.Release());
+  Drop(c);  // Its watchers and timer go; the descriptor is the HTTP server's now.
+  callbacks_.http(std::move(fd), std::string(head));
+  return true;
 }
 
 bool ControlServer::Busy(const Conn* c) { return Queued(c) > kMaxQueuedBytes || !c->input.empty(); }

@@ -50,6 +50,11 @@ class ControlServer : public LogTap {
   struct Callbacks {
     /// tendctl shutdown: stop everything as on SIGTERM.
     std::function<void()> shutdown;
+    /// A client that speaks HTTP (supervisord's XML-RPC over its unix socket: the real
+    /// supervisorctl, listeners through SUPERVISOR_SERVER_URL), told apart by its first
+    /// bytes, which no frame of tend's protocol starts with; handed over with them,
+    /// already checked by its credentials. Unset: such clients are refused as bad frames.
+    std::function<void(UniqueFd fd, std::string first_bytes)> http;
   };
   ControlServer(EventLoop* loop, Supervisor* supervisor, LogRouter* logs, Callbacks callbacks);
   ~ControlServer() override;
@@ -91,6 +96,8 @@ class ControlServer : public LogTap {
   /// What one follower may have queued now (kFollowersQueuedBytes shared).
   size_t FollowerBound() const;
   void OnReadable(Conn* c);
+  /// The first bytes of a connection: true when it was handed over to `http`.
+  bool HandOverHttp(Conn* c, const char* bytes, size_t n);
   void ProcessFrames(Conn* c);
   void FlushInput(Conn* c);
   /// The client must wait before its next request is handled.

@@ -56,6 +56,14 @@ const std::string* HttpRequest::Header(std::string_view name) const {
 }
 
 HttpParse ParseHttpRequest(std::string_view in, HttpRequest* out, size_t* used, int* status) {
+  // What is no request line at its first bytes (a TLS hello, a port scanner's probe) is
+  // refused at once rather than waited for.
+  for (size_t i = 0; i < in.size() && in[i] != ' '; ++i) {
+    if (in[i] < 'A' || in[i] > 'Z' || i >= 16) {
+      *status = 400;
+      return HttpParse::kBad;
+    }
+  }
   size_t head_end = in.find("\r\n\r\n");
   if (head_end == std::string_view::npos) {
     if (in.size() > kMaxHttpHead) {

@@ -492,8 +492,9 @@ RpcOutcome RpcMethods::Signal(const std::vector<Service*>& services, const Value
   return RpcOutcome::Of(std::move(list));
 }
 
-// Each call of the list in turn; the answer once all are decided: [value] for each that
-// succeeded, {faultCode, faultString} for each that did not.
+// Each call of the list in turn; the answer once all are decided: the value of each that
+// succeeded (supervisord's, not wrapped in an array as Python's own multicall does), and
+// {faultCode, faultString} for each that did not.
 RpcMethods::Reply RpcMethods::Multicall(const Value& calls) {
   struct Part {
     RpcOutcome outcome;
@@ -524,7 +525,7 @@ RpcMethods::Reply RpcMethods::Multicall(const Value& calls) {
       const RpcOutcome& r = part.outcome;
       list.items.push_back(r.fault ? Value::Struct({{"faultCode", Value::Int(r.code)},
                                                     {"faultString", Value::String(r.text)}})
-                                   : Value::Array({r.value}));
+                                   : r.value);
     }
     *o = RpcOutcome::Of(std::move(list));
     return true;

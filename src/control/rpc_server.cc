@@ -33,6 +33,7 @@ struct RpcServer::Conn {
   bool wait_keep_alive = true;
   bool closing = false;  // Close once `out` is written.
   bool dead = false;
+  bool trusted = false;  // From the unix socket: no password asked.
 };
 
 RpcServer::RpcServer(EventLoop* loop, RpcMethods* methods)
@@ -84,21 +85,35 @@ void RpcServer::OnAcceptable() {
       (void)!write(fd.get(), busy.data(), busy.size());  // Best effort: it is closed anyway.
       continue;
     }
-    auto c = std::make_unique<Conn>();
-    Conn* raw = c.get();
-    c->id = next_id_++;
-    c->fd = std::move(fd);
-    c->reader = std::make_unique<IoWatcher>(loop_, c->fd.get(), IoWatcher::kRead,
-                                            [this, raw] { OnReadable(raw); });
-    c->writer = std::make_unique<IoWatcher>(loop_, c->fd.get(), IoWatcher::kWrite,
-                                            [this, raw] { Flush(raw); });
-    c->idle = loop_->NewTimer([this, raw] {
-      if (!raw->wait) Drop(raw);
-    });
-    c->reader->Start();
-    c->idle->Start(kHttpIdleMs);
-    conns_[c->id] = std::move(c);
+    Add(std::move(fd), false);
   }
+}
+
+RpcServer::Conn* RpcServer::Add(UniqueFd fd, bool trusted) {
+  auto c = std::make_unique<Conn>();
+  Conn* raw = c.get();
+  c->id = next_id_++;
+  c->fd = std::move(fd);
+  c->trusted = trusted;
+  c->reader = std::make_unique<IoWatcher>(loop_, c->fd.get(), IoWatcher::kRead,
+                                          [this, raw] { OnReadable(raw); });
+  c->writer = std::make_unique<IoWatcher>(loop_, c->fd.get(), IoWatcher::kWrite,
+                                          [this, raw] { Flush(raw); });
+  c->idle = loop_->NewTimer([this, raw] {
+    if (!raw->wait) Drop(raw);
+  });
+  c->reader->Start();
+  c->idle->Start(kHttpIdleMs);
+  conns_[c->id] = std::move(c);
+  return raw;
+}
+
+void RpcServer::Serve(UniqueFd fd, std::string first_bytes) {
+  if (conns_.size() >= kMaxHttpConnections) return;  // Closed: too many at once.
+  SetNonblock(fd.get());
+  Conn* c = Add(std::move(fd), true);
+  c->in = std::move(first_bytes);
+  Process(c);
 }
 
 void RpcServer::OnReadable(Conn* c) {
@@ -140,7 +155,7 @@ void RpcServer::Process(Conn* c) {
 
 void RpcServer::Handle(Conn* c, const HttpRequest& r) {
   // Who asks comes first: nothing is said of the server to a client without the password.
-  if (!BasicAuthMatches(r.Header("authorization"), username_, password_)) {
+  if (!c->trusted && !BasicAuthMatches(r.Header("authorization"), username_, password_)) {
     Answer(c, 401, "", r.keep_alive, {"WWW-Authenticate: Basic realm=\"default\""});
     return;
   }

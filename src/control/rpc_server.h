@@ -35,6 +35,10 @@ class RpcServer {
   /// (plain or "{SHA}" hex). False with `err` when the port cannot be had.
   bool Listen(const std::string& host, int port, const std::string& username,
               const std::string& password, std::string* err);
+  /// Serves a client of tend's unix socket that spoke HTTP (ControlServer's hand-over):
+  /// `first_bytes` were read already; its credentials were checked, so it needs no
+  /// password (as supervisord's [unix_http_server] without one).
+  void Serve(UniqueFd fd, std::string first_bytes);
   /// The port listened on (the kernel's choice when asked for 0).
   int port() const { return port_; }
   /// A program changed state: answers that wait look again.
@@ -44,6 +48,7 @@ class RpcServer {
  private:
   struct Conn;
   void OnAcceptable();
+  Conn* Add(UniqueFd fd, bool trusted);
   void OnReadable(Conn* c);
   /// Handles the requests buffered, one at a time, while none waits for its answer.
   void Process(Conn* c);

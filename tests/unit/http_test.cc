@@ -52,6 +52,8 @@ TEST(HttpTest, RefusesWithTheRightStatus) {
     return status;
   };
   EXPECT_EQ(400, bad("GARBAGE\r\n\r\n"));
+  EXPECT_EQ(400, bad(std::string("\x16\x03\x01", 3)));  // A TLS hello: at once.
+  EXPECT_EQ(400, bad("get / HTTP/1.1\r\n\r\n"));
   EXPECT_EQ(400, bad("GET  / HTTP/1.1\r\n\r\n"));
   EXPECT_EQ(400, bad("GET rpc HTTP/1.1\r\n\r\n"));
   EXPECT_EQ(505, bad("GET / HTTP/2.0\r\n\r\n"));
@@ -61,8 +63,9 @@ TEST(HttpTest, RefusesWithTheRightStatus) {
   EXPECT_EQ(413, bad("POST / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n"));
   EXPECT_EQ(413, bad("POST / HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n"));
   EXPECT_EQ(501, bad("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"));
-  EXPECT_EQ(431, bad(std::string(kMaxHttpHead + 1, 'a')));
-  EXPECT_EQ(HttpParse::kIncomplete, ParseHttpRequest(std::string(100, 'a'), &r, &used, &status));
+  EXPECT_EQ(431, bad("GET /" + std::string(kMaxHttpHead, 'a')));
+  EXPECT_EQ(HttpParse::kIncomplete, ParseHttpRequest("GET /" + std::string(100, 'a'), &r, &used, &status));
+  EXPECT_EQ(HttpParse::kIncomplete, ParseHttpRequest("POS", &r, &used, &status));
   std::string out;
   EXPECT_FALSE(Base64Decode("abc", &out));
   EXPECT_FALSE(Base64Decode("ab=c", &out));
