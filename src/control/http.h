@@ -14,7 +14,7 @@ namespace tend {
 
 /// The most a request's line and headers may take, and its body.
 constexpr size_t kMaxHttpHead = 16 * 1024;
-constexpr size_t kMaxHttpBody = 1024 * 1024;
+constexpr size_t kMaxHttpBody = 256 * 1024;
 
 struct HttpRequest {
   std::string method;   ///< "POST"

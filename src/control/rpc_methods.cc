@@ -19,6 +19,9 @@ namespace {
 
 using xmlrpc::Value;
 
+// The most calls one system.multicall may make.
+constexpr size_t kMaxMulticall = 256;
+
 // supervisor.getAPIVersion: the interface version supervisorctl checks.
 constexpr char kApiVersion[] = "3.0";
 
@@ -235,6 +238,10 @@ RpcMethods::Reply RpcMethods::Call(const xmlrpc::Call& call) {
     }
     return Resolve(p[0].s, t, f);
   };
+  if ((m.compare(0, 15, "supervisor.stop") == 0 || m.compare(0, 17, "supervisor.signal") == 0) &&
+      supervisor_->stopping()) {
+    return now(RpcOutcome::Failure(kShutdownState));
+  }
   if (m == "supervisor.getAPIVersion" || m == "supervisor.getVersion") {
     return value(Value::String(kApiVersion));
   }
@@ -296,6 +303,8 @@ RpcMethods::Reply RpcMethods::Call(const xmlrpc::Call& call) {
     return now(Signal(supervisor_->Controllable(false), p[0], true));
   }
   if (m == "supervisor.shutdown") {
+    // As supervisord's _update: refused once stopping ("already shutting down").
+    if (supervisor_->stopping()) return now(RpcOutcome::Failure(kShutdownState));
     if (callbacks_.shutdown) callbacks_.shutdown();
     return value(Value::Bool(true));
   }
@@ -329,6 +338,11 @@ RpcMethods::Reply RpcMethods::Call(const xmlrpc::Call& call) {
   if (m == "system.multicall") {
     if (p.empty() || p[0].type != Value::Type::kArray)
       return now(RpcOutcome::Failure(kIncorrectParameters));
+    // Each call's answer is built in PID 1's memory: bounded.
+    if (p[0].items.size() > kMaxMulticall) {
+      return now(RpcOutcome::Failure(kIncorrectParameters,
+                                     "at most " + std::to_string(kMaxMulticall) + " calls"));
+    }
     return Multicall(p[0]);
   }
   return now(RpcOutcome::Failure(kUnknownMethod));
@@ -385,6 +399,15 @@ RpcMethods::Reply RpcMethods::Start(const std::vector<Service*>& services, bool 
     if (s->Up()) {
       *o = RpcOutcome::Of(Value::Bool(true));
       return true;
+    }
+    // A dependency that ended for good will not come up: neither will this one.
+    for (const Service* d : sup->Controllable(false)) {
+      const auto& deps = s->config().depends_on;
+      if (std::find(deps.begin(), deps.end(), d->config().program_name) != deps.end() &&
+          (d->EndedForGood() || (d->Down() && !sup->Wanted(d)))) {
+        *o = RpcOutcome::Failure(kSpawnError, spec);
+        return true;
+      }
     }
     const bool waiting = s->state() == State::kStarting ||
                          (s->state() == State::kBackoff && s->launch_waiting()) ||

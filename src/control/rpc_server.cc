@@ -34,10 +34,14 @@ struct RpcServer::Conn {
   bool closing = false;  // Close once `out` is written.
   bool dead = false;
   bool trusted = false;  // From the unix socket: no password asked.
+  bool partial = false;  // Part of a request is in: its deadline runs.
 };
 
 RpcServer::RpcServer(EventLoop* loop, RpcMethods* methods)
-    : loop_(loop), methods_(methods), free_timer_(loop->NewTimer([this] { FreeDead(); })) {}
+    : loop_(loop),
+      methods_(methods),
+      free_timer_(loop->NewTimer([this] { FreeDead(); })),
+      check_timer_(loop->NewTimer([this] { CheckWaits(); })) {}
 
 RpcServer::~RpcServer() = default;
 
@@ -80,7 +84,7 @@ void RpcServer::OnAcceptable() {
       // EAGAIN: all taken. EMFILE and the like: the next connection tries again.
       return;
     }
-    if (conns_.size() >= kMaxHttpConnections) {
+    if (untrusted_ >= kMaxHttpConnections) {
       const std::string busy = HttpResponse(503, {}, "", false);
       (void)!write(fd.get(), busy.data(), busy.size());  // Best effort: it is closed anyway.
       continue;
@@ -95,10 +99,13 @@ RpcServer::Conn* RpcServer::Add(UniqueFd fd, bool trusted) {
   c->id = next_id_++;
   c->fd = std::move(fd);
   c->trusted = trusted;
+  if (!trusted) ++untrusted_;
   c->reader = std::make_unique<IoWatcher>(loop_, c->fd.get(), IoWatcher::kRead,
                                           [this, raw] { OnReadable(raw); });
-  c->writer = std::make_unique<IoWatcher>(loop_, c->fd.get(), IoWatcher::kWrite,
-                                          [this, raw] { Flush(raw); });
+  c->writer = std::make_unique<IoWatcher>(loop_, c->fd.get(), IoWatcher::kWrite, [this, raw] {
+    Flush(raw);
+    if (!raw->dead && raw->out.empty()) Process(raw);  // The next request, now answered.
+  });
   c->idle = loop_->NewTimer([this, raw] {
     if (!raw->wait) Drop(raw);
   });
@@ -109,7 +116,6 @@ RpcServer::Conn* RpcServer::Add(UniqueFd fd, bool trusted) {
 }
 
 void RpcServer::Serve(UniqueFd fd, std::string first_bytes) {
-  if (conns_.size() >= kMaxHttpConnections) return;  // Closed: too many at once.
   SetNonblock(fd.get());
   Conn* c = Add(std::move(fd), true);
   c->in = std::move(first_bytes);
@@ -124,9 +130,12 @@ void RpcServer::OnReadable(Conn* c) {
     Drop(c);
     return;
   }
-  c->idle->Start(kHttpIdleMs);
   if (c->closing) return;  // Whatever comes after a refusal is not read.
   c->in.append(buf, static_cast<size_t>(n));
+  if (!c->partial && !c->wait) {
+    c->partial = true;
+    c->idle->Start(kHttpRequestMs);
+  }
   if (c->in.size() > kMaxBuffered) {
     Answer(c, 413, "", false);
     return;
@@ -134,8 +143,14 @@ void RpcServer::OnReadable(Conn* c) {
   Process(c);
 }
 
+// Only while the last answer is written: a client that sends and never reads holds one
+// answer and its bounded input, not a queue of answers.
 void RpcServer::Process(Conn* c) {
-  while (!c->wait && !c->closing && !c->dead) {
+  while (!c->wait && !c->closing && !c->dead && c->out.empty()) {
+    if (c->in.empty() && c->partial) {
+      c->partial = false;
+      c->idle->Start(kHttpIdleMs);
+    }
     HttpRequest r;
     size_t used = 0;
     int status = 0;
@@ -186,6 +201,12 @@ void RpcServer::Handle(Conn* c, const HttpRequest& r) {
 }
 
 void RpcServer::OnServiceChanged() {
+  bool waiting = false;
+  for (auto& [id, c] : conns_) waiting |= static_cast<bool>(c->wait);
+  if (waiting && !check_timer_->active()) check_timer_->Start(0);
+}
+
+void RpcServer::CheckWaits() {
   std::vector<Conn*> ready;
   for (auto& [id, c] : conns_) {
     if (c->wait) ready.push_back(c.get());
@@ -234,6 +255,7 @@ void RpcServer::Drop(Conn* c) {
   c->writer->Stop();
   c->idle->Stop();
   c->wait = nullptr;
+  if (!c->trusted) --untrusted_;
   auto it = conns_.find(c->id);
   if (it == conns_.end()) return;
   dead_.push_back(std::move(it->second));

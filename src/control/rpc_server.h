@@ -23,6 +23,8 @@ namespace tend {
 constexpr size_t kMaxHttpConnections = 64;
 /// A connection with no request in hand is closed after this long without a byte.
 constexpr int64_t kHttpIdleMs = 30000;
+/// A request must be whole this soon after its first byte (a slow sender holds no slot).
+constexpr int64_t kHttpRequestMs = 10000;
 
 class RpcServer {
  public:
@@ -43,6 +45,9 @@ class RpcServer {
   int port() const { return port_; }
   /// A program changed state: answers that wait look again.
   void OnServiceChanged();
+  /// Answers the waiting calls that are decided (from a timer: never inside the
+  /// Supervisor's own callbacks, which a new request could re-enter).
+  void CheckWaits();
   size_t connections() const { return conns_.size(); }
 
  private:
@@ -70,6 +75,8 @@ class RpcServer {
   std::map<uint64_t, std::unique_ptr<Conn>> conns_;
   std::vector<std::unique_ptr<Conn>> dead_;
   std::unique_ptr<Timer> free_timer_;
+  std::unique_ptr<Timer> check_timer_;
+  size_t untrusted_ = 0;  // TCP clients: kMaxHttpConnections bounds them, not the socket's.
 };
 
 }  // namespace tend

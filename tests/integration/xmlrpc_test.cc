@@ -120,6 +120,12 @@ TEST_F(XmlRpc, HttpAsksThePasswordAndSurvivesGarbage) {
                     .find("HTTP/1.1 413"));
   EXPECT_EQ(0u, Exchange(port, std::string("\x16\x03\x01\x02\x00", 5)).find("HTTP/1.1 400"));
   EXPECT_EQ(0u, Exchange(port, Post(kGetPid, good)).find("HTTP/1.1 200"));
+  // Pipelined: each answered in turn, once the one before is written.
+  std::string keep = Post(kGetPid, good);
+  keep.replace(keep.find("Connection: close"), 17, "Connection: keep-alive");
+  a = Exchange(port, keep + keep + Post(kGetPid, ""));
+  EXPECT_EQ(2u, CountLines(a, "HTTP/1.1 200 OK")) << a;
+  EXPECT_EQ(1u, CountLines(a, "HTTP/1.1 401 Unauthorized")) << a;
   EXPECT_EQ(0, Ctl({"pid"}));  // tend answers its own socket too.
 }
 
