@@ -289,9 +289,11 @@ bool BasicAuthMatches(const std::string* authorization, const std::string& usern
   if (password.compare(0, 5, "{SHA}") == 0) {
     std::string want;
     for (char c : password.substr(5)) want += Lower(c);
-    return same(user, username) & same(Sha1Hex(pass), want);
+    const bool user_ok = same(user, username), pass_ok = same(Sha1Hex(pass), want);
+    return user_ok && pass_ok;  // Both compared, whichever differs.
   }
-  return same(user, username) & same(pass, password);
+  const bool user_ok = same(user, username), pass_ok = same(pass, password);
+  return user_ok && pass_ok;
 }
 
 }  // namespace tend

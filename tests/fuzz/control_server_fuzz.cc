@@ -73,7 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Check(sup.Start(&err), "the supervisor starts", err);
   int shutdowns = 0;
   server = std::make_unique<tend::ControlServer>(&loop, &sup, nullptr,
-                                                 tend::ControlServer::Callbacks{[&] { ++shutdowns; }});
+                                                 tend::ControlServer::Callbacks{[&] { ++shutdowns; }, nullptr});
   int sv[2];
   Check(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) == 0, "socketpair");
   server->Serve(tend::UniqueFd(sv[0]));
