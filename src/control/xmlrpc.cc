@@ -105,8 +105,9 @@ class Parser {
     Tag t;
     if (!Peek(&t)) return false;
     if (!t.close && t.name == "params") {
-      if (!Open("params")) return false;
-      if (!t.empty) {
+      bool empty = false;
+      if (!Open("params", &empty)) return false;
+      if (!empty) {
         for (;;) {
           if (!Peek(&t)) return false;
           if (t.close) break;

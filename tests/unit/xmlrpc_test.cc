@@ -48,6 +48,9 @@ TEST(XmlRpcTest, ReadsWhatPythonSends) {
   // No params element, untyped strings, references, nesting, empty elements.
   ASSERT_TRUE(ParseCall("<methodCall><methodName>m</methodName></methodCall>", &c, &why)) << why;
   EXPECT_TRUE(c.params.empty());
+  ASSERT_TRUE(ParseCall("<methodCall><methodName>m</methodName><params/></methodCall>", &c, &why))
+      << why;
+  EXPECT_TRUE(c.params.empty());
   ASSERT_TRUE(ParseCall(
       "<methodCall><methodName>m</methodName><params><param><value> a&amp;&#233;&#x41; </value>"
       "</param><param><value><array><data><value><i4>-7</i4></value><value><struct><member>"
