@@ -168,6 +168,12 @@ struct ProgramConfig {
   /// restarted; 0: no watchdog.
   int64_t watchdog_ms = 0;
 
+  /// The group's name: `group`, else the section's name, else the process name (a
+  /// ProgramConfig built by hand, as the main command's).
+  const std::string& Group() const {
+    return !group.empty() ? group : !program_name.empty() ? program_name : name;
+  }
+
   /// True when both would run the same way: what reload compares to decide a restart.
   bool SameRun(const ProgramConfig& o) const;
   /// True when both check health the same way (a reload that changes only this does

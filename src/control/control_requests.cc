@@ -104,7 +104,7 @@ void ControlServer::HandleStatus(Conn* c, const Message& m) {
         .AddInt(Tag::kExitCode, s->has_exited() ? ExitCodeOf(s->last_status()) : -1)
         .AddInt(Tag::kAutostart, s->config().autostart)
         .AddInt(Tag::kTty, s->config().tty)
-        .Add(Tag::kGroupName, s->config().group.empty() ? s->name() : s->config().group)
+        .Add(Tag::kGroupName, s->config().Group())
         .AddInt(Tag::kPriority, s->config().priority)
         // supervisord's group priority: a [group:x]'s own (not kept by tend: its default),
         // else the program's.

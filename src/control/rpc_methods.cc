@@ -61,10 +61,7 @@ const char* FaultName(int code) {
   return "UNKNOWN";
 }
 
-const std::string& GroupOf(const Service* s) {
-  const ProgramConfig& c = s->config();
-  return c.group.empty() ? c.program_name : c.group;
-}
+const std::string& GroupOf(const Service* s) { return s->config().Group(); }
 
 std::string Namespec(const Service* s) {
   return GroupOf(s) == s->name() ? s->name() : GroupOf(s) + ":" + s->name();

@@ -606,8 +606,7 @@ SpawnSpec Service::MakeSpawnSpec() const {
     spec.input = "/dev/null";
     // As supervisord, so that scripts written for it keep working.
     spec.env = {"SUPERVISOR_ENABLED=1", "SUPERVISOR_PROCESS_NAME=" + config_.name,
-                "SUPERVISOR_GROUP_NAME=" +
-                    (config_.group.empty() ? config_.program_name : config_.group)};
+                "SUPERVISOR_GROUP_NAME=" + config_.Group()};
   }
   if (config_.user.resolved) {
     spec.set_user = true;

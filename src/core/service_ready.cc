@@ -144,12 +144,13 @@ void Service::AttachTaps(bool detach) {
 void Service::OnStreamLine(int stream, std::string_view line) {
   if (ready_lines_) OnLine(line);
   if (!env_.listeners || !(stream == 2 ? config_.stderr_events : config_.stdout_events)) return;
+  // Nothing is rendered for a line no listener wants: this runs for every line.
+  const char* type = stream == 2 ? "PROCESS_LOG_STDERR" : "PROCESS_LOG_STDOUT";
+  if (!env_.listeners->Wants(type)) return;
   std::string data(line);
   data += '\n';
-  env_.listeners->Publish(stream == 2 ? "PROCESS_LOG_STDERR" : "PROCESS_LOG_STDOUT",
-                          ProcessLogPayload(config_.name,
-                                            config_.group.empty() ? config_.program_name : config_.group,
-                                            log_pid_, stream == 2, data));
+  env_.listeners->Publish(type, ProcessLogPayload(config_.name, config_.Group(), log_pid_,
+                                                  stream == 2, data));
 }
 
 void Service::MaybeRunning() {

@@ -16,7 +16,7 @@ namespace tend {
 
 namespace {
 
-const std::string& GroupOf(const ProgramConfig& p) { return p.group.empty() ? p.name : p.group; }
+const std::string& GroupOf(const ProgramConfig& p) { return p.Group(); }
 
 void AddOnce(std::vector<std::string>* v, const std::string& s) {
   if (std::find(v->begin(), v->end(), s) == v->end()) v->push_back(s);
