@@ -135,16 +135,13 @@ bool AdoptOrphans() {
 }
 
 // What tendctl reload, SIGHUP and the drop-in's reread call: the files read again.
-Supervisor::ReloadFn Reloader(const std::string& path, NotifyEnd* notify) {
-  return [path, notify](Config* next, std::string* problems, bool dry_run) {
+Supervisor::ReloadFn Reloader(const std::string& path) {
+  return [path](Config* next, std::string* problems, bool dry_run) {
     // A dry run (supervisorctl reread, its checks before add and remove) changes
     // nothing, so it leaves nothing in the log either: its caller gets the problems.
     if (dry_run) return LoadAndReport(path, next, problems, true) == 0;
     Diag(Level::kInfo, "reloading {}", path);
-    if (LoadAndReport(path, next, problems) == 0) {
-      notify->OpenFor(*next);
-      return true;
-    }
+    if (LoadAndReport(path, next, problems) == 0) return true;
     Diag(Level::kError, "configuration not reloaded: the running one stays in force");
     return false;
   };
@@ -243,7 +240,8 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
     if (control) control->OnServiceChanged();
     if (rpc) rpc->OnServiceChanged();
   };
-  if (!config_path.empty()) callbacks.reload = Reloader(config_path, &notify);
+  if (!config_path.empty()) callbacks.reload = Reloader(config_path);
+  callbacks.applying = [&](const Config& next) { notify.OpenFor(next); };
   SetDiagTimestamps(config.tend.log_timestamps);
   LogRouter logs(&loop);
   std::vector<std::string> names;
@@ -276,13 +274,16 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
   WireReaper(&reaper, &pid1, &supervisor);
   auto signals = WireSignals(&loop, &pid1, &notify, &reaper);
   if (!signals) return kExitSystem;
-  RpcMethods rpc_methods(&supervisor, &listeners, {[&] { pid1.RequestStop(); }});
+  RpcMethods rpc_methods(&supervisor, &listeners, &logs, {[&] { pid1.RequestStop(); }});
   RpcServer rpc_server(&loop, &rpc_methods);
   rpc = &rpc_server;
   ControlServer control_server(
       &loop, &supervisor, &logs,
       {[&] { pid1.RequestStop(); },
-       [&](UniqueFd fd, std::string first) { rpc_server.Serve(std::move(fd), std::move(first)); }});
+       [&](UniqueFd fd, std::string first) { rpc_server.Serve(std::move(fd), std::move(first)); },
+       [&](const std::string& name, int stream, std::string_view line) {
+         rpc_server.OnLine(name, stream, line);
+       }});
   if (!StartControl(&control_server, opts, config.tend)) return kExitSystem;
   control = &control_server;
   if (!StartHttp(&rpc_server, config.tend)) return kExitSystem;

@@ -204,6 +204,38 @@ void CheckStopChains(const Config& config, int64_t stop_timeout_ms,
   }
 }
 
+bool DependenciesHold(const Config& config, std::string* why) {
+  std::map<std::string, const std::vector<std::string>*> deps;  // By program name.
+  for (const auto& p : config.programs) deps[p.program_name] = &p.depends_on;
+  for (const auto& [name, list] : deps) {
+    for (const auto& d : *list) {
+      if (deps.count(d) == 0) {
+        *why = name + " depends on " + d + ", which is not there";
+        return false;
+      }
+    }
+  }
+  // Depth-first, each program once: a program met again on the path is a cycle.
+  std::map<std::string, int> mark;  // 1: on the path, 2: done.
+  std::function<bool(const std::string&)> visit = [&](const std::string& n) {
+    if (mark[n] == 2) return true;
+    if (mark[n] == 1) {
+      *why = "dependency cycle through " + n;
+      return false;
+    }
+    mark[n] = 1;
+    for (const auto& d : *deps[n]) {
+      if (!visit(d)) return false;
+    }
+    mark[n] = 2;
+    return true;
+  };
+  for (const auto& kv : deps) {
+    if (!visit(kv.first)) return false;
+  }
+  return true;
+}
+
 std::string FormatPrograms(const Config& config) {
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"NAME", "TYPE", "USER", "AUTOSTART", "DEPENDS_ON", "COMMAND"});

@@ -239,6 +239,11 @@ struct ExpansionContext {
 /// split differently are single-quoted), under a header line; columns are aligned.
 std::string FormatPrograms(const Config& config);
 
+/// Whether every depends_on of `config` names one of its programs and no chain of them
+/// comes back to where it began (what the loader checks of files, for a configuration
+/// put together otherwise: supervisord's addProcessGroup). False with why.
+bool DependenciesHold(const Config& config, std::string* why);
+
 /// A warning (kWarning) for each program at the top of a depends_on chain whose
 /// stopwaitsecs, from it down to the bottom, add up to more than `stop_timeout_ms`:
 /// tend's stop then signals the lower programs before their dependents are down.

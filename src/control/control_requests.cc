@@ -321,6 +321,7 @@ void ControlServer::HandleLogs(Conn* c, const Message& m) {
 
 void ControlServer::OnLine(const std::string& name, int stream, std::string_view line,
                            uint64_t seq) {
+  if (callbacks_.line) callbacks_.line(name, stream, line);
   if (followers_ == 0) return;
   const size_t bound = FollowerBound();
   for (auto& kv : conns_) {

@@ -55,6 +55,9 @@ class ControlServer : public LogTap {
     /// bytes, which no frame of tend's protocol starts with; handed over with them,
     /// already checked by its credentials. Unset: such clients are refused as bad frames.
     std::function<void(UniqueFd fd, std::string first_bytes)> http;
+    /// Every line of a program's output and of tend's own, as the log tap hears it
+    /// (the HTTP clients that follow a log: supervisorctl tail -f).
+    std::function<void(const std::string& name, int stream, std::string_view line)> line;
   };
   ControlServer(EventLoop* loop, Supervisor* supervisor, LogRouter* logs, Callbacks callbacks);
   ~ControlServer() override;

@@ -186,6 +186,36 @@ std::string HttpResponse(int status, const std::vector<std::string>& headers,
   return out;
 }
 
+std::string HttpStreamHead(const std::vector<std::string>& headers, bool chunked) {
+  std::string out = "HTTP/1.1 200 OK\r\n";
+  for (const std::string& h : headers) out += h + "\r\n";
+  out += chunked ? "Transfer-Encoding: chunked\r\n\r\n" : "Connection: close\r\n\r\n";
+  return out;
+}
+
+std::string HttpChunk(std::string_view data) {
+  return fmt::format("{:x}\r\n{}\r\n", data.size(), data);
+}
+
+std::string PercentDecode(std::string_view s) {
+  auto hex = [](char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+  };
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 bool Base64Decode(std::string_view in, std::string* out) {
   out->clear();
   if (in.size() % 4 != 0) return false;

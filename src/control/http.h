@@ -40,6 +40,14 @@ HttpParse ParseHttpRequest(std::string_view in, HttpRequest* out, size_t* used, 
 /// `keep_alive`, each of `headers` ("Name: value"), then `body`.
 std::string HttpResponse(int status, const std::vector<std::string>& headers,
                          std::string_view body, bool keep_alive);
+/// The head of a response streamed until the connection ends (supervisord's /logtail):
+/// 200, each of `headers`, and chunked transfer coding when `chunked` (HTTP/1.1); an
+/// HTTP/1.0 client gets the bytes as they are, and the end of the connection ends them.
+std::string HttpStreamHead(const std::vector<std::string>& headers, bool chunked);
+/// `data` (not empty) as one chunk of chunked transfer coding.
+std::string HttpChunk(std::string_view data);
+/// A request target's %XX escapes decoded (others left as they are).
+std::string PercentDecode(std::string_view s);
 /// The reason phrase of a status ("Unauthorized").
 const char* HttpReason(int status);
 

@@ -19,8 +19,18 @@ namespace {
 
 using xmlrpc::Value;
 
-// The most calls one system.multicall may make.
+// The most calls one system.multicall may make, and the most text its answer may carry
+// (256 whole logs would be a PID 1's memory): the calls past it fail.
 constexpr size_t kMaxMulticall = 256;
+constexpr size_t kMaxMulticallText = 8 * 1024 * 1024;
+
+// About what a value takes in an answer: its text, and a little per value.
+size_t TextSize(const Value& v) {
+  size_t n = 16 + v.s.size();
+  for (const Value& i : v.items) n += TextSize(i);
+  for (const auto& m : v.members) n += m.first.size() + TextSize(m.second);
+  return n;
+}
 
 // supervisor.getAPIVersion: the interface version supervisorctl checks.
 constexpr char kApiVersion[] = "3.0";
@@ -57,6 +67,12 @@ const char* FaultName(int code) {
       return "NOT_RUNNING";
     case kSuccess:
       return "SUCCESS";
+    case kAlreadyAdded:
+      return "ALREADY_ADDED";
+    case kStillRunning:
+      return "STILL_RUNNING";
+    case kCantReread:
+      return "CANT_REREAD";
   }
   return "UNKNOWN";
 }
@@ -69,12 +85,6 @@ std::string Namespec(const Service* s) {
 
 using State = Service::State;
 
-// supervisord's RUNNING_STATES: a start is refused, a stop goes ahead.
-bool Running(const Service* s) {
-  return s->state() == State::kRunning || s->state() == State::kStarting ||
-         s->state() == State::kBackoff || s->state() == State::kStopping;
-}
-
 // The description supervisord gives a failed start.
 std::string SpawnError(const Service* s) {
   const std::string& f = s->last_failure();
@@ -84,18 +94,47 @@ std::string SpawnError(const Service* s) {
 
 // The methods, in system.listMethods' order.
 constexpr const char* kMethods[] = {
-    "supervisor.getAPIVersion",       "supervisor.getAllProcessInfo",
-    "supervisor.getIdentification",   "supervisor.getPID",
-    "supervisor.getProcessInfo",      "supervisor.getState",
-    "supervisor.getSupervisorVersion", "supervisor.getVersion",
-    "supervisor.sendProcessStdin",    "supervisor.sendRemoteCommEvent",
-    "supervisor.shutdown",            "supervisor.signalAllProcesses",
-    "supervisor.signalProcess",       "supervisor.signalProcessGroup",
-    "supervisor.startAllProcesses",   "supervisor.startProcess",
-    "supervisor.startProcessGroup",   "supervisor.stopAllProcesses",
-    "supervisor.stopProcess",         "supervisor.stopProcessGroup",
-    "system.listMethods",             "system.methodHelp",
-    "system.methodSignature",         "system.multicall",
+    "supervisor.addProcessGroup",
+    "supervisor.clearAllProcessLogs",
+    "supervisor.clearLog",
+    "supervisor.clearProcessLog",
+    "supervisor.clearProcessLogs",
+    "supervisor.getAPIVersion",
+    "supervisor.getAllConfigInfo",
+    "supervisor.getAllProcessInfo",
+    "supervisor.getIdentification",
+    "supervisor.getPID",
+    "supervisor.getProcessInfo",
+    "supervisor.getState",
+    "supervisor.getSupervisorVersion",
+    "supervisor.getVersion",
+    "supervisor.readLog",
+    "supervisor.readMainLog",
+    "supervisor.readProcessLog",
+    "supervisor.readProcessStderrLog",
+    "supervisor.readProcessStdoutLog",
+    "supervisor.reloadConfig",
+    "supervisor.removeProcessGroup",
+    "supervisor.restart",
+    "supervisor.sendProcessStdin",
+    "supervisor.sendRemoteCommEvent",
+    "supervisor.shutdown",
+    "supervisor.signalAllProcesses",
+    "supervisor.signalProcess",
+    "supervisor.signalProcessGroup",
+    "supervisor.startAllProcesses",
+    "supervisor.startProcess",
+    "supervisor.startProcessGroup",
+    "supervisor.stopAllProcesses",
+    "supervisor.stopProcess",
+    "supervisor.stopProcessGroup",
+    "supervisor.tailProcessLog",
+    "supervisor.tailProcessStderrLog",
+    "supervisor.tailProcessStdoutLog",
+    "system.listMethods",
+    "system.methodHelp",
+    "system.methodSignature",
+    "system.multicall",
 };
 
 bool IsString(const Value& v) { return v.type == Value::Type::kString; }
@@ -107,16 +146,27 @@ bool Flag(const std::vector<Value>& params, size_t i) {
   return v.type == Value::Type::kBool || v.type == Value::Type::kInt ? v.i != 0 : true;
 }
 
+}  // namespace
+
+// supervisord's RUNNING_STATES: a start is refused, a stop goes ahead.
+bool RpcMethods::Running(const Service* s) {
+  return s->state() == State::kRunning || s->state() == State::kStarting ||
+         s->state() == State::kBackoff || s->state() == State::kStopping;
+}
+
 // One process's line of a group's answer: {name, group, status, description}.
-Value GroupResult(const std::pair<std::string, std::string>& which, int status,
-                  const std::string& description) {
+Value RpcMethods::GroupResult(const std::pair<std::string, std::string>& which, int status,
+                              const std::string& description) {
   return Value::Struct({{"name", Value::String(which.first)},
                         {"group", Value::String(which.second)},
                         {"status", Value::Int(status)},
                         {"description", Value::String(description)}});
 }
 
-}  // namespace
+// A [group:x] has a priority of its own in supervisord, which tend does not read: 999.
+int RpcMethods::GroupPriority(const ProgramConfig& c) {
+  return c.Group() == c.program_name ? c.priority : 999;
+}
 
 RpcOutcome RpcOutcome::Of(Value v) {
   RpcOutcome o;
@@ -137,8 +187,12 @@ std::string RpcOutcome::Body() const {
   return fault ? xmlrpc::Fault(code, text) : xmlrpc::Response(value);
 }
 
-RpcMethods::RpcMethods(Supervisor* supervisor, ListenerPools* listeners, Callbacks callbacks)
-    : supervisor_(supervisor), listeners_(listeners), callbacks_(std::move(callbacks)) {}
+RpcMethods::RpcMethods(Supervisor* supervisor, ListenerPools* listeners, LogRouter* logs,
+                       Callbacks callbacks)
+    : supervisor_(supervisor),
+      listeners_(listeners),
+      logs_(logs),
+      callbacks_(std::move(callbacks)) {}
 
 bool RpcMethods::Resolve(const std::string& namespec, Target* out, RpcOutcome* fault) const {
   const size_t colon = namespec.find(':');
@@ -162,10 +216,7 @@ bool RpcMethods::Resolve(const std::string& namespec, Target* out, RpcOutcome* f
 
 std::vector<Service*> RpcMethods::All(bool lexical) const {
   std::vector<Service*> all = supervisor_->Controllable(false);
-  // A [group:x] has a priority of its own in supervisord, which tend does not read: 999.
-  auto group_priority = [](const Service* s) {
-    return GroupOf(s) == s->config().program_name ? s->config().priority : 999;
-  };
+  auto group_priority = [](const Service* s) { return GroupPriority(s->config()); };
   std::stable_sort(all.begin(), all.end(), [&](const Service* a, const Service* b) {
     if (lexical) {
       if (GroupOf(a) != GroupOf(b)) return GroupOf(a) < GroupOf(b);
@@ -237,6 +288,10 @@ RpcMethods::Reply RpcMethods::Call(const xmlrpc::Call& call) {
   };
   if ((m.compare(0, 15, "supervisor.stop") == 0 || m.compare(0, 17, "supervisor.signal") == 0) &&
       supervisor_->stopping()) {
+    return now(RpcOutcome::Failure(kShutdownState));
+  }
+  // As supervisord while it restarts: every supervisor.* method refused until it is done.
+  if (restarting_ && m.compare(0, 11, "supervisor.") == 0) {
     return now(RpcOutcome::Failure(kShutdownState));
   }
   if (m == "supervisor.getAPIVersion" || m == "supervisor.getVersion") {
@@ -319,6 +374,8 @@ RpcMethods::Reply RpcMethods::Call(const xmlrpc::Call& call) {
     if (listeners_) listeners_->Publish("REMOTE_COMMUNICATION", "type:" + p[0].s + "\n" + p[1].s);
     return value(Value::Bool(true));
   }
+  RpcOutcome answer;
+  if (LogMethod(m, p, &answer) || ConfigMethod(m, p, &answer)) return now(answer);
   if (m == "system.listMethods") {
     Value list = Value::Array();
     for (const char* name : kMethods) list.items.push_back(Value::String(name));
@@ -512,37 +569,56 @@ RpcOutcome RpcMethods::Signal(const std::vector<Service*>& services, const Value
   return RpcOutcome::Of(std::move(list));
 }
 
-// Each call of the list in turn; the answer once all are decided: the value of each that
-// succeeded (supervisord's, not wrapped in an array as Python's own multicall does), and
-// {faultCode, faultString} for each that did not.
+// Each call of the list in turn, as supervisord makes them: one that waits (a start, a
+// stop) is decided before the next is made, so that [stopProcess, startProcess] of one
+// program restarts it. The answer: the value of each that succeeded (supervisord's, not
+// wrapped in an array as Python's own multicall does), and {faultCode, faultString} for
+// each that did not.
 RpcMethods::Reply RpcMethods::Multicall(const Value& calls) {
-  struct Part {
-    RpcOutcome outcome;
-    std::function<bool(RpcOutcome*)> wait;
+  struct Progress {
+    std::vector<Value> calls;
+    std::vector<RpcOutcome> done;
+    std::function<bool(RpcOutcome*)> wait;  // The call in hand's, while it waits.
+    size_t text = 0;                        // TextSize of the answers so far.
   };
-  auto parts = std::make_shared<std::vector<Part>>();
-  for (const Value& c : calls.items) {
-    const Value* name = c.Member("methodName");
-    const Value* params = c.Member("params");
-    if (!name || !IsString(*name) || (params && params->type != Value::Type::kArray)) {
-      parts->push_back({RpcOutcome::Failure(kIncorrectParameters), nullptr});
-      continue;
-    }
-    if (name->s == "system.multicall") {
-      parts->push_back({RpcOutcome::Failure(kIncorrectParameters, "recursive multicall"), nullptr});
-      continue;
-    }
-    Reply r = Call({name->s, params ? params->items : std::vector<Value>{}});
-    parts->push_back({r.now, r.wait});
-  }
-  auto all = [parts](RpcOutcome* o) {
-    for (Part& part : *parts) {
-      if (part.wait && !part.wait(&part.outcome)) return false;
-      part.wait = nullptr;
+  auto p = std::make_shared<Progress>();
+  p->calls = calls.items;
+  // RpcMethods outlives every connection, and so every answer that waits.
+  auto step = [this, p](RpcOutcome* o) {
+    for (;;) {
+      if (p->wait) {
+        RpcOutcome r;
+        if (!p->wait(&r)) return false;
+        p->wait = nullptr;
+        p->text += TextSize(r.value);
+        p->done.push_back(std::move(r));
+      }
+      if (p->done.size() == p->calls.size()) break;
+      if (p->text > kMaxMulticallText) {
+        p->done.push_back(RpcOutcome::Failure(kFailed, "the answer is too large: call it alone"));
+        continue;
+      }
+      const Value& c = p->calls[p->done.size()];
+      const Value* name = c.Member("methodName");
+      const Value* params = c.Member("params");
+      if (!name || !IsString(*name) || (params && params->type != Value::Type::kArray)) {
+        p->done.push_back(RpcOutcome::Failure(kIncorrectParameters));
+        continue;
+      }
+      if (name->s == "system.multicall") {
+        p->done.push_back(RpcOutcome::Failure(kIncorrectParameters, "recursive multicall"));
+        continue;
+      }
+      Reply r = Call({name->s, params ? params->items : std::vector<Value>{}});
+      if (r.wait) {
+        p->wait = std::move(r.wait);
+      } else {
+        p->text += TextSize(r.now.value);
+        p->done.push_back(std::move(r.now));
+      }
     }
     Value list = Value::Array();
-    for (const Part& part : *parts) {
-      const RpcOutcome& r = part.outcome;
+    for (const RpcOutcome& r : p->done) {
       list.items.push_back(r.fault ? Value::Struct({{"faultCode", Value::Int(r.code)},
                                                     {"faultString", Value::String(r.text)}})
                                    : r.value);
@@ -551,8 +627,8 @@ RpcMethods::Reply RpcMethods::Multicall(const Value& calls) {
     return true;
   };
   RpcOutcome o;
-  if (all(&o)) return {o, nullptr};
-  return {RpcOutcome(), all};
+  if (step(&o)) return {o, nullptr};
+  return {RpcOutcome(), step};
 }
 
 }  // namespace tend

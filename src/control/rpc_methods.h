@@ -1,11 +1,13 @@
 // supervisord's XML-RPC interface ("supervisor." and "system." methods, as
 // supervisor 4.2.5's rpcinterface.py answers them) over the Supervisor: process info,
-// start, stop, signal, state, and supervisord's fault codes and strings. A call that
-// waits (startProcess with wait, the default) is answered later, once decided.
+// start, stop, signal, state, logs, the configuration, and supervisord's fault codes and
+// strings. A call that waits (startProcess with wait, the default) is answered later,
+// once decided. rpc_admin.cc holds the methods about logs and the configuration.
 #ifndef TEND_RPC_METHODS_H_
 #define TEND_RPC_METHODS_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@
 namespace tend {
 
 class ListenerPools;
+class LogRouter;
 
 /// supervisord's fault codes (supervisor/xmlrpc.py).
 enum Fault {
@@ -33,6 +36,9 @@ enum Fault {
   kAlreadyStarted = 60,
   kNotRunning = 70,
   kSuccess = 80,
+  kAlreadyAdded = 90,
+  kStillRunning = 91,
+  kCantReread = 92,
 };
 
 /// What a call gives: a value or a fault ("BAD_NAME: web").
@@ -59,8 +65,26 @@ class RpcMethods {
     std::function<bool(RpcOutcome*)> wait;
   };
 
-  RpcMethods(Supervisor* supervisor, ListenerPools* listeners, Callbacks callbacks);
+  /// `logs` (may be null) holds what the log methods read: each program's recent lines
+  /// and tend's own, kept as tendctl logs keeps them.
+  RpcMethods(Supervisor* supervisor, ListenerPools* listeners, LogRouter* logs,
+             Callbacks callbacks);
+  /// A program's group priority as supervisord sees it: its own priority when it is its
+  /// group, else 999 (a [group:x]'s own priority, which tend does not read).
+  static int GroupPriority(const ProgramConfig& c);
   Reply Call(const xmlrpc::Call& call);
+  /// What GET /logtail/NAMESPEC[/CHANNEL] follows (NAMESPEC empty: /mainlogtail, tend's
+  /// own lines): the ring's `name` and `stream`, and the last 1024 bytes to send first,
+  /// as supervisord's tail -f starts. False (a 404) for no one process or a channel
+  /// other than stdout and stderr.
+  bool FollowLog(const std::string& namespec, const std::string& channel, std::string* name,
+                 int* stream, std::string* head) const;
+  /// A restart (supervisor.restart) is under way: Continue() is to be called after
+  /// each change of a program's state.
+  bool busy() const { return restarting_; }
+  /// Takes a restart on once every program is down: the files read again and applied,
+  /// the autostart programs started.
+  void Continue();
 
  private:
   struct Target {
@@ -70,6 +94,12 @@ class RpcMethods {
   /// supervisord's namespecs: NAME, GROUP:NAME, GROUP:* or a group's name. False with
   /// BAD_NAME when it names nothing.
   bool Resolve(const std::string& namespec, Target* out, RpcOutcome* fault) const;
+  /// supervisord's RUNNING_STATES: a start is refused, a stop goes ahead.
+  static bool Running(const Service* s);
+  /// One process's line of a group's answer: {name, group, status, description}.
+  static xmlrpc::Value GroupResult(const std::pair<std::string, std::string>& which, int status,
+                                   const std::string& description);
+
   xmlrpc::Value Info(const Service* s) const;
   /// Every program, in supervisord's orders: `lexical` by group then name
   /// (getAllProcessInfo), else by group priority and name, then priority (start all).
@@ -78,10 +108,26 @@ class RpcMethods {
   Reply Stop(const std::vector<Service*>& services, bool wait, bool as_group);
   RpcOutcome Signal(const std::vector<Service*>& services, const xmlrpc::Value& sig, bool as_group);
   Reply Multicall(const xmlrpc::Value& calls);
+  /// readLog, readProcess*Log, tailProcess*Log and the clears; false when `method` is
+  /// none of them.
+  bool LogMethod(const std::string& method, const std::vector<xmlrpc::Value>& params,
+                 RpcOutcome* out);
+  /// reloadConfig, addProcessGroup, removeProcessGroup, getAllConfigInfo and restart;
+  /// false when `method` is none of them.
+  bool ConfigMethod(const std::string& method, const std::vector<xmlrpc::Value>& params,
+                    RpcOutcome* out);
+  /// Applies `group` as `source` has it (Supervisor::ApplyGroup): true, or FAILED.
+  bool Apply(const Config& source, const std::string& group, RpcOutcome* out);
 
   Supervisor* supervisor_;
   ListenerPools* listeners_;
+  LogRouter* logs_;
   Callbacks callbacks_;
+  /// The configuration last read (supervisord's process_group_configs): by reloadConfig,
+  /// or the running one as it was before the first removeProcessGroup.
+  std::unique_ptr<Config> read_;
+  uint64_t read_generation_ = 0;  // The Supervisor's generation read_ describes.
+  bool restarting_ = false;
 };
 
 }  // namespace tend

@@ -35,6 +35,11 @@ struct RpcServer::Conn {
   bool dead = false;
   bool trusted = false;  // From the unix socket: no password asked.
   bool partial = false;  // Part of a request is in: its deadline runs.
+  // A log stream (tail -f): what it follows; it takes no more requests.
+  bool following = false;
+  bool chunked = true;
+  std::string follow_name;
+  int follow_stream = 1;
 };
 
 RpcServer::RpcServer(EventLoop* loop, RpcMethods* methods)
@@ -130,7 +135,8 @@ void RpcServer::OnReadable(Conn* c) {
     Drop(c);
     return;
   }
-  if (c->closing) return;  // Whatever comes after a refusal is not read.
+  // Whatever comes after a refusal, or from a follower, is not read.
+  if (c->closing || c->following) return;
   c->in.append(buf, static_cast<size_t>(n));
   if (!c->partial && !c->wait) {
     c->partial = true;
@@ -146,7 +152,7 @@ void RpcServer::OnReadable(Conn* c) {
 // Only while the last answer is written: a client that sends and never reads holds one
 // answer and its bounded input, not a queue of answers.
 void RpcServer::Process(Conn* c) {
-  while (!c->wait && !c->closing && !c->dead && c->out.empty()) {
+  while (!c->wait && !c->closing && !c->dead && !c->following && c->out.empty()) {
     if (c->in.empty() && c->partial) {
       c->partial = false;
       c->idle->Start(kHttpIdleMs);
@@ -172,6 +178,12 @@ void RpcServer::Handle(Conn* c, const HttpRequest& r) {
   // Who asks comes first: nothing is said of the server to a client without the password.
   if (!c->trusted && !BasicAuthMatches(r.Header("authorization"), username_, password_)) {
     Answer(c, 401, "", r.keep_alive, {"WWW-Authenticate: Basic realm=\"default\""});
+    return;
+  }
+  // supervisord matches the path alone, without a query.
+  const std::string path = r.target.substr(0, r.target.find('?'));
+  if (r.method == "GET" && (path.compare(0, 9, "/logtail/") == 0 || path == "/mainlogtail")) {
+    Follow(c, r);
     return;
   }
   if (r.target != "/RPC2") {
@@ -200,13 +212,59 @@ void RpcServer::Handle(Conn* c, const HttpRequest& r) {
   c->idle->Stop();
 }
 
+void RpcServer::Follow(Conn* c, const HttpRequest& r) {
+  std::string spec, channel = "stdout";
+  const std::string path = r.target.substr(0, r.target.find('?'));
+  if (path != "/mainlogtail") {
+    const std::string rest = PercentDecode(std::string_view(path).substr(9));
+    const size_t slash = rest.find('/');
+    spec = rest.substr(0, slash);
+    if (slash != std::string::npos) channel = rest.substr(slash + 1);
+    if (spec.empty()) spec = "/";  // Names no process.
+  }
+  std::string head;
+  if (!methods_->FollowLog(spec, channel, &c->follow_name, &c->follow_stream, &head)) {
+    Answer(c, 404, "", r.keep_alive);
+    return;
+  }
+  c->following = true;
+  c->chunked = r.minor >= 1;
+  ++followers_;
+  c->idle->Stop();
+  c->out += HttpStreamHead({"Content-Type: text/plain;charset=utf-8", "X-Accel-Buffering: no"},
+                           c->chunked);
+  if (!head.empty()) c->out += c->chunked ? HttpChunk(head) : head;
+  Flush(c);
+}
+
+void RpcServer::OnLine(const std::string& name, int stream, std::string_view line) {
+  if (followers_ == 0) return;
+  std::vector<Conn*> to;
+  for (auto& [id, c] : conns_) {
+    if (c->following && c->follow_stream == stream && c->follow_name == name) to.push_back(c.get());
+  }
+  for (Conn* c : to) {
+    if (c->out.size() > kMaxHttpFollowQueue) {
+      Drop(c);
+      continue;
+    }
+    std::string text(line);
+    text += '\n';
+    // Written now only when nothing waits: else the writer's turn takes it along.
+    const bool idle = c->out.empty();
+    c->out += c->chunked ? HttpChunk(text) : text;
+    if (idle) Flush(c);
+  }
+}
+
 void RpcServer::OnServiceChanged() {
-  bool waiting = false;
+  bool waiting = methods_->busy();
   for (auto& [id, c] : conns_) waiting |= static_cast<bool>(c->wait);
   if (waiting && !check_timer_->active()) check_timer_->Start(0);
 }
 
 void RpcServer::CheckWaits() {
+  methods_->Continue();
   std::vector<Conn*> ready;
   for (auto& [id, c] : conns_) {
     if (c->wait) ready.push_back(c.get());
@@ -256,6 +314,7 @@ void RpcServer::Drop(Conn* c) {
   c->idle->Stop();
   c->wait = nullptr;
   if (!c->trusted) --untrusted_;
+  if (c->following) --followers_;
   auto it = conns_.find(c->id);
   if (it == conns_.end()) return;
   dead_.push_back(std::move(it->second));

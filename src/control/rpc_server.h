@@ -26,6 +26,9 @@ constexpr int64_t kHttpIdleMs = 30000;
 /// A request must be whole this soon after its first byte (a slow sender holds no slot).
 constexpr int64_t kHttpRequestMs = 10000;
 
+/// The most a follower (tail -f) may leave unread before it is dropped.
+constexpr size_t kMaxHttpFollowQueue = 1024 * 1024;
+
 class RpcServer {
  public:
   RpcServer(EventLoop* loop, RpcMethods* methods);
@@ -43,6 +46,10 @@ class RpcServer {
   void Serve(UniqueFd fd, std::string first_bytes);
   /// The port listened on (the kernel's choice when asked for 0).
   int port() const { return port_; }
+  /// A line of a program's output, or of tend's own (LogRouter::kDiagRing): to the
+  /// clients that follow it (GET /logtail/NAME[/CHANNEL], /mainlogtail). A follower
+  /// that lets more than kMaxHttpFollowQueue pile up unread is dropped.
+  void OnLine(const std::string& name, int stream, std::string_view line);
   /// A program changed state: answers that wait look again.
   void OnServiceChanged();
   /// Answers the waiting calls that are decided (from a timer: never inside the
@@ -58,6 +65,8 @@ class RpcServer {
   /// Handles the requests buffered, one at a time, while none waits for its answer.
   void Process(Conn* c);
   void Handle(Conn* c, const HttpRequest& r);
+  /// GET /logtail/... and /mainlogtail: the end of the log, then its lines as they come.
+  void Follow(Conn* c, const HttpRequest& r);
   void Answer(Conn* c, int status, const std::string& body, bool keep_alive,
               const std::vector<std::string>& headers = {});
   void Flush(Conn* c);
@@ -77,6 +86,7 @@ class RpcServer {
   std::unique_ptr<Timer> free_timer_;
   std::unique_ptr<Timer> check_timer_;
   size_t untrusted_ = 0;  // TCP clients: kMaxHttpConnections bounds them, not the socket's.
+  size_t followers_ = 0;  // Connections following a log.
 };
 
 }  // namespace tend

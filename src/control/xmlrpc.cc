@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "base/values.h"
+
 namespace tend {
 namespace xmlrpc {
 
@@ -316,18 +318,35 @@ class Parser {
   std::string why_;
 };
 
-// Python's xml escape: &, < and >.
+// Python's xml escape: &, < and >. Python writes any text as it is, and a control
+// character or a byte that is not UTF-8 (a program's log read back) then makes the
+// answer XML no parser takes: each becomes U+FFFD, so the rest of the text arrives.
 void Escape(std::string_view s, std::string* out) {
-  for (char c : s) {
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == '&') {
       *out += "&amp;";
     } else if (c == '<') {
       *out += "&lt;";
     } else if (c == '>') {
       *out += "&gt;";
+    } else if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') {
+      const size_t n = c < 0x80 ? 1 : Utf8Length(s.substr(i));
+      // U+FFFE and U+FFFF are not XML characters either.
+      const bool nonchar = n == 3 && c == 0xEF && static_cast<unsigned char>(s[i + 1]) == 0xBF &&
+                           static_cast<unsigned char>(s[i + 2]) >= 0xBE;
+      if (n > 0 && !nonchar) {
+        out->append(s.data() + i, n);
+        i += n;
+        continue;
+      }
+      *out += "\xEF\xBF\xBD";
+      i += n > 0 ? n : 1;
+      continue;
     } else {
-      *out += c;
+      *out += "\xEF\xBF\xBD";
     }
+    ++i;
   }
 }
 

@@ -1,7 +1,6 @@
 #include "core/supervisor.h"
 
 #include <signal.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -426,6 +425,44 @@ bool Supervisor::ReadAndApply(std::string* out, bool dry_run, ReloadDiff* diff) 
   return true;
 }
 
+bool Supervisor::ReadConfig(Config* next, std::string* problems) {
+  if (!callbacks_.reload) {
+    *problems = "no configuration file to read: tend runs a command only";
+    return false;
+  }
+  problems->clear();
+  return callbacks_.reload(next, problems, true);
+}
+
+Config Supervisor::Current() const {
+  Config c;
+  for (const auto& e : entries_) {
+    if (e->is_main || e->retiring) continue;
+    c.programs.push_back(e->next ? *e->next : e->service->config());
+  }
+  return c;
+}
+
+bool Supervisor::ApplyGroup(const Config& source, const std::string& group, std::string* why) {
+  Config next = Current();
+  next.programs.erase(std::remove_if(next.programs.begin(), next.programs.end(),
+                                     [&](const ProgramConfig& p) { return GroupOf(p) == group; }),
+                      next.programs.end());
+  for (const auto& p : source.programs) {
+    if (GroupOf(p) != group) continue;
+    for (const auto& o : next.programs) {
+      if (o.name == p.name) {
+        *why = p.name + " is a process of group " + GroupOf(o);
+        return false;
+      }
+    }
+    next.programs.push_back(p);
+  }
+  if (!DependenciesHold(next, why)) return false;
+  Diag(Level::kInfo, "group {} applied: {}", group, Reload(next));
+  return true;
+}
+
 // Finds a program for tendctl, which may act on it only while tend is not stopping.
 Supervisor::Entry* Supervisor::ControlEntry(const std::string& name, std::string* err) const {
   Entry* e = FindEntry(name);
@@ -528,6 +565,8 @@ ReloadDiff Supervisor::Diff(const Config& next) const {
 }
 
 std::string Supervisor::Reload(const Config& next) {
+  if (callbacks_.applying) callbacks_.applying(next);
+  ++generation_;
   const ReloadDiff d = Diff(next);
   if (env_.listeners) env_.listeners->Configure(next.programs);
   PublishGroups("PROCESS_GROUP_REMOVED", d.removed_groups);

@@ -56,6 +56,8 @@ class Supervisor : public Workload, public ServiceObserver {
     ReloadFn reload;
     /// Any service changed state (tendctl's waiters look again).
     std::function<void(Service*)> changed;
+    /// A configuration is about to be applied (the notify socket opens if it needs one).
+    std::function<void(const Config&)> applying;
   };
 
   Supervisor(Service::Env env, Callbacks callbacks);
@@ -95,6 +97,20 @@ class Supervisor : public Workload, public ServiceObserver {
   /// `dry_run`, only compares it). True with the summary in `out` (and the changes in
   /// `diff`, if given), or false with the problems (or why there is nothing to read).
   bool ReloadFromFile(std::string* out, bool dry_run = false, ReloadDiff* diff = nullptr);
+  /// Reads the configuration files without applying them (supervisord's reloadConfig):
+  /// false with the problems, or why there is nothing to read.
+  bool ReadConfig(Config* next, std::string* problems);
+  /// The programs as configured now (a reload's changes still waiting included), without
+  /// the main command and those being removed, in configuration order.
+  Config Current() const;
+  /// supervisord's addProcessGroup and removeProcessGroup: applies the running
+  /// configuration with the programs of group `group` as `source` has them (none there:
+  /// the group is removed). False with why, and nothing changed, when the result would
+  /// name one process twice or break a dependency (DependenciesHold).
+  bool ApplyGroup(const Config& source, const std::string& group, std::string* why);
+  /// How many configurations were applied (reloads, groups): what was read before the
+  /// last may no longer describe what runs.
+  uint64_t generation() const { return generation_; }
 
   /// tendctl: want programs up (their dependencies too), down (what depends on them
   /// first), or down then up again (with what depends on them, if it was up). The names
@@ -190,6 +206,7 @@ class Supervisor : public Workload, public ServiceObserver {
   bool pumping_ = false;
   bool pump_again_ = false;
   bool critical_ended_ = false;
+  uint64_t generation_ = 0;
   int critical_code_ = 0;
 };
 

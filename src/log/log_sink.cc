@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -50,6 +51,7 @@ constexpr size_t kSeqDigits = 12;
 void LogRing::Clear() {
   std::vector<char>().swap(buf_);
   written_ = pos_ = 0;
+  stream_bytes_[0] = stream_bytes_[1] = 0;
 }
 
 // Makes room for `need` more bytes while the ring is not at its capacity: doubling (at
@@ -61,6 +63,13 @@ void LogRing::Grow(size_t need) {
 }
 
 void LogRing::Add(int stream, std::string_view line, uint64_t seq) {
+  // Once in 2 GiB of a stream: its size starts again from what is kept (Text's contract).
+  uint64_t& size = stream_bytes_[stream == 2 ? 1 : 0];
+  if (size + line.size() + 1 > max_stream_bytes_) {
+    uint64_t ignored;
+    size = Text(stream, &ignored).size();
+  }
+  size += line.size() + 1;
   if (cap_ == 0) return;
   char head[1 + kSeqDigits];
   head[0] = stream == 2 ? '2' : '1';
@@ -107,6 +116,17 @@ std::vector<LogRing::Line> LogRing::Tail(size_t n) const {
   }
   if (lines.size() > n) lines.erase(lines.begin(), lines.end() - static_cast<ptrdiff_t>(n));
   return lines;
+}
+
+std::string LogRing::Text(int stream, uint64_t* size) const {
+  std::string text;
+  for (const Line& l : Tail(SIZE_MAX)) {
+    if ((l.stream == 2) != (stream == 2)) continue;
+    text += l.text;
+    text += '\n';
+  }
+  *size = stream_bytes_[stream == 2 ? 1 : 0];
+  return text;
 }
 
 UniqueFd LogOutput::OpenPrivate(int fd, Mode* mode) {

@@ -35,7 +35,9 @@ struct LogCredit {
 /// nothing); once full, no allocation per line.
 class LogRing {
  public:
-  explicit LogRing(size_t capacity) : cap_(capacity) {}
+  /// `max_stream_bytes`: where a stream's size starts again (Text); tests make it small.
+  explicit LogRing(size_t capacity, uint64_t max_stream_bytes = kMaxStreamBytes)
+      : cap_(capacity), max_stream_bytes_(max_stream_bytes) {}
   /// Bytes reserved now (at most `capacity`).
   size_t reserved() const { return buf_.size(); }
   /// Keeps `line` (without its newline) from the program's stream 1 or 2, numbered
@@ -48,6 +50,13 @@ class LogRing {
   };
   /// The last `n` whole lines kept, oldest first.
   std::vector<Line> Tail(size_t n) const;
+  /// Stream 1 or 2 as a log file reads (supervisord's readProcessStdoutLog): the lines
+  /// kept, each with its newline, oldest first; `*size` is what the stream wrote since
+  /// the ring was made or cleared, the file's size, of which the text is the end. Past
+  /// max_stream_bytes it starts again from what is kept, as a rotated file's would: the
+  /// offsets of supervisord's clients are 32-bit.
+  std::string Text(int stream, uint64_t* size) const;
+  static constexpr uint64_t kMaxStreamBytes = 0x7fffffff;
   /// Forgets every line kept, and gives back the memory.
   void Clear();
 
@@ -55,9 +64,11 @@ class LogRing {
   void Put(const char* p, size_t n);
   void Grow(size_t need);
   size_t cap_;
+  uint64_t max_stream_bytes_;
   std::vector<char> buf_;  // Until it reaches cap_, nothing wrapped: pos_ == written_.
   size_t written_ = 0;  // Bytes ever written.
   size_t pos_ = 0;      // Where the next byte goes: written_ % size.
+  uint64_t stream_bytes_[2] = {0, 0};  // Text and newlines added, per stream.
 };
 
 class LogOutput {

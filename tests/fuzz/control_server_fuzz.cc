@@ -72,8 +72,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string err;
   Check(sup.Start(&err), "the supervisor starts", err);
   int shutdowns = 0;
-  server = std::make_unique<tend::ControlServer>(&loop, &sup, nullptr,
-                                                 tend::ControlServer::Callbacks{[&] { ++shutdowns; }, nullptr});
+  server = std::make_unique<tend::ControlServer>(
+      &loop, &sup, nullptr, tend::ControlServer::Callbacks{[&] { ++shutdowns; }, nullptr, nullptr});
   int sv[2];
   Check(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) == 0, "socketpair");
   server->Serve(tend::UniqueFd(sv[0]));

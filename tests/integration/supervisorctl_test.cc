@@ -85,9 +85,10 @@ class Supervisorctl : public Pid1Test {
     // tend under the name scripts call it by.
     ASSERT_EQ(symlink(BuildPath("tend").c_str(), Path("supervisorctl").c_str()), 0);
     if (over_http_) {
-      // tend's own file with an [inet_http_server] (supervisord would take its port).
+      // tend's own file with an [inet_http_server] (supervisord would take its port),
+      // which includes the one both read, so that changes to it reach both.
       http_url_ = "http://127.0.0.1:" + std::to_string(FreePort());
-      WriteFile(Path("tend.conf"), Conf(dir_) + "[inet_http_server]\nport=" +
+      WriteFile(Path("tend.conf"), "[include]\nfiles=" + conf_ + "\n[inet_http_server]\nport=" +
                                        http_url_.substr(7) + "\nusername=u\npassword=p\n");
       Start({"-c", Path("tend.conf")});
     } else {
@@ -186,6 +187,51 @@ class Supervisorctl : public Pid1Test {
     EXPECT_EQ(ours.status, real.status) << args[0] << "\n" << real.out;
   }
 
+  // `reread` and `update` after the configuration file changed under both: a program
+  // added, one changed (not running: it stays so), one removed.
+  void RereadAndUpdate() {
+    ASSERT_TRUE(Settle());
+    Same({"reread"});
+    Same({"reread", "extra"});
+    // A dry run changes nothing, so it leaves nothing in tend's log.
+    EXPECT_FALSE(Has(tend_->Stderr(), "reloading")) << tend_->Stderr();
+    std::string conf = ReadFile(conf_);
+    conf.replace(conf.find("sleep 100001"), 12, "sleep 100011");
+    const size_t talk = conf.find("[program:talk]");
+    conf = conf.substr(0, talk) + "[program:extra]\ncommand=sleep 100009\n";
+    WriteFile(conf_, conf);
+    Same({"reread"});
+    Same({"update", "nope"});
+    Same({"update"});
+    ASSERT_TRUE(Settle());
+    Same({"status"});
+    Same({"avail"});
+    Same({"reread"});
+    Same({"update"});
+  }
+
+  // `remove` and `add` after `reread`, as supervisord's documentation has them: a program
+  // gone from the files is stopped, then removed; a new one added.
+  void RemoveAndAdd() {
+    ASSERT_TRUE(Settle());
+    std::string conf = ReadFile(conf_);
+    WriteFile(conf_, conf.substr(0, conf.find("[program:talk]")));
+    Same({"reread"});
+    Same({"remove", "talk"});
+    Same({"stop", "talk"});
+    Same({"remove", "talk", "nope"});
+    Same({"status"});
+    Same({"reread"});
+    WriteFile(conf_, conf.substr(0, conf.find("[program:talk]")) +
+                         "[program:extra]\ncommand=sleep 100009\n");
+    Same({"reread"});
+    Same({"add", "extra"});
+    Same({"add", "extra"});
+    ASSERT_TRUE(Settle());
+    Same({"status"});
+    Same({"reread"});
+  }
+
   std::string conf_;
   std::unique_ptr<TendProcess> real_;
   bool over_http_ = false;
@@ -205,54 +251,27 @@ TEST_F(Supervisorctl, EveryRowOfTheTableMatchesTheRealSupervisorctl) { CompareTa
 
 // The table's rows of the commands the XML-RPC interface serves, from the real
 // supervisorctl over HTTP: the same output and exit status as supervisord's. The others
-// (tail, clear, reload...) are skipped on both sides, so that both stay alike.
+// (maintail, version, fg...) are skipped on both sides, so that both stay alike.
 TEST_F(SupervisorctlOverHttp, TheTablesRowsMatchSupervisord) {
-  CompareTable({"status", "start", "stop", "restart", "signal", "pid"});
+  CompareTable({"status", "start", "stop", "restart", "signal", "pid", "tail", "clear", "avail",
+                "add", "remove", "reload"});
 }
 
-// `reread` and `update` after the configuration file changed under both: a program
-// added, one changed (not running: it stays so), one removed.
-TEST_F(Supervisorctl, RereadAndUpdateMatchAfterTheConfigurationChanges) {
-  ASSERT_TRUE(Settle());
-  Same({"reread"});
-  Same({"reread", "extra"});
-  // A dry run changes nothing, so it leaves nothing in tend's log.
-  EXPECT_FALSE(Has(tend_->Stderr(), "reloading")) << tend_->Stderr();
-  std::string conf = ReadFile(conf_);
-  conf.replace(conf.find("sleep 100001"), 12, "sleep 100011");
-  const size_t talk = conf.find("[program:talk]");
-  conf = conf.substr(0, talk) + "[program:extra]\ncommand=sleep 100009\n";
-  WriteFile(conf_, conf);
-  Same({"reread"});
-  Same({"update", "nope"});
-  Same({"update"});
-  ASSERT_TRUE(Settle());
-  Same({"status"});
-  Same({"avail"});
-  Same({"reread"});
-  Same({"update"});
+TEST_F(Supervisorctl, RereadAndUpdateMatchAfterTheConfigurationChanges) { RereadAndUpdate(); }
+TEST_F(SupervisorctlOverHttp, RereadAndUpdateMatchAfterTheConfigurationChanges) {
+  RereadAndUpdate();
 }
 
-// `remove` and `add` after `reread`, as supervisord's documentation has them: a program
-// gone from the files is stopped, then removed; a new one added.
-TEST_F(Supervisorctl, RemoveAndAddMatchAfterTheConfigurationChanges) {
+TEST_F(Supervisorctl, RemoveAndAddMatchAfterTheConfigurationChanges) { RemoveAndAdd(); }
+TEST_F(SupervisorctlOverHttp, RemoveAndAddMatchAfterTheConfigurationChanges) { RemoveAndAdd(); }
+
+// shutdown over HTTP: the same answer, and both end, tend with status 0.
+TEST_F(SupervisorctlOverHttp, ShutdownEndsBoth) {
   ASSERT_TRUE(Settle());
-  std::string conf = ReadFile(conf_);
-  WriteFile(conf_, conf.substr(0, conf.find("[program:talk]")));
-  Same({"reread"});
-  Same({"remove", "talk"});
-  Same({"stop", "talk"});
-  Same({"remove", "talk", "nope"});
-  Same({"status"});
-  Same({"reread"});
-  WriteFile(conf_, conf.substr(0, conf.find("[program:talk]")) +
-                       "[program:extra]\ncommand=sleep 100009\n");
-  Same({"reread"});
-  Same({"add", "extra"});
-  Same({"add", "extra"});
-  ASSERT_TRUE(Settle());
-  Same({"status"});
-  Same({"reread"});
+  Same({"shutdown"});
+  EXPECT_EQ(0, tend_->Wait());
+  EXPECT_EQ(0, real_->Wait());
+  EXPECT_TRUE(Has(tend_->Stderr(), "web: stopped")) << tend_->Stderr();
 }
 
 // reload with files that no longer load is refused before anything stops (a restarting

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -67,7 +68,11 @@ TEST_F(XmlRpc, ClientsSeeWhatSupervisordShows) {
                            "[program:idle]\ncommand=sleep 100001\nautostart=false\n"
                            "[program:ghost]\ncommand=/nonexistent/ghost\nautostart=false\n"
                            "[program:a]\ncommand=sleep 100002\n[program:b]\ncommand=sleep 100003\n"
-                           "[group:pair]\nprograms=a,b\n";
+                           "[group:pair]\nprograms=a,b\n"
+                           "[program:talk]\ncommand=sh -c 'echo out1; echo err1 >&2; echo out2; "
+                           "exec sleep 100004'\n"
+                           "[program:merged]\ncommand=sh -c 'echo m-out; echo m-err >&2; "
+                           "exec sleep 100005'\nredirect_stderr=true\n";
   WriteFile(Path("supervisord.conf"), conf);
   ASSERT_EQ(mkdir(Path("real").c_str(), 0755), 0);
   TendProcess::Options opts;
@@ -75,20 +80,24 @@ TEST_F(XmlRpc, ClientsSeeWhatSupervisordShows) {
   TendProcess supervisord(Path("real"), {"-n", "-c", Path("supervisord.conf")}, opts);
   Start({"-c", Path("supervisord.conf")});
   ASSERT_TRUE(WaitForSocket()) << tend_->Stderr();
-  auto probe = [&](const std::string& url) {
+  auto probe = [&](const std::string& url, const char* logs = "") {
     std::string out;
-    RunCommand({kPython, Repo("tests/data/rpc_probe.py"), url}, &out, true);
+    RunCommand({kPython, Repo("tests/data/rpc_probe.py"), url, logs}, &out, true);
     return out;
   };
-  // Both up, with web and pair RUNNING (startsecs).
+  // Both up, with web, pair, talk and merged RUNNING (startsecs).
   auto settled = [&](const std::string& url) {
-    return Eventually([&] { return CountLines(probe(url), " RUNNING 20 ") == 3; });
+    return Eventually([&] { return CountLines(probe(url), " RUNNING 20 ") == 5; });
   };
   ASSERT_TRUE(settled("unix://" + dir_ + "/supervisor.sock")) << probe("unix://" + dir_ + "/supervisor.sock");
   ASSERT_TRUE(settled("unix://" + Path("ctl.sock"))) << probe("unix://" + Path("ctl.sock"));
-  const std::string theirs = probe("unix://" + dir_ + "/supervisor.sock");
-  EXPECT_EQ(theirs, probe("unix://" + Path("ctl.sock")));
+  const std::string theirs = probe("unix://" + dir_ + "/supervisor.sock", "logs");
+  EXPECT_EQ(theirs, probe("unix://" + Path("ctl.sock"), "logs"));
   EXPECT_TRUE(Has(theirs, "getProcessInfo ('nosuch',) -> fault 10 BAD_NAME: nosuch")) << theirs;
+  EXPECT_TRUE(Has(theirs, "readProcessStdoutLog ('talk', -1600, 0) -> 'out1\\nout2\\n'")) << theirs;
+  EXPECT_TRUE(Has(theirs, "readProcessStdoutLog ('talk', 0, 0) -> ''")) << theirs;  // Cleared.
+  EXPECT_TRUE(Has(theirs, "restart by multicall [True, True]")) << theirs;
+  EXPECT_TRUE(Has(theirs, "merged stderr -> fault 20")) << theirs;
   supervisord.Signal(SIGTERM);
   EXPECT_EQ(0, supervisord.Wait());
 }
@@ -127,6 +136,140 @@ TEST_F(XmlRpc, HttpAsksThePasswordAndSurvivesGarbage) {
   EXPECT_EQ(2u, CountLines(a, "HTTP/1.1 200 OK")) << a;
   EXPECT_EQ(1u, CountLines(a, "HTTP/1.1 401 Unauthorized")) << a;
   EXPECT_EQ(0, Ctl({"pid"}));  // tend answers its own socket too.
+}
+
+// What supervisord's methods do not say, as tend must: a multicall's answer is bounded
+// (256 whole logs would be PID 1's memory); while restart is under way every method is
+// refused, as by a restarting supervisord, and it ends with the programs anew; a group
+// whose addition or removal would break a dependency is refused, nothing changed.
+TEST_F(XmlRpc, BoundsAndRefusalsSupervisordDoesNotHave) {
+  std::string conf = WriteConf(
+      "b.conf", "[program:chatty]\ncommand=sh -c 'yes 0123456789012345678901234567890123456789"
+                "012345678901234567890123456789 | head -n 2000; exec sleep 100000'\n"
+                "startsecs=0\n"
+                "[program:slow]\ncommand=sh -c 'trap \"sleep 0.5; exit 0\" TERM; "
+                "while :; do sleep 0.05; done'\nstartsecs=0\n"
+                "[program:db]\ncommand=sleep 100001\nstartsecs=0\n"
+                "[program:web]\ncommand=sleep 100002\nstartsecs=0\ndepends_on=db\n");
+  Start({"-c", conf});
+  ASSERT_TRUE(WaitForSocket()) << tend_->Stderr();
+  ASSERT_TRUE(Eventually([&] { return CountLines(tend_->Stdout(), "chatty | 0123") == 2000; }));
+  WriteFile(Path("probe.py"),
+            "import sys, time, xmlrpc.client\n"
+            "from supervisor import xmlrpc as sx\n"
+            "p = xmlrpc.client.ServerProxy('http://127.0.0.1', transport=sx.SupervisorTransport("
+            "'', '', 'unix://" + Path("ctl.sock") + "'))\n"
+            "s = p.supervisor\n"
+            "def fault(f, *a):\n"
+            "    try:\n"
+            "        return repr(f(*a))\n"
+            "    except xmlrpc.client.Fault as e:\n"
+            "        return 'fault %d %s' % (e.faultCode, e.faultString)\n"
+            "r = p.system.multicall([{'methodName': 'supervisor.readProcessStdoutLog',"
+            " 'params': ['chatty', 0, 0]}] * 256)\n"
+            "ok = [x for x in r if isinstance(x, str)]\n"
+            "print('multicall', len(ok) > 0, len(r) - len(ok) > 0, len(ok[0]) > 50000,"
+            " r[-1]['faultString'][:40])\n"
+            "print('remove db', fault(s.stopProcessGroup, 'db'), fault(s.removeProcessGroup, 'db'))\n"
+            "print('db', s.getProcessInfo('db')['statename'])\n"
+            "pid = s.getProcessInfo('slow')['pid']\n"
+            "print('restart', s.restart(), fault(s.getState))\n"
+            "for i in range(400):\n"
+            "    r = fault(s.getState)\n"
+            "    if not r.startswith('fault'): break\n"
+            "    time.sleep(0.05)\n"
+            "print('after', r, s.getProcessInfo('slow')['pid'] != pid)\n");
+  std::string out;
+  RunCommand({kPython, Path("probe.py")}, &out, true);
+  // Each answer is what the 64 KiB ring keeps; past 8 MiB the calls fail.
+  EXPECT_TRUE(Has(out, "multicall True True True FAILED: the answer is too large: call")) << out;
+  EXPECT_TRUE(Has(out, "remove db ")) << out;
+  EXPECT_TRUE(Has(out, "fault 30 FAILED: db: web depends on db, which is not there")) << out;
+  EXPECT_TRUE(Has(out, "restart True fault 6 SHUTDOWN_STATE")) << out;
+  EXPECT_TRUE(Has(out, "after {'statecode': 1, 'statename': 'RUNNING'} True")) << out;
+  EXPECT_EQ(0, Ctl({"pid", "web"})) << tend_->Stderr();
+}
+
+// supervisorctl tail -f: the real one follows a program's stdout over HTTP (/logtail,
+// chunked) from the last bytes kept on, lines written after it connected included; the
+// main log too; a wrong name is a 404, no password a 401.
+TEST_F(XmlRpc, TailFollowsAProgramsLinesAsTheyCome) {
+  if (!Installed("/usr/bin/supervisorctl")) GTEST_SKIP() << "Debian's supervisor is not installed";
+  const int port = FreePort();
+  std::string conf = WriteConf(
+      "t.conf", "[inet_http_server]\nport=127.0.0.1:" + std::to_string(port) +
+                    "\nusername=u\npassword=p\n"
+                    "[program:talk]\ncommand=sh -c 'echo before; echo oops >&2; "
+                    "while [ ! -e " + Path("go") + " ]; do sleep 0.05; done; "
+                    "echo after 1; echo after 2; exec sleep 100000'\nstartsecs=0\n");
+  Start({"-c", conf});
+  ASSERT_TRUE(WaitForSocket()) << tend_->Stderr();
+  ASSERT_TRUE(Eventually([&] { return Has(tend_->Stdout(), "talk | before"); }));
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  TendProcess::Options opts;
+  opts.binary = "/usr/bin/supervisorctl";
+  opts.pid_namespace = false;
+  ASSERT_EQ(0, mkdir(Path("tail").c_str(), 0755));
+  TendProcess tail(Path("tail"), {"-s", url, "-u", "u", "-p", "p", "tail", "-f", "talk"}, opts);
+  ASSERT_TRUE(Eventually([&] { return Has(tail.Stdout(), "before\n"); })) << tail.Stdout();
+  WriteFile(Path("go"), "");
+  ASSERT_TRUE(Eventually([&] { return Has(tail.Stdout(), "after 2\n"); })) << tail.Stdout();
+  EXPECT_EQ("==> Press Ctrl-C to exit <==\nbefore\nafter 1\nafter 2\n", tail.Stdout());
+  ASSERT_EQ(0, mkdir(Path("err").c_str(), 0755));
+  TendProcess err(Path("err"), {"-s", url, "-u", "u", "-p", "p", "tail", "-f", "talk", "stderr"},
+                  opts);
+  EXPECT_TRUE(Eventually([&] { return Has(err.Stdout(), "oops\n"); })) << err.Stdout();
+  const std::string get = "GET /logtail/nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
+  EXPECT_EQ(0u, Exchange(port, get + "Authorization: Basic dTpw\r\n\r\n").find("HTTP/1.1 404"));
+  EXPECT_EQ(0u, Exchange(port, get + "\r\n").find("HTTP/1.1 401"));
+  std::string out;
+  RunCommand({"timeout", "1", "/usr/bin/supervisorctl", "-s", url, "-u", "u", "-p", "p", "maintail",
+              "-f"},
+             &out);
+  EXPECT_TRUE(Has(out, "tend: talk: started")) << out;
+}
+
+// A follower that stops reading is dropped once 1 MiB waits for it: tend's memory stays
+// bounded, the program's output is not held back, and everything else goes on.
+TEST_F(XmlRpc, AStalledTailIsDroppedNotKeptInMemory) {
+  const int port = FreePort();
+  std::string conf = WriteConf(
+      "s.conf", "[inet_http_server]\nport=127.0.0.1:" + std::to_string(port) +
+                    "\nusername=u\npassword=p\n"
+                    "[program:flood]\ncommand=sh -c 'while [ ! -e " + Path("go") +
+                    " ]; do sleep 0.05; done; yes " + std::string(98, 'x') +
+                    " | head -n 60000; exec sleep 100000'\nstartsecs=0\n");
+  Start({"-c", conf});
+  ASSERT_TRUE(WaitForSocket()) << tend_->Stderr();
+  // On tend's unix socket, whose buffers are small: what the reader does not take
+  // waits in tend.
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un a = {};
+  a.sun_family = AF_UNIX;
+  snprintf(a.sun_path, sizeof a.sun_path, "%s", Path("ctl.sock").c_str());
+  ASSERT_EQ(0, connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a));
+  const std::string get =
+      "GET /logtail/flood HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(static_cast<ssize_t>(get.size()), write(fd, get.data(), get.size()));
+  WriteFile(Path("go"), "");
+  // All 6 MB went through tend's log path while nobody read the follower.
+  ASSERT_TRUE(Eventually([&] {
+    std::string out;
+    RunCommand({"grep", "-c", "^flood | x", Path("stdout")}, &out);
+    return out == "60000\n";
+  })) << tend_->Stderr();
+  // Read what is there: the end comes, well before 6 MB.
+  timeval tv = {20, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  size_t got = 0;
+  char buf[65536];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) got += static_cast<size_t>(n);
+  close(fd);
+  EXPECT_EQ(0, n) << "the follower was not dropped";
+  EXPECT_LT(got, 3000000u);
+  EXPECT_EQ(0, Ctl({"pid"}));
+  EXPECT_EQ(0u, Exchange(port, Post(kGetPid, "dTpw")).find("HTTP/1.1 200"));
 }
 
 // A listener that stops a program through supervisor's childutils, as superlance's

@@ -68,6 +68,27 @@ TEST(FormatProgramsTest, OneLinePerProcess) {
       FormatPrograms(l.config));
 }
 
+TEST(DependenciesHoldTest, EveryNameThereAndNoCycle) {
+  auto program = [](const std::string& name, std::vector<std::string> deps) {
+    ProgramConfig p;
+    p.name = p.program_name = name;
+    p.depends_on = std::move(deps);
+    return p;
+  };
+  Config c;
+  c.programs = {program("web", {"db", "cache"}), program("db", {}), program("cache", {"db"})};
+  std::string why;
+  EXPECT_TRUE(DependenciesHold(c, &why)) << why;
+  c.programs.push_back(program("worker", {"queue"}));
+  EXPECT_FALSE(DependenciesHold(c, &why));
+  EXPECT_EQ("worker depends on queue, which is not there", why);
+  c.programs.back() = program("worker", {"web"});
+  c.programs[1] = program("db", {"worker"});
+  EXPECT_FALSE(DependenciesHold(c, &why));
+  EXPECT_EQ(0u, why.find("dependency cycle through ")) << why;
+  EXPECT_TRUE(DependenciesHold(Config(), &why));
+}
+
 TEST(StopChainsTest, AChainLongerThanTheStopTimeoutIsAWarning) {
   Loaded l = Load(
       "[program:db]\ncommand = db\nstopwaitsecs = 5s\n"

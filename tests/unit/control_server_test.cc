@@ -33,8 +33,9 @@ class ControlServerTest : public testing::Test {
     sup_->Configure(c);
     std::string err;
     ASSERT_TRUE(sup_->Start(&err));
-    server_ = std::make_unique<ControlServer>(&loop_, sup_.get(), nullptr,
-                                              ControlServer::Callbacks{[this] { ++shutdowns_; }, nullptr});
+    server_ = std::make_unique<ControlServer>(
+        &loop_, sup_.get(), nullptr,
+        ControlServer::Callbacks{[this] { ++shutdowns_; }, nullptr, nullptr});
     int sv[2];
     ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
     server_->Serve(UniqueFd(sv[0]));

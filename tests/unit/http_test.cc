@@ -77,6 +77,19 @@ TEST(HttpTest, Responses) {
   EXPECT_EQ("HTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\nConnection: close\r\n"
             "WWW-Authenticate: Basic realm=\"default\"\r\n\r\nno",
             HttpResponse(401, {"WWW-Authenticate: Basic realm=\"default\""}, "no", false));
+  EXPECT_EQ("HTTP/1.1 200 OK\r\nX: y\r\nTransfer-Encoding: chunked\r\n\r\n",
+            HttpStreamHead({"X: y"}, true));
+  EXPECT_EQ("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", HttpStreamHead({}, false));
+  EXPECT_EQ("1a\r\n" + std::string(26, 'z') + "\r\n", HttpChunk(std::string(26, 'z')));
+}
+
+TEST(HttpTest, PercentDecodeTakesOnlyWholeEscapes) {
+  EXPECT_EQ("pair:a/stderr", PercentDecode("pair%3Aa/stderr"));
+  EXPECT_EQ("a b", PercentDecode("a%20b"));
+  EXPECT_EQ("100%", PercentDecode("100%"));
+  EXPECT_EQ("%4", PercentDecode("%4"));
+  EXPECT_EQ("%zz.", PercentDecode("%zz."));
+  EXPECT_EQ(std::string("\0", 1), PercentDecode("%00"));
 }
 
 }  // namespace

@@ -334,6 +334,49 @@ TEST(LogRingTest, ClearForgetsEverythingAndGivesTheMemoryBack) {
   EXPECT_EQ(200u, tail[0].seq);
 }
 
+// As supervisord's log file of one stream: the lines kept are the end of all it wrote.
+TEST(LogRingTest, TextIsOneStreamsEndAndItsSize) {
+  LogRing ring(1024);
+  uint64_t size = 99;
+  EXPECT_EQ("", ring.Text(1, &size));
+  EXPECT_EQ(0u, size);
+  ring.Add(1, "out1", 1);
+  ring.Add(2, "err1", 2);
+  ring.Add(1, "out2", 3);
+  EXPECT_EQ("out1\nout2\n", ring.Text(1, &size));
+  EXPECT_EQ(10u, size);
+  EXPECT_EQ("err1\n", ring.Text(2, &size));
+  EXPECT_EQ(5u, size);
+  for (int i = 0; i < 100; ++i) ring.Add(1, std::string(99, 'x'), static_cast<uint64_t>(i + 4));
+  const std::string text = ring.Text(1, &size);
+  EXPECT_EQ(10u + 100 * 100, size);
+  EXPECT_LT(text.size(), 1024u);
+  EXPECT_EQ(std::string(99, 'x') + "\n", text.substr(text.size() - 100));
+  EXPECT_EQ("", ring.Text(2, &size));  // Pushed out, but still counted.
+  EXPECT_EQ(5u, size);
+  ring.Clear();
+  EXPECT_EQ("", ring.Text(1, &size));
+  EXPECT_EQ(0u, size);
+}
+
+// Past its bound a stream's size starts again from what is kept, as after a rotation.
+TEST(LogRingTest, AStreamsSizeStartsAgainPastItsBound) {
+  LogRing ring(1024, 1000);
+  uint64_t size = 0;
+  for (int i = 0; i < 100; ++i) ring.Add(1, "123456789", static_cast<uint64_t>(i));
+  ring.Text(1, &size);
+  EXPECT_EQ(1000u, size);  // At the bound, not past it.
+  ring.Add(2, "err", 100);
+  ring.Add(1, "abcdefghi", 101);
+  const std::string text = ring.Text(1, &size);
+  EXPECT_LT(size, 1000u);
+  EXPECT_GE(size, text.size());
+  EXPECT_LE(size, text.size() + 20);  // The lines the new one pushed out of the ring.
+  EXPECT_EQ("abcdefghi\n", text.substr(text.size() - 10));
+  EXPECT_EQ("err\n", ring.Text(2, &size));
+  EXPECT_EQ(4u, size);
+}
+
 TEST(LogRingTest, ALineLongerThanTheRingKeepsNothingWhole) {
   LogRing ring(4096);
   ring.Add(1, "short", 1);

@@ -30,6 +30,26 @@ TEST(XmlRpcTest, ResponsesAreWhatPythonWrites) {
       Fault(10, "BAD_NAME: x"));
 }
 
+// A program's log read back may hold anything: what XML cannot carry becomes U+FFFD, and
+// every answer stays one a parser takes; text that can be carried is unchanged.
+TEST(XmlRpcTest, TextXmlCannotCarryBecomesReplacementCharacters) {
+  auto body = [](const std::string& text) {
+    const std::string r = Response(Value::String(text));
+    const size_t from = r.find("<string>") + 8;
+    return r.substr(from, r.find("</string>") - from);
+  };
+  const std::string kBad = "\xEF\xBF\xBD";
+  EXPECT_EQ("tab\there\r\n", body("tab\there\r\n"));
+  EXPECT_EQ("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", body("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));
+  EXPECT_EQ(kBad + "[31mred", body("\x1b[31mred"));
+  EXPECT_EQ("a" + kBad + "b", body(std::string("a\0b", 3)));
+  EXPECT_EQ("x" + kBad + "y", body("x\xFFy"));
+  EXPECT_EQ(kBad + kBad, body("\xC3\xC3"));                    // Cut sequences.
+  EXPECT_EQ(kBad + "z", body("\xEF\xBF\xBEz"));                 // U+FFFE.
+  EXPECT_EQ(kBad + kBad + kBad, body("\xED\xA0\x80"));          // A surrogate.
+  EXPECT_EQ("&lt;" + kBad + kBad, body("<\xE2\x82"));
+}
+
 TEST(XmlRpcTest, ReadsWhatPythonSends) {
   Call c;
   std::string why;
