@@ -16,6 +16,7 @@
 #include "config/config_load.h"
 #include "config/options.h"
 #include "control/control_server.h"
+#include "control/metrics.h"
 #include "control/rpc_server.h"
 #include "control/socket_paths.h"
 #include "core/listener_pool.h"
@@ -276,6 +277,8 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
   if (!signals) return kExitSystem;
   RpcMethods rpc_methods(&supervisor, &listeners, &logs, {[&] { pid1.RequestStop(); }});
   RpcServer rpc_server(&loop, &rpc_methods);
+  const Metrics metrics(&supervisor);
+  rpc_server.set_metrics([&metrics] { return metrics.Text(); });
   rpc = &rpc_server;
   ControlServer control_server(
       &loop, &supervisor, &logs,
@@ -293,6 +296,7 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
   control = nullptr;
   rpc = nullptr;
   control_server.Close();
+  rpc_server.Close();
   // Everything the programs wrote goes out before tend does (a bounded wait).
   logs.Flush(1000);
   // Take the terminal back so that a calling shell finds it as it left it (SIGTTOU is

@@ -139,6 +139,23 @@ bool ProgramConfig::SameRun(const ProgramConfig& o) const {
          buffer_size == o.buffer_size;
 }
 
+bool ProgramConfig::SameSettings(const ProgramConfig& o) const {
+  return autostart == o.autostart && restart == o.restart && exitcodes == o.exitcodes &&
+         startsecs_ms == o.startsecs_ms && startretries == o.startretries &&
+         stopsignal == o.stopsignal && stopwaitsecs_ms == o.stopwaitsecs_ms &&
+         stopasgroup == o.stopasgroup && killasgroup == o.killasgroup &&
+         cleanupgroup == o.cleanupgroup && priority == o.priority &&
+         stdout_logfile_maxbytes == o.stdout_logfile_maxbytes &&
+         stdout_logfile_backups == o.stdout_logfile_backups &&
+         stderr_logfile_maxbytes == o.stderr_logfile_maxbytes &&
+         stderr_logfile_backups == o.stderr_logfile_backups && log_prefix == o.log_prefix &&
+         log_timestamps == o.log_timestamps && depends_on == o.depends_on &&
+         critical == o.critical && backoff_ms == o.backoff_ms &&
+         backoff_max_ms == o.backoff_max_ms && ready_timeout_ms == o.ready_timeout_ms &&
+         ready_interval_ms == o.ready_interval_ms && watchdog_ms == o.watchdog_ms &&
+         SameHealth(o);
+}
+
 bool ProgramConfig::SameHealth(const ProgramConfig& o) const {
   return health == o.health && health_interval_ms == o.health_interval_ms &&
          health_timeout_ms == o.health_timeout_ms && health_retries == o.health_retries &&
@@ -207,14 +224,6 @@ void CheckStopChains(const Config& config, int64_t stop_timeout_ms,
 bool DependenciesHold(const Config& config, std::string* why) {
   std::map<std::string, const std::vector<std::string>*> deps;  // By program name.
   for (const auto& p : config.programs) deps[p.program_name] = &p.depends_on;
-  for (const auto& [name, list] : deps) {
-    for (const auto& d : *list) {
-      if (deps.count(d) == 0) {
-        *why = name + " depends on " + d + ", which is not there";
-        return false;
-      }
-    }
-  }
   // Depth-first, each program once: a program met again on the path is a cycle.
   std::map<std::string, int> mark;  // 1: on the path, 2: done.
   std::function<bool(const std::string&)> visit = [&](const std::string& n) {
@@ -225,7 +234,7 @@ bool DependenciesHold(const Config& config, std::string* why) {
     }
     mark[n] = 1;
     for (const auto& d : *deps[n]) {
-      if (!visit(d)) return false;
+      if (deps.count(d) != 0 && !visit(d)) return false;
     }
     mark[n] = 2;
     return true;

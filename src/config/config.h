@@ -176,6 +176,9 @@ struct ProgramConfig {
 
   /// True when both would run the same way: what reload compares to decide a restart.
   bool SameRun(const ProgramConfig& o) const;
+  /// True when everything else a section says is the same too (policies, stops, log
+  /// rotation, dependencies, readiness, health): with SameRun, nothing differs.
+  bool SameSettings(const ProgramConfig& o) const;
   /// True when both check health the same way (a reload that changes only this does
   /// not restart the program: its checks start over).
   bool SameHealth(const ProgramConfig& o) const;
@@ -239,9 +242,10 @@ struct ExpansionContext {
 /// split differently are single-quoted), under a header line; columns are aligned.
 std::string FormatPrograms(const Config& config);
 
-/// Whether every depends_on of `config` names one of its programs and no chain of them
-/// comes back to where it began (what the loader checks of files, for a configuration
-/// put together otherwise: supervisord's addProcessGroup). False with why.
+/// Whether no chain of depends_on in `config` comes back to where it began, for a
+/// configuration put together from parts (supervisord's addProcessGroup): the loader
+/// checks files. A name that is not there is no link (the Supervisor ignores it until a
+/// program of that name comes). False with why.
 bool DependenciesHold(const Config& config, std::string* why);
 
 /// A warning (kWarning) for each program at the top of a depends_on chain whose

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 
+#include "base/counters.h"
 #include "base/diag.h"
 #include "base/values.h"
 #include "base/version.h"  // Generated: build/gen/base/version.h.
@@ -438,6 +439,7 @@ void ControlServer::Drop(Conn* c) {
 }
 
 void ControlServer::Handle(Conn* c, const Message& m) {
+  ++TendCounters().control_requests;
   if (!c->hello) {
     if (m.type != MsgType::kHello) {
       SendError(c, kCodeUsage, "HELLO expected first");

@@ -4,7 +4,9 @@
 #include <stdint.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <set>
 
 #include "base/diag.h"
 #include "control/rpc_methods.h"
@@ -18,19 +20,34 @@ using xmlrpc::Value;
 
 bool IsString(const Value& v) { return v.type == Value::Type::kString; }
 
-// A log as supervisord's methods read its file: the text tend kept, which is the end of
-// `size` bytes written since the start (or the last clear).
+// The most one log read gives (a client reads on from where it stopped): an answer of
+// a 64 MB log_buffer would hold PID 1's memory for as long as its reader takes.
+constexpr int64_t kMaxLogRead = 1024 * 1024;
+
+// A log as supervisord's methods read its file: what tend kept of one stream, the end of
+// `size` bytes written since the start (or the last clear, or 2 GiB).
 struct LogFile {
-  std::string text;
-  int64_t size = 0;
-  // Bytes [from, to) of the file, as far as they are kept.
+  LogFile(const LogRing* r, int s) : ring(r), stream(s) {
+    uint64_t n = 0;
+    if (ring) ring->Text(stream, &n, 0);
+    size = static_cast<int64_t>(n);
+  }
+  // Bytes [from, to) of the file, as far as they are kept; what is read costs what lies
+  // between `from` and the end.
   std::string Read(int64_t from, int64_t to) const {
+    from = std::max<int64_t>(from, 0);
+    to = std::min(to, size);
+    if (!ring || to <= from) return "";
+    uint64_t n = 0;
+    const std::string text = ring->Text(stream, &n, static_cast<size_t>(size - from));
     const int64_t base = size - static_cast<int64_t>(text.size());
     from = std::max(from, base);
-    to = std::min(to, size);
     if (to <= from) return "";
     return text.substr(static_cast<size_t>(from - base), static_cast<size_t>(to - from));
   }
+  const LogRing* ring;
+  int stream;
+  int64_t size = 0;
 };
 
 // The offsets and lengths of the log methods: ints (Python's are 32-bit on the wire).
@@ -46,15 +63,18 @@ RpcOutcome ReadFile(const LogFile& f, int64_t offset, int64_t length) {
   if (offset < 0) {
     if (length != 0) return RpcOutcome::Failure(kBadArguments);
     const int64_t from = std::max<int64_t>(0, f.size + offset);
-    return RpcOutcome::Of(Value::String(f.Read(from, from - offset)));
+    const int64_t to = from - offset;
+    return RpcOutcome::Of(Value::String(f.Read(std::max(from, to - kMaxLogRead), to)));
   }
   if (length < 0) return RpcOutcome::Failure(kBadArguments);
-  return RpcOutcome::Of(Value::String(f.Read(offset, length == 0 ? f.size : offset + length)));
+  const int64_t to = length == 0 ? f.size : offset + length;
+  return RpcOutcome::Of(Value::String(f.Read(offset, std::min(to, offset + kMaxLogRead))));
 }
 
 // supervisord's tailFile: [bytes, the size (the next offset), overflow], the window
 // moved to the end when more than `length` bytes follow `offset`.
 RpcOutcome TailFile(const LogFile& f, int64_t offset, int64_t length) {
+  length = std::min(length, kMaxLogRead);
   bool overflow = false;
   const int64_t size = f.size;
   if (size > offset + length) {
@@ -122,6 +142,47 @@ Value ConfigInfo(const ProgramConfig& c, bool inuse) {
   return Value::Struct(std::move(m));
 }
 
+// `groups` in an order supervisorctl update can apply one by one: each after the groups
+// of the list it depends on (`dependencies_first`, for additions), or before those that
+// depend on it (removals). Otherwise as given.
+std::vector<std::string> Ordered(const std::vector<std::string>& groups, const Config& config,
+                                 bool dependencies_first) {
+  std::map<std::string, std::string> group_of;  // By program name.
+  for (const auto& p : config.programs) group_of[p.program_name] = p.Group();
+  std::set<std::pair<std::string, std::string>> needs;  // (group, a group it depends on).
+  for (const auto& p : config.programs) {
+    for (const auto& d : p.depends_on) {
+      auto it = group_of.find(d);
+      if (it != group_of.end() && it->second != p.Group()) needs.insert({p.Group(), it->second});
+    }
+  }
+  std::vector<std::string> out;
+  auto placed = [&](const std::string& g) {
+    return std::find(out.begin(), out.end(), g) != out.end();
+  };
+  while (out.size() < groups.size()) {
+    bool progress = false;
+    for (const auto& g : groups) {
+      if (placed(g)) continue;
+      bool ready = true;
+      for (const auto& other : groups) {
+        if (other == g || placed(other)) continue;
+        ready &= dependencies_first ? needs.count({g, other}) == 0 : needs.count({other, g}) == 0;
+      }
+      if (ready) {
+        out.push_back(g);
+        progress = true;
+      }
+    }
+    if (!progress) {  // Groups that depend on each other: as given.
+      for (const auto& g : groups) {
+        if (!placed(g)) out.push_back(g);
+      }
+    }
+  }
+  return out;
+}
+
 Value Names(const std::vector<std::string>& names) {
   Value list = Value::Array();
   for (const auto& n : names) list.items.push_back(Value::String(n));
@@ -155,6 +216,7 @@ bool RpcMethods::LogMethod(const std::string& m, const std::vector<Value>& p, Rp
   // The program first (a namespec naming no one process is BAD_NAME), then the numbers.
   std::string name = LogRouter::kDiagRing;
   bool running = false, merged = false;
+  bool nowhere[2] = {false, false};  // stdout_logfile / stderr_logfile = NONE.
   if (!main) {
     Target t;
     if (p.empty() || !IsString(p[0])) {
@@ -169,6 +231,8 @@ bool RpcMethods::LogMethod(const std::string& m, const std::vector<Value>& p, Rp
     name = t.services[0]->name();
     running = t.services[0]->has_process();
     merged = t.services[0]->config().redirect_stderr;
+    nowhere[0] = LogfileName(t.services[0]->config().stdout_logfile) == "none";
+    nowhere[1] = LogfileName(t.services[0]->config().stderr_logfile) == "none";
   }
   if (clear) {
     // supervisord empties the logs a running process has open; the others stay.
@@ -182,21 +246,17 @@ bool RpcMethods::LogMethod(const std::string& m, const std::vector<Value>& p, Rp
     *out = RpcOutcome::Failure(kIncorrectParameters);
     return true;
   }
-  LogFile f;
   const LogRing* ring = logs_ ? logs_->Ring(name) : nullptr;
-  // tend's own lines are kept as stream 2. A program's stderr redirected to its stdout
-  // has no log of its own: supervisord's file is never made.
+  // tend's own lines are kept as stream 2. A program's stderr redirected to its stdout,
+  // or a stream whose log file is NONE, has no log: supervisord's file is never made.
   const int stream = main || m.find("Stderr") != std::string::npos ? 2 : 1;
-  if (stream == 2 && merged) {
+  if ((stream == 2 && merged) || nowhere[stream - 1]) {
     *out = tail ? RpcOutcome::Of(Value::Array({Value::String(""), Value::Int(0), Value::Bool(false)}))
-                : RpcOutcome::Failure(kNoFile, "stderr of " + p[0].s + " goes to its stdout");
+                : RpcOutcome::Failure(kNoFile, p[0].s + " has no " +
+                                                   (stream == 2 ? "stderr" : "stdout") + " log");
     return true;
   }
-  if (ring) {
-    uint64_t size = 0;
-    f.text = ring->Text(stream, &size);
-    f.size = static_cast<int64_t>(size);
-  }
+  const LogFile f(ring, stream);
   *out = tail ? TailFile(f, offset, length) : ReadFile(f, offset, length);
   return true;
 }
@@ -238,11 +298,27 @@ bool RpcMethods::ConfigMethod(const std::string& m, const std::vector<Value>& p,
       *out = RpcOutcome::Failure(kCantReread, problems);
       return true;
     }
-    const ReloadDiff d = supervisor_->Diff(*next);
+    ReloadDiff d = supervisor_->Diff(*next);
+    // A group changes, for supervisord, when anything its sections say does: tend's
+    // reload takes a new policy or dependency without a restart, but a group not updated
+    // here would never take it.
+    const Config current = supervisor_->Current();
+    for (const auto& n : next->programs) {
+      for (const auto& c : current.programs) {
+        if (c.name != n.name || !c.SameRun(n) || c.SameSettings(n)) continue;
+        auto& lists = d.changed_groups;
+        if (std::find(lists.begin(), lists.end(), n.Group()) == lists.end() &&
+            std::find(d.added_groups.begin(), d.added_groups.end(), n.Group()) ==
+                d.added_groups.end()) {
+          lists.push_back(n.Group());
+        }
+      }
+    }
+    *out = RpcOutcome::Of(Value::Array({Value::Array(
+        {Names(Ordered(d.added_groups, *next, true)), Names(Ordered(d.changed_groups, *next, true)),
+         Names(Ordered(d.removed_groups, current, false))})}));
     read_ = std::move(next);
     read_generation_ = supervisor_->generation();
-    *out = RpcOutcome::Of(Value::Array(
-        {Value::Array({Names(d.added_groups), Names(d.changed_groups), Names(d.removed_groups)})}));
     return true;
   }
   if (m == "supervisor.restart") {
@@ -316,17 +392,15 @@ bool RpcMethods::FollowLog(const std::string& namespec, const std::string& chann
     RpcOutcome f;
     if (!Resolve(namespec, &t, &f) || t.group) return false;
     if (channel != "stdout" && channel != "stderr") return false;
-    if (channel == "stderr" && t.services[0]->config().redirect_stderr) return false;
+    const ProgramConfig& c = t.services[0]->config();
+    if (channel == "stderr" && c.redirect_stderr) return false;
+    if (LogfileName(channel == "stderr" ? c.stderr_logfile : c.stdout_logfile) == "none") {
+      return false;
+    }
     *name = t.services[0]->name();
     *stream = channel == "stderr" ? 2 : 1;
   }
-  LogFile file;
-  const LogRing* ring = logs_ ? logs_->Ring(*name) : nullptr;
-  if (ring) {
-    uint64_t size = 0;
-    file.text = ring->Text(*stream, &size);
-    file.size = static_cast<int64_t>(size);
-  }
+  const LogFile file(logs_ ? logs_->Ring(*name) : nullptr, *stream);
   *head = file.Read(file.size - 1024, file.size);
   return true;
 }
@@ -361,7 +435,8 @@ void RpcMethods::Continue() {
     next = supervisor_->Current();
   }
   supervisor_->Reload(Config());
-  Diag(Level::kInfo, "restarted: {}", supervisor_->Reload(next));
+  supervisor_->Reload(next);
+  Diag(Level::kInfo, "restarted: {} programs made anew", next.programs.size());
 }
 
 }  // namespace tend

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "base/counters.h"
 #include "base/diag.h"
 #include "control/http.h"
 #include "control/xmlrpc.h"
@@ -35,6 +36,7 @@ struct RpcServer::Conn {
   bool dead = false;
   bool trusted = false;  // From the unix socket: no password asked.
   bool partial = false;  // Part of a request is in: its deadline runs.
+  bool authenticated = false;  // Trusted, or gave the password once.
   // A log stream (tail -f): what it follows; it takes no more requests.
   bool following = false;
   bool chunked = true;
@@ -89,9 +91,20 @@ void RpcServer::OnAcceptable() {
       // EAGAIN: all taken. EMFILE and the like: the next connection tries again.
       return;
     }
+    // Full: the oldest client that never gave the password makes room, so that idle
+    // connections of someone without it cannot keep the administrator out.
     if (untrusted_ >= kMaxHttpConnections) {
-      const std::string busy = HttpResponse(503, {}, "", false);
-      (void)!write(fd.get(), busy.data(), busy.size());  // Best effort: it is closed anyway.
+      Conn* oldest = nullptr;
+      for (auto& [id, c] : conns_) {
+        if (!c->trusted && !c->authenticated && !c->dead) {
+          oldest = c.get();
+          break;  // conns_ is ordered by id: the first is the oldest.
+        }
+      }
+      if (oldest) Drop(oldest);
+    }
+    if (untrusted_ >= kMaxHttpConnections) {
+      Refuse(fd.get());
       continue;
     }
     Add(std::move(fd), false);
@@ -104,7 +117,9 @@ RpcServer::Conn* RpcServer::Add(UniqueFd fd, bool trusted) {
   c->id = next_id_++;
   c->fd = std::move(fd);
   c->trusted = trusted;
+  c->authenticated = trusted;
   if (!trusted) ++untrusted_;
+  if (trusted) ++trusted_;
   c->reader = std::make_unique<IoWatcher>(loop_, c->fd.get(), IoWatcher::kRead,
                                           [this, raw] { OnReadable(raw); });
   c->writer = std::make_unique<IoWatcher>(loop_, c->fd.get(), IoWatcher::kWrite, [this, raw] {
@@ -115,12 +130,17 @@ RpcServer::Conn* RpcServer::Add(UniqueFd fd, bool trusted) {
     if (!raw->wait) Drop(raw);
   });
   c->reader->Start();
-  c->idle->Start(kHttpIdleMs);
+  // Its first request, whole, within the request's deadline: a slot is not held idle.
+  c->idle->Start(kHttpRequestMs);
   conns_[c->id] = std::move(c);
   return raw;
 }
 
 void RpcServer::Serve(UniqueFd fd, std::string first_bytes) {
+  if (trusted_ >= kMaxHttpTrusted) {
+    Refuse(fd.get());
+    return;
+  }
   SetNonblock(fd.get());
   Conn* c = Add(std::move(fd), true);
   c->in = std::move(first_bytes);
@@ -175,13 +195,29 @@ void RpcServer::Process(Conn* c) {
 }
 
 void RpcServer::Handle(Conn* c, const HttpRequest& r) {
+  ++TendCounters().http_requests;
   // Who asks comes first: nothing is said of the server to a client without the password.
   if (!c->trusted && !BasicAuthMatches(r.Header("authorization"), username_, password_)) {
     Answer(c, 401, "", r.keep_alive, {"WWW-Authenticate: Basic realm=\"default\""});
     return;
   }
+  c->authenticated = true;
+  // Answers waiting for slow readers hold PID 1's memory: past the bound, no more.
+  if (queued_ > kMaxHttpQueued) {
+    Answer(c, 503, "", false);
+    return;
+  }
   // supervisord matches the path alone, without a query.
   const std::string path = r.target.substr(0, r.target.find('?'));
+  if (path == "/metrics" && metrics_) {
+    if (r.method != "GET") {
+      Answer(c, 405, "", r.keep_alive, {"Allow: GET"});
+      return;
+    }
+    Answer(c, 200, metrics_(), r.keep_alive,
+           {"Content-Type: text/plain; version=0.0.4; charset=utf-8"});
+    return;
+  }
   if (r.method == "GET" && (path.compare(0, 9, "/logtail/") == 0 || path == "/mainlogtail")) {
     Follow(c, r);
     return;
@@ -231,9 +267,9 @@ void RpcServer::Follow(Conn* c, const HttpRequest& r) {
   c->chunked = r.minor >= 1;
   ++followers_;
   c->idle->Stop();
-  c->out += HttpStreamHead({"Content-Type: text/plain;charset=utf-8", "X-Accel-Buffering: no"},
-                           c->chunked);
-  if (!head.empty()) c->out += c->chunked ? HttpChunk(head) : head;
+  Queue(c, HttpStreamHead({"Content-Type: text/plain;charset=utf-8", "X-Accel-Buffering: no"},
+                          c->chunked));
+  if (!head.empty()) Queue(c, c->chunked ? HttpChunk(head) : head);
   Flush(c);
 }
 
@@ -252,7 +288,7 @@ void RpcServer::OnLine(const std::string& name, int stream, std::string_view lin
     text += '\n';
     // Written now only when nothing waits: else the writer's turn takes it along.
     const bool idle = c->out.empty();
-    c->out += c->chunked ? HttpChunk(text) : text;
+    Queue(c, c->chunked ? HttpChunk(text) : text);
     if (idle) Flush(c);
   }
 }
@@ -282,7 +318,7 @@ void RpcServer::CheckWaits() {
 void RpcServer::Answer(Conn* c, int status, const std::string& body, bool keep_alive,
                        const std::vector<std::string>& headers) {
   if (c->dead) return;
-  c->out += HttpResponse(status, headers, body, keep_alive);
+  Queue(c, HttpResponse(status, headers, body, keep_alive));
   if (!keep_alive) c->closing = true;
   Flush(c);
 }
@@ -292,6 +328,7 @@ void RpcServer::Flush(Conn* c) {
     ssize_t n = write(c->fd.get(), c->out.data(), c->out.size());
     if (n > 0) {
       c->out.erase(0, static_cast<size_t>(n));
+      queued_ -= static_cast<size_t>(n);
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else if (n < 0 && errno == EAGAIN) {
@@ -313,7 +350,10 @@ void RpcServer::Drop(Conn* c) {
   c->writer->Stop();
   c->idle->Stop();
   c->wait = nullptr;
+  queued_ -= c->out.size();
+  std::string().swap(c->out);
   if (!c->trusted) --untrusted_;
+  if (c->trusted) --trusted_;
   if (c->following) --followers_;
   auto it = conns_.find(c->id);
   if (it == conns_.end()) return;
@@ -323,5 +363,29 @@ void RpcServer::Drop(Conn* c) {
 }
 
 void RpcServer::FreeDead() { dead_.clear(); }
+
+void RpcServer::Close() {
+  std::vector<Conn*> all;
+  for (auto& [id, c] : conns_) all.push_back(c.get());
+  for (Conn* c : all) {
+    if (c->following && c->chunked) {
+      Queue(c, "0\r\n\r\n");
+      Flush(c);
+    }
+    Drop(c);
+  }
+  accept_watcher_.reset();
+  listen_fd_.Reset();
+}
+
+void RpcServer::Refuse(int fd) {
+  const std::string busy = HttpResponse(503, {}, "", false);
+  (void)!write(fd, busy.data(), busy.size());  // Best effort: it is closed anyway.
+}
+
+void RpcServer::Queue(Conn* c, const std::string& bytes) {
+  c->out += bytes;
+  queued_ += bytes.size();
+}
 
 }  // namespace tend

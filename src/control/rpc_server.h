@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,13 +20,18 @@
 
 namespace tend {
 
-/// Clients served at once; one more is answered 503 and closed.
+/// TCP clients served at once; one more takes the place of the oldest that has not given
+/// the password, or is answered 503 and closed.
 constexpr size_t kMaxHttpConnections = 64;
 /// A connection with no request in hand is closed after this long without a byte.
 constexpr int64_t kHttpIdleMs = 30000;
 /// A request must be whole this soon after its first byte (a slow sender holds no slot).
 constexpr int64_t kHttpRequestMs = 10000;
 
+/// Clients of tend's unix socket served at once (their credentials were checked).
+constexpr size_t kMaxHttpTrusted = 256;
+/// What all answers not yet read may hold; past it, requests are answered 503.
+constexpr size_t kMaxHttpQueued = 64 * 1024 * 1024;
 /// The most a follower (tail -f) may leave unread before it is dropped.
 constexpr size_t kMaxHttpFollowQueue = 1024 * 1024;
 
@@ -56,6 +62,11 @@ class RpcServer {
   /// Supervisor's own callbacks, which a new request could re-enter).
   void CheckWaits();
   size_t connections() const { return conns_.size(); }
+  /// What GET /metrics answers (Metrics::Text); unset: 404.
+  void set_metrics(std::function<std::string()> metrics) { metrics_ = std::move(metrics); }
+  /// tend is leaving: each log stream is ended as HTTP ends one (its last chunk, written
+  /// if the socket takes it now), and every connection closed.
+  void Close();
 
  private:
   struct Conn;
@@ -70,12 +81,17 @@ class RpcServer {
   void Answer(Conn* c, int status, const std::string& body, bool keep_alive,
               const std::vector<std::string>& headers = {});
   void Flush(Conn* c);
+  /// Adds to what `c` is sent, counted in queued_.
+  void Queue(Conn* c, const std::string& bytes);
+  /// Answers 503 on a connection not taken, and closes it.
+  void Refuse(int fd);
   /// Closes at once; freed from a timer, not inside its own callback.
   void Drop(Conn* c);
   void FreeDead();
 
   EventLoop* loop_;
   RpcMethods* methods_;
+  std::function<std::string()> metrics_;
   UniqueFd listen_fd_;
   std::unique_ptr<IoWatcher> accept_watcher_;
   std::string username_, password_;
@@ -87,6 +103,8 @@ class RpcServer {
   std::unique_ptr<Timer> check_timer_;
   size_t untrusted_ = 0;  // TCP clients: kMaxHttpConnections bounds them, not the socket's.
   size_t followers_ = 0;  // Connections following a log.
+  size_t trusted_ = 0;    // Unix socket clients.
+  size_t queued_ = 0;     // Bytes in every connection's `out`.
 };
 
 }  // namespace tend

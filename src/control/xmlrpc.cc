@@ -21,6 +21,12 @@ bool IsNameChar(char c) {
          c == '.' || c == '_' || c == '-' || c == ':';
 }
 
+// The characters XML 1.0 allows.
+bool XmlChar(uint32_t cp) {
+  return cp == '\t' || cp == '\n' || cp == '\r' || (cp >= 0x20 && cp <= 0xD7FF) ||
+         (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
 void AppendUtf8(uint32_t cp, std::string* out) {
   if (cp < 0x80) {
     *out += static_cast<char>(cp);
@@ -181,14 +187,21 @@ class Parser {
     pos_ = t.end;
     return true;
   }
-  // Character data up to the next tag, its references decoded.
+  // Character data up to the next tag, its references decoded. Only what XML allows:
+  // UTF-8, no control character but tab, newline and carriage return (what is taken is
+  // what the answers can carry back).
   bool Text(std::string* out) {
     out->clear();
     while (pos_ < in_.size() && in_[pos_] != '<') {
-      char c = in_[pos_];
+      const unsigned char c = static_cast<unsigned char>(in_[pos_]);
       if (c != '&') {
-        *out += c;
-        ++pos_;
+        const size_t n = c < 0x80 ? (XmlChar(c) ? 1 : 0) : Utf8Length(in_.substr(pos_));
+        const bool nonchar = n == 3 && c == 0xEF &&
+                             static_cast<unsigned char>(in_[pos_ + 1]) == 0xBF &&
+                             static_cast<unsigned char>(in_[pos_ + 2]) >= 0xBE;
+        if (n == 0 || nonchar) return Fail("a character XML does not allow");
+        out->append(in_.data() + pos_, n);
+        pos_ += n;
         continue;
       }
       size_t semi = in_.find(';', pos_);
@@ -211,7 +224,7 @@ class Parser {
         errno = 0;
         unsigned long cp = digits.empty() ? 0 : strtoul(digits.c_str(), &end, hex ? 16 : 10);
         if (digits.empty() || *end || errno || digits[0] == '-' || digits[0] == '+' ||
-            cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            cp > 0x10FFFF || !XmlChar(static_cast<uint32_t>(cp))) {
           return Fail("a bad character reference");
         }
         AppendUtf8(static_cast<uint32_t>(cp), out);
@@ -330,7 +343,9 @@ void Escape(std::string_view s, std::string* out) {
       *out += "&lt;";
     } else if (c == '>') {
       *out += "&gt;";
-    } else if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') {
+    } else if (c == '\r') {
+      *out += "&#13;";  // Raw, a parser would read it as a newline.
+    } else if (c >= 0x20 || c == '\t' || c == '\n') {
       const size_t n = c < 0x80 ? 1 : Utf8Length(s.substr(i));
       // U+FFFE and U+FFFF are not XML characters either.
       const bool nonchar = n == 3 && c == 0xEF && static_cast<unsigned char>(s[i + 1]) == 0xBF &&

@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "base/counters.h"
+
 namespace tend {
 
 namespace {
@@ -60,6 +62,8 @@ void LogRing::Grow(size_t need) {
   if (buf_.size() >= cap_ || written_ + need <= buf_.size()) return;
   const size_t want = std::max({written_ + need, 2 * buf_.size(), size_t{1024}});
   buf_.resize(std::min(want, cap_));
+  // Nothing wrapped yet; but a line that ended exactly at the old end set pos_ back to 0.
+  pos_ = written_;
 }
 
 void LogRing::Add(int stream, std::string_view line, uint64_t seq) {
@@ -118,14 +122,41 @@ std::vector<LogRing::Line> LogRing::Tail(size_t n) const {
   return lines;
 }
 
-std::string LogRing::Text(int stream, uint64_t* size) const {
-  std::string text;
-  for (const Line& l : Tail(SIZE_MAX)) {
-    if ((l.stream == 2) != (stream == 2)) continue;
-    text += l.text;
-    text += '\n';
-  }
+std::string LogRing::Text(int stream, uint64_t* size, size_t max_bytes) const {
   *size = stream_bytes_[stream == 2 ? 1 : 0];
+  const size_t cap = buf_.size();
+  const size_t have = std::min(written_, cap);
+  const size_t first = written_ - have;  // Where the kept bytes begin, in written_'s count.
+  auto at = [&](size_t i) { return buf_[(first + i) % cap]; };
+  const char want = stream == 2 ? '2' : '1';
+  // From the newest line back, only as far as `max_bytes` of the stream's text needs:
+  // what a tail asks costs what it reads, not the whole ring.
+  std::vector<std::pair<size_t, size_t>> picked;  // [from, to) of each text, newest first.
+  size_t got = 0;
+  for (size_t end = have; end > 0 && got < max_bytes;) {
+    const size_t nl = end - 1;  // Every kept line ends in '\n'.
+    size_t start = nl;
+    while (start > 0 && at(start - 1) != '\n') --start;
+    // When the ring wrapped, its first line may be a tail end: not a whole line.
+    if (start == 0 && written_ > cap) break;
+    if (nl >= start + 1 + kSeqDigits && at(start) == want) {
+      picked.emplace_back(start + 1 + kSeqDigits, nl + 1);
+      got += nl + 1 - (start + 1 + kSeqDigits);
+    }
+    end = start;
+  }
+  std::string text;
+  text.reserve(std::min(got, max_bytes));
+  size_t skip = got > max_bytes ? got - max_bytes : 0;  // The oldest bytes past the bound.
+  for (auto it = picked.rbegin(); it != picked.rend(); ++it) {
+    for (size_t i = it->first; i < it->second; ++i) {
+      if (skip > 0) {
+        --skip;
+        continue;
+      }
+      text += at(i);
+    }
+  }
   return text;
 }
 
@@ -174,8 +205,13 @@ LogOutput::LogOutput(EventLoop* loop, const std::string& path, int64_t max_bytes
   struct stat st;
   if (!fd_.valid()) {
     *err = "unable to open \"" + path + "\": " + ErrnoString(errno);
-  } else if (fstat(fd_.get(), &st) == 0) {
+  } else if (fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode)) {
     size_ = st.st_size;
+  } else {
+    // /dev/null, a FIFO, a terminal: never rotated. Renaming /dev/null as PID 1 would
+    // take it from the whole container.
+    max_bytes_ = 0;
+    backups_ = 0;
   }
 }
 
@@ -402,9 +438,12 @@ void LogSource::Emit(std::string_view piece, LineSplitter::End end) {
   if (line_observer_ && end != LineSplitter::End::kUnterminated) line_observer_->OnLine(piece);
   if (options_.drop && credit_->queued + batch_.size() > options_.limit) {
     ++dropped_;
+    ++TendCounters().log_lines_dropped;
     continuing_ = end == LineSplitter::End::kCut;
     return;
   }
+  ++TendCounters().log_lines;
+  if (continuing_) ++TendCounters().log_lines_marked;
   if (options_.timestamps) batch_ += Timestamp();
   batch_ += continuing_ ? options_.cut_prefix : options_.prefix;
   batch_.append(piece.data(), piece.size());
@@ -427,6 +466,7 @@ const std::string& LogSource::Timestamp() {
 
 void LogSource::Commit() {
   if (!batch_.empty()) {
+    TendCounters().log_bytes += batch_.size();
     out_->Append(std::move(batch_), credit_);
     // Moved out: an idle source keeps no buffer (the next read reserves one).
     batch_.clear();

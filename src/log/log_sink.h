@@ -51,11 +51,12 @@ class LogRing {
   /// The last `n` whole lines kept, oldest first.
   std::vector<Line> Tail(size_t n) const;
   /// Stream 1 or 2 as a log file reads (supervisord's readProcessStdoutLog): the lines
-  /// kept, each with its newline, oldest first; `*size` is what the stream wrote since
+  /// kept, each with its newline, oldest first, or only their last `max_bytes` (the cost
+  /// is what is read back to find them); `*size` is what the stream wrote since
   /// the ring was made or cleared, the file's size, of which the text is the end. Past
   /// max_stream_bytes it starts again from what is kept, as a rotated file's would: the
   /// offsets of supervisord's clients are 32-bit.
-  std::string Text(int stream, uint64_t* size) const;
+  std::string Text(int stream, uint64_t* size, size_t max_bytes = SIZE_MAX) const;
   static constexpr uint64_t kMaxStreamBytes = 0x7fffffff;
   /// Forgets every line kept, and gives back the memory.
   void Clear();

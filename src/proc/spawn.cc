@@ -593,6 +593,8 @@ struct ProcStat {
   char state;
   pid_t ppid;
   pid_t pgrp;
+  uint64_t ticks;  // utime + stime + cutime + cstime, in clock ticks.
+  uint64_t rss_pages;
 };
 
 // Reads the start of /proc/PID/NAME into `buf`, NUL-terminated; false when the process
@@ -611,7 +613,7 @@ bool ReadProcFile(pid_t pid, const char* name, char* buf, size_t size) {
 
 // Reads /proc/PID/stat; false when the process is gone.
 bool ReadProcStat(pid_t pid, ProcStat* out) {
-  char buf[512];
+  char buf[1024];
   if (!ReadProcFile(pid, "stat", buf, sizeof buf)) return false;
   // "pid (comm) state ppid pgrp ...": comm may hold spaces and ')', so parse after the
   // last ')'.
@@ -619,8 +621,23 @@ bool ReadProcStat(pid_t pid, ProcStat* out) {
   if (!rp || rp[1] != ' ' || rp[2] == '\0' || rp[3] != ' ') return false;
   char* end;
   long ppid = strtol(rp + 4, &end, 10);
-  long pgrp = *end == ' ' ? strtol(end + 1, nullptr, 10) : 0;
-  *out = ProcStat{pid, rp[2], static_cast<pid_t>(ppid), static_cast<pid_t>(pgrp)};
+  long pgrp = *end == ' ' ? strtol(end + 1, &end, 10) : 0;
+  // Then session, tty_nr, tpgid, flags, minflt, cminflt, majflt, cmajflt, utime (the
+  // 14th field), stime, cutime, cstime, priority, nice, num_threads, itrealvalue,
+  // starttime, vsize, rss (the 24th).
+  uint64_t fields[19] = {};
+  const char* p = end;
+  for (uint64_t& f : fields) {
+    if (*p != ' ') break;
+    f = strtoull(p + 1, &end, 10);
+    p = end;
+  }
+  *out = ProcStat{pid,
+                  rp[2],
+                  static_cast<pid_t>(ppid),
+                  static_cast<pid_t>(pgrp),
+                  fields[8] + fields[9] + fields[10] + fields[11],
+                  fields[18]};
   return true;
 }
 
@@ -666,6 +683,36 @@ std::vector<pid_t> Descendants(pid_t root) {
     for (pid_t c : children[p]) {
       out.push_back(c);
       todo.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::map<pid_t, TreeUsage> ProcessTreeUsage(const std::vector<pid_t>& roots) {
+  std::map<pid_t, TreeUsage> out;
+  if (roots.empty()) return out;
+  std::unordered_map<pid_t, std::vector<pid_t>> children;
+  std::unordered_map<pid_t, ProcStat> stats;
+  if (!ForEachProcess([&](const ProcStat& p) {
+        children[p.ppid].push_back(p.pid);
+        stats[p.pid] = p;
+      })) {
+    return out;
+  }
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  for (pid_t root : roots) {
+    if (stats.count(root) == 0) continue;
+    TreeUsage& u = out[root];
+    std::vector<pid_t> todo{root};
+    // Bounded: a snapshot taken while processes change parents could hold a loop.
+    for (size_t steps = 0; !todo.empty() && steps <= stats.size(); ++steps) {
+      const pid_t p = todo.back();
+      todo.pop_back();
+      const ProcStat& st = stats[p];
+      u.rss_bytes += st.rss_pages * page;
+      u.cpu_seconds += static_cast<double>(st.ticks) / (tick > 0 ? tick : 100);
+      for (pid_t c : children[p]) todo.push_back(c);
     }
   }
   return out;

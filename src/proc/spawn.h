@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -202,6 +203,16 @@ class SystemProcessOps : public ProcessOps {
 
 /// Pids of every descendant of `root` found in /proc (for tend when it is not PID 1).
 std::vector<pid_t> Descendants(pid_t root);
+
+/// What a process tree uses: its processes' resident memory, and their CPU time with that
+/// of the children they waited for.
+struct TreeUsage {
+  uint64_t rss_bytes = 0;
+  double cpu_seconds = 0;
+};
+/// The usage of the tree under each of `roots`, read from /proc in one pass; a root not
+/// found is not in the answer.
+std::map<pid_t, TreeUsage> ProcessTreeUsage(const std::vector<pid_t>& roots);
 
 }  // namespace tend
 

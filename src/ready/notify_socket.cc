@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "base/counters.h"
 #include "base/diag.h"
 #include "base/values.h"
 
@@ -149,6 +150,7 @@ void NotifySocket::OnReadable() {
       n = recvmsg(fd_.get(), &msg, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
     } while (n < 0 && errno == EINTR);
     if (n < 0) return;  // EAGAIN: drained. Nothing else can fail on a bound datagram socket.
+    ++TendCounters().notify_datagrams;
     pid_t sender = 0;
     int fds = 0;
     // Closed when this datagram is done (also on `continue`): after the handler, so that

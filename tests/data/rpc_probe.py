@@ -79,10 +79,12 @@ def probe_logs(s):
             print(name, args, "->", repr(getattr(s, name)(*args)))
         except xmlrpc.client.Fault as f:
             print(name, args, "-> fault", f.faultCode, f.faultString)
-    try:
-        s.readProcessStderrLog("merged", 0, 0)
-    except xmlrpc.client.Fault as f:
-        print("merged stderr -> fault", f.faultCode)  # The file's name is said differently.
+    for name, stderr in (("merged", True), ("quiet", False)):
+        try:
+            (s.readProcessStderrLog if stderr else s.readProcessStdoutLog)(name, 0, 0)
+        except xmlrpc.client.Fault as f:
+            print(name, "-> fault", f.faultCode)  # The file is named differently.
+    print("quiet tail", s.tailProcessStdoutLog("quiet", 0, 10))
     print("readLog", type(s.readLog(-100, 0)).__name__)
     print("clearLog", s.clearLog())
     print("clearAllProcessLogs", sorted((r["group"], r["name"], r["status"], r["description"])

@@ -37,10 +37,13 @@ class Dependencies : public Pid1Test {
   /// then after `stop_s` seconds NAME-exit.
   std::string Recorder(const std::string& name, const std::string& stop_s = "0") {
     const std::string ev = Path("events");
-    // NAME-start goes to the file, then to stdout for `ready = log:NAME-start`.
-    return "[program:" + name + "]\ncommand = sh -c 'echo " + name + "-start >> " + ev +
-           "; echo " + name + "-start; trap \"echo " + name + "-term >> " + ev + "; sleep " + stop_s + "; echo " + name +
-           "-exit >> " + ev + "; exit 0\" TERM; sleep 1000 & wait'\nstartsecs = 0\n";
+    // NAME-start goes to the file, then to stdout for `ready = log:NAME-start`, once the
+    // trap is set and the sleep started: a stop that came sooner would find no trap, or
+    // a sleep forked after the group's signal, left behind.
+    return "[program:" + name + "]\ncommand = sh -c 'trap \"echo " + name + "-term >> " + ev +
+           "; sleep " + stop_s + "; echo " + name + "-exit >> " + ev +
+           "; exit 0\" TERM; sleep 1000 & echo " + name + "-start >> " + ev + "; echo " + name +
+           "-start; wait'\nstartsecs = 0\n";
   }
   std::string Events() { return ReadFile(Path("events")); }
 };

@@ -32,6 +32,9 @@ bool Has(const std::string& text, const std::string& part);
 bool Installed(const std::string& path);
 /// A loopback port free now (the kernel's choice), for a server started just after.
 int FreePort();
+/// Sends `request` to 127.0.0.1:`port` and reads the answer until the server closes (or
+/// 20 s pass without a byte).
+std::string TcpExchange(int port, const std::string& request);
 /// How many lines of `text` contain `part`.
 size_t CountLines(const std::string& text, const std::string& part);
 

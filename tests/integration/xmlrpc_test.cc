@@ -22,25 +22,6 @@ std::string Repo(const std::string& path) {
   return std::string(getcwd(cwd, sizeof cwd) ? cwd : ".") + "/" + path;
 }
 
-// Sends `request` to 127.0.0.1:`port` and reads the answer until the server closes.
-std::string Exchange(int port, const std::string& request) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a = {};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string answer;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
-    timeval tv = {20, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    char buf[4096];
-    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) answer.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return answer;
-}
-
 std::string Post(const std::string& body, const std::string& auth) {
   return "POST /RPC2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: text/xml\r\n" +
          (auth.empty() ? "" : "Authorization: Basic " + auth + "\r\n") +
@@ -72,7 +53,9 @@ TEST_F(XmlRpc, ClientsSeeWhatSupervisordShows) {
                            "[program:talk]\ncommand=sh -c 'echo out1; echo err1 >&2; echo out2; "
                            "exec sleep 100004'\n"
                            "[program:merged]\ncommand=sh -c 'echo m-out; echo m-err >&2; "
-                           "exec sleep 100005'\nredirect_stderr=true\n";
+                           "exec sleep 100005'\nredirect_stderr=true\n"
+                           "[program:quiet]\ncommand=sh -c 'echo q; exec sleep 100006'\n"
+                           "stdout_logfile=NONE\n";
   WriteFile(Path("supervisord.conf"), conf);
   ASSERT_EQ(mkdir(Path("real").c_str(), 0755), 0);
   TendProcess::Options opts;
@@ -85,9 +68,9 @@ TEST_F(XmlRpc, ClientsSeeWhatSupervisordShows) {
     RunCommand({kPython, Repo("tests/data/rpc_probe.py"), url, logs}, &out, true);
     return out;
   };
-  // Both up, with web, pair, talk and merged RUNNING (startsecs).
+  // Both up, with web, pair, talk, merged and quiet RUNNING (startsecs).
   auto settled = [&](const std::string& url) {
-    return Eventually([&] { return CountLines(probe(url), " RUNNING 20 ") == 5; });
+    return Eventually([&] { return CountLines(probe(url), " RUNNING 20 ") == 6; });
   };
   ASSERT_TRUE(settled("unix://" + dir_ + "/supervisor.sock")) << probe("unix://" + dir_ + "/supervisor.sock");
   ASSERT_TRUE(settled("unix://" + Path("ctl.sock"))) << probe("unix://" + Path("ctl.sock"));
@@ -97,7 +80,8 @@ TEST_F(XmlRpc, ClientsSeeWhatSupervisordShows) {
   EXPECT_TRUE(Has(theirs, "readProcessStdoutLog ('talk', -1600, 0) -> 'out1\\nout2\\n'")) << theirs;
   EXPECT_TRUE(Has(theirs, "readProcessStdoutLog ('talk', 0, 0) -> ''")) << theirs;  // Cleared.
   EXPECT_TRUE(Has(theirs, "restart by multicall [True, True]")) << theirs;
-  EXPECT_TRUE(Has(theirs, "merged stderr -> fault 20")) << theirs;
+  EXPECT_TRUE(Has(theirs, "merged -> fault 20")) << theirs;
+  EXPECT_TRUE(Has(theirs, "quiet -> fault 20")) << theirs;
   supervisord.Signal(SIGTERM);
   EXPECT_EQ(0, supervisord.Wait());
 }
@@ -112,27 +96,27 @@ TEST_F(XmlRpc, HttpAsksThePasswordAndSurvivesGarbage) {
   ASSERT_TRUE(WaitForSocket()) << tend_->Stderr();
   const std::string good = "dTpwYXNz";  // u:pass
   // The listener may come a moment after the control socket.
-  ASSERT_TRUE(Eventually([&] { return Has(Exchange(port, Post(kGetPid, good)), "HTTP/1.1 200"); }));
-  std::string a = Exchange(port, Post(kGetPid, good));
+  ASSERT_TRUE(Eventually([&] { return Has(TcpExchange(port, Post(kGetPid, good)), "HTTP/1.1 200"); }));
+  std::string a = TcpExchange(port, Post(kGetPid, good));
   EXPECT_TRUE(Has(a, "Content-Type: text/xml")) << a;
   EXPECT_TRUE(Has(a, "<value><int>1</int></value>")) << a;  // PID 1.
-  a = Exchange(port, Post(kGetPid, ""));
+  a = TcpExchange(port, Post(kGetPid, ""));
   EXPECT_EQ(0u, a.find("HTTP/1.1 401 Unauthorized\r\n")) << a;
   EXPECT_TRUE(Has(a, "WWW-Authenticate: Basic realm=\"default\"")) << a;
-  EXPECT_EQ(0u, Exchange(port, Post(kGetPid, "dTp3cm9uZw==")).find("HTTP/1.1 401")) << "u:wrong";
+  EXPECT_EQ(0u, TcpExchange(port, Post(kGetPid, "dTp3cm9uZw==")).find("HTTP/1.1 401")) << "u:wrong";
   // Garbage, a deep body, a huge length, no request at all: refused, tend unharmed.
-  EXPECT_EQ(0u, Exchange(port, Post("<methodCall><oops", good)).find("HTTP/1.1 400"));
+  EXPECT_EQ(0u, TcpExchange(port, Post("<methodCall><oops", good)).find("HTTP/1.1 400"));
   std::string deep = "<methodCall><methodName>m</methodName><params><param>";
   for (int i = 0; i < 10000; ++i) deep += "<value><array><data>";
-  EXPECT_EQ(0u, Exchange(port, Post(deep, good)).find("HTTP/1.1 400"));
-  EXPECT_EQ(0u, Exchange(port, "POST /RPC2 HTTP/1.1\r\nContent-Length: 999999999\r\n\r\n")
+  EXPECT_EQ(0u, TcpExchange(port, Post(deep, good)).find("HTTP/1.1 400"));
+  EXPECT_EQ(0u, TcpExchange(port, "POST /RPC2 HTTP/1.1\r\nContent-Length: 999999999\r\n\r\n")
                     .find("HTTP/1.1 413"));
-  EXPECT_EQ(0u, Exchange(port, std::string("\x16\x03\x01\x02\x00", 5)).find("HTTP/1.1 400"));
-  EXPECT_EQ(0u, Exchange(port, Post(kGetPid, good)).find("HTTP/1.1 200"));
+  EXPECT_EQ(0u, TcpExchange(port, std::string("\x16\x03\x01\x02\x00", 5)).find("HTTP/1.1 400"));
+  EXPECT_EQ(0u, TcpExchange(port, Post(kGetPid, good)).find("HTTP/1.1 200"));
   // Pipelined: each answered in turn, once the one before is written.
   std::string keep = Post(kGetPid, good);
   keep.replace(keep.find("Connection: close"), 17, "Connection: keep-alive");
-  a = Exchange(port, keep + keep + Post(kGetPid, ""));
+  a = TcpExchange(port, keep + keep + Post(kGetPid, ""));
   EXPECT_EQ(2u, CountLines(a, "HTTP/1.1 200 OK")) << a;
   EXPECT_EQ(1u, CountLines(a, "HTTP/1.1 401 Unauthorized")) << a;
   EXPECT_EQ(0, Ctl({"pid"}));  // tend answers its own socket too.
@@ -170,8 +154,11 @@ TEST_F(XmlRpc, BoundsAndRefusalsSupervisordDoesNotHave) {
             "ok = [x for x in r if isinstance(x, str)]\n"
             "print('multicall', len(ok) > 0, len(r) - len(ok) > 0, len(ok[0]) > 50000,"
             " r[-1]['faultString'][:40])\n"
-            "print('remove db', fault(s.stopProcessGroup, 'db'), fault(s.removeProcessGroup, 'db'))\n"
-            "print('db', s.getProcessInfo('db')['statename'])\n"
+            "print('reread', s.reloadConfig())\n"
+            "print('db first', fault(s.stopProcessGroup, 'db'), fault(s.removeProcessGroup, 'db'),"
+            " fault(s.addProcessGroup, 'db'))\n"
+            "print('web then db', fault(s.stopProcessGroup, 'web'), fault(s.removeProcessGroup, 'web'),"
+            " fault(s.addProcessGroup, 'web'), fault(s.addProcessGroup, 'db'))\n"
             "pid = s.getProcessInfo('slow')['pid']\n"
             "print('restart', s.restart(), fault(s.getState))\n"
             "for i in range(400):\n"
@@ -179,12 +166,20 @@ TEST_F(XmlRpc, BoundsAndRefusalsSupervisordDoesNotHave) {
             "    if not r.startswith('fault'): break\n"
             "    time.sleep(0.05)\n"
             "print('after', r, s.getProcessInfo('slow')['pid'] != pid)\n");
+  // The dependency turned round: applied group by group, the order matters.
+  std::string text = ReadFile(conf + "/b.conf");
+  text.replace(text.find("depends_on=db\n"), 14, "");
+  text.replace(text.find("[program:db]\ncommand=sleep 100001\n"), 34,
+               "[program:db]\ncommand=sleep 100001\ndepends_on=web\n");
+  WriteFile(conf + "/b.conf", text);
   std::string out;
   RunCommand({kPython, Path("probe.py")}, &out, true);
   // Each answer is what the 64 KiB ring keeps; past 8 MiB the calls fail.
   EXPECT_TRUE(Has(out, "multicall True True True FAILED: the answer is too large: call")) << out;
-  EXPECT_TRUE(Has(out, "remove db ")) << out;
-  EXPECT_TRUE(Has(out, "fault 30 FAILED: db: web depends on db, which is not there")) << out;
+  EXPECT_TRUE(Has(out, "reread [[[], ['web', 'db'], []]]")) << out;  // web first.
+  EXPECT_TRUE(Has(out, "True fault 30 FAILED: db: dependency cycle through ")) << out;
+  // web stopped with db, which it depended on: nothing left to stop.
+  EXPECT_TRUE(Has(out, "web then db [] True True True")) << out;
   EXPECT_TRUE(Has(out, "restart True fault 6 SHUTDOWN_STATE")) << out;
   EXPECT_TRUE(Has(out, "after {'statecode': 1, 'statename': 'RUNNING'} True")) << out;
   EXPECT_EQ(0, Ctl({"pid", "web"})) << tend_->Stderr();
@@ -220,13 +215,36 @@ TEST_F(XmlRpc, TailFollowsAProgramsLinesAsTheyCome) {
                   opts);
   EXPECT_TRUE(Eventually([&] { return Has(err.Stdout(), "oops\n"); })) << err.Stdout();
   const std::string get = "GET /logtail/nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
-  EXPECT_EQ(0u, Exchange(port, get + "Authorization: Basic dTpw\r\n\r\n").find("HTTP/1.1 404"));
-  EXPECT_EQ(0u, Exchange(port, get + "\r\n").find("HTTP/1.1 401"));
+  EXPECT_EQ(0u, TcpExchange(port, get + "Authorization: Basic dTpw\r\n\r\n").find("HTTP/1.1 404"));
+  EXPECT_EQ(0u, TcpExchange(port, get + "\r\n").find("HTTP/1.1 401"));
   std::string out;
   RunCommand({"timeout", "1", "/usr/bin/supervisorctl", "-s", url, "-u", "u", "-p", "p", "maintail",
               "-f"},
              &out);
   EXPECT_TRUE(Has(out, "tend: talk: started")) << out;
+  // tend leaving ends the stream as HTTP ends one: its last, empty chunk.
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un a = {};
+  a.sun_family = AF_UNIX;
+  snprintf(a.sun_path, sizeof a.sun_path, "%s", Path("ctl.sock").c_str());
+  ASSERT_EQ(0, connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a));
+  const std::string follow = "GET /mainlogtail HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(static_cast<ssize_t>(follow.size()), write(fd, follow.data(), follow.size()));
+  timeval tv = {20, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string stream;
+  char buf[4096];
+  ssize_t n;
+  while (!Has(stream, "\r\n\r\n") && (n = read(fd, buf, sizeof buf)) > 0) {
+    stream.append(buf, static_cast<size_t>(n));
+  }
+  tend_->Signal(SIGTERM);
+  while ((n = read(fd, buf, sizeof buf)) > 0) stream.append(buf, static_cast<size_t>(n));
+  close(fd);
+  EXPECT_EQ(0, n);
+  EXPECT_EQ(0, tend_->Wait());
+  ASSERT_GE(stream.size(), 7u);
+  EXPECT_EQ("\r\n0\r\n\r\n", stream.substr(stream.size() - 7)) << stream;
 }
 
 // A follower that stops reading is dropped once 1 MiB waits for it: tend's memory stays
@@ -269,7 +287,33 @@ TEST_F(XmlRpc, AStalledTailIsDroppedNotKeptInMemory) {
   EXPECT_EQ(0, n) << "the follower was not dropped";
   EXPECT_LT(got, 3000000u);
   EXPECT_EQ(0, Ctl({"pid"}));
-  EXPECT_EQ(0u, Exchange(port, Post(kGetPid, "dTpw")).find("HTTP/1.1 200"));
+  EXPECT_EQ(0u, TcpExchange(port, Post(kGetPid, "dTpw")).find("HTTP/1.1 200"));
+}
+
+// 70 connections that never give the password (more than the 64 TCP clients served at
+// once): the administrator still gets in, each new connection taking the place of the
+// oldest stranger.
+TEST_F(XmlRpc, IdleStrangersCannotKeepTheAdministratorOut) {
+  const int port = FreePort();
+  std::string conf = WriteConf("i.conf", "[inet_http_server]\nport=127.0.0.1:" +
+                                             std::to_string(port) +
+                                             "\nusername=u\npassword=p\n"
+                                             "[program:web]\ncommand=sleep 100000\n");
+  Start({"-c", conf});
+  ASSERT_TRUE(WaitForSocket()) << tend_->Stderr();
+  ASSERT_TRUE(Eventually([&] { return Has(TcpExchange(port, Post(kGetPid, "dTpw")), "200 OK"); }));
+  std::vector<int> idle;
+  for (int i = 0; i < 70; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a = {};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(0, connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a));
+    idle.push_back(fd);
+  }
+  EXPECT_EQ(0u, TcpExchange(port, Post(kGetPid, "dTpw")).find("HTTP/1.1 200 OK"));
+  for (int fd : idle) close(fd);
 }
 
 // A listener that stops a program through supervisor's childutils, as superlance's

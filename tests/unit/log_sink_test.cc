@@ -1,6 +1,7 @@
 #include "log/log_sink.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -357,6 +358,56 @@ TEST(LogRingTest, TextIsOneStreamsEndAndItsSize) {
   ring.Clear();
   EXPECT_EQ("", ring.Text(1, &size));
   EXPECT_EQ(0u, size);
+}
+
+// A bounded read is the end of the whole text, whatever the bound, wrapped or not, with
+// another stream between the lines.
+TEST(LogRingTest, TextOfAtMostNBytesIsTheEndOfTheWholeText) {
+  for (size_t cap : {size_t{0}, size_t{100}, size_t{4096}}) {
+    LogRing ring(cap);
+    for (int i = 0; i < 300; ++i) {
+      ring.Add(i % 3 == 0 ? 2 : 1, "line " + std::to_string(i), static_cast<uint64_t>(i));
+      uint64_t size = 0, size2 = 0;
+      std::string whole;  // As the lines Tail gives read.
+      for (const auto& l : ring.Tail(SIZE_MAX)) {
+        if (l.stream == 1) whole += l.text + "\n";
+      }
+      ASSERT_EQ(whole, ring.Text(1, &size));
+      for (size_t n : {size_t{0}, size_t{1}, size_t{7}, size_t{50}, whole.size(), size_t{100000}}) {
+        const std::string end = ring.Text(1, &size2, n);
+        ASSERT_EQ(size, size2);
+        ASSERT_EQ(whole.substr(whole.size() - std::min(n, whole.size())), end)
+            << "cap " << cap << ", line " << i << ", " << n << " bytes";
+      }
+    }
+  }
+}
+
+// A log file that is not a regular file (/dev/null, a FIFO) is never rotated: renaming
+// /dev/null would take it from the whole container.
+TEST(LogOutputTest, OnlyARegularFileIsRotated) {
+  char dir[] = "/tmp/tend-rotate-XXXXXX";
+  ASSERT_NE(nullptr, mkdtemp(dir));
+  const std::string fifo = std::string(dir) + "/fifo";
+  ASSERT_EQ(0, mkfifo(fifo.c_str(), 0600));
+  const int reader = open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(reader, 0);
+  {
+    EventLoop loop;
+    std::string err;
+    LogOutput out(&loop, fifo, 10, 2, &err);
+    ASSERT_TRUE(out.valid()) << err;
+    out.Append("0123456789abcdef\n0123456789\n", std::make_shared<LogCredit>());
+  }
+  struct stat st;
+  ASSERT_EQ(0, stat(fifo.c_str(), &st));
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  EXPECT_NE(0, access((fifo + ".1").c_str(), F_OK));
+  char buf[64];
+  EXPECT_EQ(28, read(reader, buf, sizeof buf));
+  close(reader);
+  unlink(fifo.c_str());
+  rmdir(dir);
 }
 
 // Past its bound a stream's size starts again from what is kept, as after a rotation.

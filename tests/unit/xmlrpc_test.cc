@@ -39,7 +39,7 @@ TEST(XmlRpcTest, TextXmlCannotCarryBecomesReplacementCharacters) {
     return r.substr(from, r.find("</string>") - from);
   };
   const std::string kBad = "\xEF\xBF\xBD";
-  EXPECT_EQ("tab\there\r\n", body("tab\there\r\n"));
+  EXPECT_EQ("tab\there&#13;\n", body("tab\there\r\n"));
   EXPECT_EQ("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", body("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));
   EXPECT_EQ(kBad + "[31mred", body("\x1b[31mred"));
   EXPECT_EQ("a" + kBad + "b", body(std::string("a\0b", 3)));
@@ -111,6 +111,13 @@ TEST(XmlRpcTest, RefusesWhatIsNotAMethodCall) {
       "<methodCall><methodName>m&bogus;</methodName></methodCall>",
       "<methodCall><methodName>m&#0;</methodName></methodCall>",
       "<methodCall><methodName>m&#xD800;</methodName></methodCall>",
+      // Characters XML does not allow, raw or as references: what is taken must be what
+      // an answer can carry back.
+      "<methodCall><methodName>m&#1;</methodName></methodCall>",
+      "<methodCall><methodName>m&#xFFFE;</methodName></methodCall>",
+      "<methodCall><methodName>m\x1b</methodName></methodCall>",
+      "<methodCall><methodName>m\xff</methodName></methodCall>",
+      "<methodCall><methodName>m\xef\xbf\xbf</methodName></methodCall>",
       "<methodCall><methodName>m</methodName><params><param><value><int>x</int></value></param>"
       "</params></methodCall>",
       "<methodCall><methodName>m</methodName><params><param><value><int>99999999999999999999"
@@ -126,6 +133,9 @@ TEST(XmlRpcTest, RefusesWhatIsNotAMethodCall) {
     EXPECT_FALSE(ParseCall(b, &c, &why)) << b;
     EXPECT_FALSE(why.empty()) << b;
   }
+  // A NUL inside a name (a C string would end there).
+  EXPECT_FALSE(ParseCall(std::string("<methodCall><methodName>m\0x</methodName></methodCall>", 53),
+                         &c, &why));
   // Nesting is bounded.
   std::string deep = "<methodCall><methodName>m</methodName><params><param>";
   for (int i = 0; i < 40; ++i) deep += "<value><array><data>";

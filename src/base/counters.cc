@@ -1,0 +1,10 @@
+#include "base/counters.h"
+
+namespace tend {
+
+Counters& TendCounters() {
+  static Counters counters;
+  return counters;
+}
+
+}  // namespace tend
