@@ -1,5 +1,6 @@
 // tend's own counts for its metrics (GET /metrics): plain integers, counted where things
-// happen (tend is single-threaded), read when someone asks.
+// happen (tend is single-threaded), read when someone asks. Inline: the log pipeline
+// counts every line.
 #ifndef TEND_COUNTERS_H_
 #define TEND_COUNTERS_H_
 
@@ -17,8 +18,11 @@ struct Counters {
   uint64_t notify_datagrams = 0;   ///< sd_notify datagrams received.
 };
 
-/// The one set of counts.
-Counters& TendCounters();
+/// The one set of counts (constant-initialized: no guard, no call on the hot path).
+inline Counters& TendCounters() {
+  static Counters counters;
+  return counters;
+}
 
 }  // namespace tend
 

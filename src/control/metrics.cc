@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 
 #include <map>
+#include <optional>
 #include <vector>
 
 #include <fmt/format.h>
@@ -98,13 +99,14 @@ std::string Metrics::Text() const {
   auto labels = [](const Service* s) {
     return fmt::format("program=\"{}\",group=\"{}\"", Label(s->name()), Label(s->config().Group()));
   };
+  // A family of one sample per program; a program whose value is nullopt has none.
   auto family = [&](const char* name, const char* type, const char* help, auto value) {
     w.Family(name, type, help);
     for (const Service* s : all) {
-      double v;
-      if (value(s, &v)) w.Sample(name, labels(s), v);
+      if (const std::optional<double> v = value(s)) w.Sample(name, labels(s), *v);
     }
   };
+  using Opt = std::optional<double>;
   w.Family("tend_program_state", "gauge", "1 for the state a program is in, 0 for the others.");
   for (const Service* s : all) {
     for (State st : kStates) {
@@ -114,65 +116,61 @@ std::string Metrics::Text() const {
     }
   }
   family("tend_program_up", "gauge", "1 while the program has a process.",
-         [](const Service* s, double* v) { return *v = s->has_process() ? 1 : 0, true; });
+         [](const Service* s) -> Opt { return s->has_process() ? 1 : 0; });
   family("tend_program_ready", "gauge",
          "1 when the program is ready: RUNNING, or a oneshot that is done.",
-         [](const Service* s, double* v) { return *v = s->Up() ? 1 : 0, true; });
+         [](const Service* s) -> Opt { return s->Up() ? 1 : 0; });
   family("tend_program_healthy", "gauge",
          "1 when the program is ready and its health checks, if any, pass.",
-         [](const Service* s, double* v) {
+         [](const Service* s) -> Opt {
            const std::string h = s->health();
-           return *v = s->Up() && (h.empty() || h == "healthy") ? 1 : 0, true;
+           return s->Up() && (h.empty() || h == "healthy") ? 1 : 0;
          });
   family("tend_program_restarts_total", "counter", "Restarts of the program by tend.",
-         [](const Service* s, double* v) { return *v = s->restarts(), true; });
+         [](const Service* s) -> Opt { return s->restarts(); });
   family("tend_program_last_exit_code", "gauge",
          "The exit code of the program's last run (128 + N when killed by signal N).",
-         [](const Service* s, double* v) {
-           if (!s->has_exited()) return false;
+         [](const Service* s) -> Opt {
+           if (!s->has_exited()) return std::nullopt;
            const int st = s->last_status();
-           *v = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
-           return true;
+           return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
          });
   family("tend_program_start_time_seconds", "gauge",
          "When the program's last run started, in seconds since the epoch.",
-         [&](const Service* s, double* v) {
-           if (!s->launched()) return false;
-           *v = wall - static_cast<double>(mono - s->started_ms()) / 1000;
-           return true;
+         [&](const Service* s) -> Opt {
+           if (!s->launched()) return std::nullopt;
+           return wall - static_cast<double>(mono - s->started_ms()) / 1000;
          });
   family("tend_program_uptime_seconds", "gauge", "How long the program has been RUNNING.",
-         [&](const Service* s, double* v) {
-           *v = s->state() == State::kRunning
-                    ? static_cast<double>(mono - s->state_since_ms()) / 1000
-                    : 0;
-           return true;
+         [&](const Service* s) -> Opt {
+           if (s->state() != State::kRunning) return 0;
+           return static_cast<double>(mono - s->state_since_ms()) / 1000;
          });
   family("tend_program_ready_wait_seconds", "gauge",
          "How long the program has been waiting to be ready (0 when it is not waiting).",
-         [&](const Service* s, double* v) {
-           *v = s->waiting_ready() ? static_cast<double>(mono - s->started_ms()) / 1000 : 0;
-           return true;
+         [&](const Service* s) -> Opt {
+           if (!s->waiting_ready()) return 0;
+           return static_cast<double>(mono - s->started_ms()) / 1000;
          });
-  family("tend_program_health_check_failures", "gauge",
-         "Health checks failed in a row.",
-         [](const Service* s, double* v) { return *v = s->health_failures(), true; });
+  family("tend_program_health_check_failures", "gauge", "Health checks failed in a row.",
+         [](const Service* s) -> Opt { return s->health_failures(); });
   // A program's tree as /proc showed it, or null (no process, or gone meanwhile).
   auto used = [&](const Service* s) -> const TreeUsage* {
     auto it = usage.find(s->pid());
     return s->has_process() && it != usage.end() ? &it->second : nullptr;
   };
   family("tend_program_resident_memory_bytes", "gauge",
-         "Resident memory of the program's processes, from /proc.",
-         [&](const Service* s, double* v) {
+         "Resident memory of the program's processes, from /proc.", [&](const Service* s) -> Opt {
            const TreeUsage* u = used(s);
-           return u && (*v = static_cast<double>(u->rss_bytes), true);
+           if (!u) return std::nullopt;
+           return static_cast<double>(u->rss_bytes);
          });
   family("tend_program_cpu_seconds_total", "counter",
          "CPU time of the program's processes (and the children they waited for), from /proc.",
-         [&](const Service* s, double* v) {
+         [&](const Service* s) -> Opt {
            const TreeUsage* u = used(s);
-           return u && (*v = u->cpu_seconds, true);
+           if (!u) return std::nullopt;
+           return u->cpu_seconds;
          });
   return w.Take();
 }

@@ -219,7 +219,7 @@ void RpcServer::Handle(Conn* c, const HttpRequest& r) {
     return;
   }
   if (r.method == "GET" && (path.compare(0, 9, "/logtail/") == 0 || path == "/mainlogtail")) {
-    Follow(c, r);
+    Follow(c, r, path);
     return;
   }
   if (r.target != "/RPC2") {
@@ -248,9 +248,8 @@ void RpcServer::Handle(Conn* c, const HttpRequest& r) {
   c->idle->Stop();
 }
 
-void RpcServer::Follow(Conn* c, const HttpRequest& r) {
+void RpcServer::Follow(Conn* c, const HttpRequest& r, const std::string& path) {
   std::string spec, channel = "stdout";
-  const std::string path = r.target.substr(0, r.target.find('?'));
   if (path != "/mainlogtail") {
     const std::string rest = PercentDecode(std::string_view(path).substr(9));
     const size_t slash = rest.find('/');

@@ -76,8 +76,9 @@ class RpcServer {
   /// Handles the requests buffered, one at a time, while none waits for its answer.
   void Process(Conn* c);
   void Handle(Conn* c, const HttpRequest& r);
-  /// GET /logtail/... and /mainlogtail: the end of the log, then its lines as they come.
-  void Follow(Conn* c, const HttpRequest& r);
+  /// GET /logtail/... and /mainlogtail (`path`, the target without its query): the end of
+  /// the log, then its lines as they come.
+  void Follow(Conn* c, const HttpRequest& r, const std::string& path);
   void Answer(Conn* c, int status, const std::string& body, bool keep_alive,
               const std::vector<std::string>& headers = {});
   void Flush(Conn* c);
