@@ -181,18 +181,29 @@ std::unique_ptr<SignalSource> WireSignals(EventLoop* loop, Init* pid1, NotifyEnd
   return signals;
 }
 
-// [inet_http_server]: supervisord's XML-RPC interface, when the files ask for it (with a
-// password: config_builder leaves the port 0 otherwise).
-bool StartHttp(RpcServer* server, const TendSettings& tend) {
-  if (tend.http_port == 0) return true;
+// [inet_http_server]: supervisord's XML-RPC interface and the status page, when the files
+// ask for it (with a password: config_builder leaves the port 0 otherwise); [tend]
+// metrics_address: GET /metrics alone.
+bool StartHttp(RpcServer* server, RpcServer* metrics_server, const TendSettings& tend) {
   std::string err;
-  if (!server->Listen(tend.http_host, tend.http_port, tend.http_username, tend.http_password,
-                      &err)) {
-    Diag(Level::kError, "[inet_http_server]: {}", err);
-    return false;
+  if (tend.http_port != 0) {
+    if (!server->Listen(tend.http_host, tend.http_port, tend.http_username, tend.http_password,
+                        &err)) {
+      Diag(Level::kError, "[inet_http_server]: {}", err);
+      return false;
+    }
+    Diag(Level::kDebug, "XML-RPC interface: http://{}:{}/RPC2",
+         tend.http_host.empty() ? "*" : tend.http_host, server->port());
   }
-  Diag(Level::kDebug, "XML-RPC interface: http://{}:{}/RPC2",
-       tend.http_host.empty() ? "*" : tend.http_host, server->port());
+  if (tend.metrics_port != 0) {
+    if (!metrics_server->Listen(tend.metrics_host, tend.metrics_port, tend.metrics_username,
+                                tend.metrics_password, &err)) {
+      Diag(Level::kError, "[tend] metrics_address: {}", err);
+      return false;
+    }
+    Diag(Level::kDebug, "metrics: http://{}:{}/metrics",
+         tend.metrics_host.empty() ? "*" : tend.metrics_host, metrics_server->port());
+  }
   return true;
 }
 
@@ -279,7 +290,12 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
   RpcServer rpc_server(&loop, &rpc_methods);
   const Metrics metrics(&supervisor);
   rpc_server.set_metrics([&metrics] { return metrics.Text(); });
+  WebPage page(&supervisor, &logs);
+  rpc_server.set_page(&page);
   rpc = &rpc_server;
+  RpcServer metrics_server(&loop, &rpc_methods);
+  metrics_server.set_metrics([&metrics] { return metrics.Text(); });
+  metrics_server.set_metrics_only();
   ControlServer control_server(
       &loop, &supervisor, &logs,
       {[&] { pid1.RequestStop(); },
@@ -289,7 +305,7 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
        }});
   if (!StartControl(&control_server, opts, config.tend)) return kExitSystem;
   control = &control_server;
-  if (!StartHttp(&rpc_server, config.tend)) return kExitSystem;
+  if (!StartHttp(&rpc_server, &metrics_server, config.tend)) return kExitSystem;
   Pidfile pidfile;
   WritePidfile(&pidfile, config.tend.pidfile);
   if (!Serve(&loop, &supervisor, pid1, &logs)) return kExitSystem;
@@ -297,6 +313,7 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
   rpc = nullptr;
   control_server.Close();
   rpc_server.Close();
+  metrics_server.Close();
   // Everything the programs wrote goes out before tend does (a bounded wait).
   logs.Flush(1000);
   // Take the terminal back so that a calling shell finds it as it left it (SIGTTOU is

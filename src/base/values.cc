@@ -235,4 +235,28 @@ std::string DescribeWaitStatus(int status) {
   return "exited with status " + std::to_string(WEXITSTATUS(status));
 }
 
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+      ++i;
+    } else if (c < 0x20) {
+      out += fmt::format("\\u{:04x}", c);
+      ++i;
+    } else if (size_t n = Utf8Length(s.substr(i))) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      // Not UTF-8 (a program's raw bytes): the byte as the code point of the same value,
+      // so that the output stays JSON and the byte can be read back.
+      out += fmt::format("\\u{:04x}", c);
+      ++i;
+    }
+  }
+  return out + "\"";
+}
+
 }  // namespace tend

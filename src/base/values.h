@@ -42,6 +42,10 @@ std::string Printable(std::string_view text, bool keep_newlines = false);
 /// not one (a stray byte, an overlong form, a surrogate, past U+10FFFF, cut short).
 size_t Utf8Length(std::string_view s);
 
+/// `s` as a JSON string: "a\"b", control characters as \u00XX, and each byte that is
+/// not part of valid UTF-8 as \u00XX too (its value: the output stays valid JSON).
+std::string JsonString(std::string_view s);
+
 /// "exited with status 3", "was killed by SIGSEGV".
 std::string DescribeWaitStatus(int wait_status);
 

@@ -13,6 +13,7 @@
 #include "base/version.h"  // Generated: build/gen/base/version.h.
 #include "cli/ctl_terminal.h"
 #include "control/socket_paths.h"
+#include "control/status_report.h"
 
 namespace tend {
 
@@ -152,63 +153,21 @@ std::string Table(std::vector<std::vector<std::string>> rows) {
   return out;
 }
 
-// "42s", "3m12s", "5h02m", "12d03h": as ps and docker show an uptime.
-std::string Uptime(int64_t ms) {
-  const int64_t s = ms / 1000;
-  if (s < 60) return fmt::format("{}s", s);
-  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
-  if (s < 86400) return fmt::format("{}h{:02}m", s / 3600, s / 60 % 60);
-  return fmt::format("{}d{:02}h", s / 86400, s / 3600 % 24);
-}
-
 int RunStatus(Ctl* ctl) {
   Message req(MsgType::kStatus);
   for (const auto& n : ctl->args) req.Add(Tag::kName, n);
   std::vector<Message> programs;
   if (int rc = Request(ctl, req, [&](const Message& m) { programs.push_back(m); })) return rc;
   bool all_running = true;
-  std::vector<std::vector<std::string>> rows = {
-      {"NAME", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "READY", "HEALTH"}};
-  std::string json = "[";
+  std::vector<std::vector<std::string>> rows = {StatusColumns()};
   for (const auto& p : programs) {
-    const std::string state = p.Get(Tag::kState);
-    const int64_t pid = p.GetInt(Tag::kPid);
-    const std::string last = p.Get(Tag::kExitStatus);
-    const std::string ready = p.Get(Tag::kReady);
-    const std::string said =
-        p.Has(Tag::kNotifyStatus) ? p.Get(Tag::kNotifyStatus) : p.Get(Tag::kReadyDetail);
-    const int64_t waited = p.GetInt(Tag::kReadyWaitMs, -1);
-    const std::string health = p.Get(Tag::kHealthState);
-    const int64_t failed = p.GetInt(Tag::kHealthFailures);
-    const std::string probe = p.Get(Tag::kHealthDetail);
-    all_running &= state == "RUNNING";
-    rows.push_back({p.Get(Tag::kName), state, pid > 0 ? std::to_string(pid) : "-",
-                    Uptime(p.GetInt(Tag::kUptimeMs)), std::to_string(p.GetInt(Tag::kRestarts)),
-                    last.empty() ? "-" : last,
-                    (ready.empty()  ? "-"
-                     : waited >= 0 ? "waiting " + Uptime(waited) + " for " + ready
-                                   : ready) +
-                        (said.empty() ? "" : ": " + said),
-                    health.empty() ? "-"
-                    : failed > 0   ? fmt::format("{} ({} failed: {})", health, failed, probe)
-                                   : health});
-    json += fmt::format(
-        "{}{{\"name\":{},\"state\":\"{}\",\"pid\":{},\"uptime_ms\":{},\"restarts\":{},"
-        "\"last_exit\":{},\"exit_code\":{},\"autostart\":{},\"tty\":{},\"ready\":{},"
-        "\"ready_wait_ms\":{},\"ready_last\":{},\"status\":{},\"health\":{},\"health_state\":{},"
-        "\"health_failures\":{},\"health_last\":{},\"failure\":{}}}",
-        json.size() > 1 ? "," : "", JsonString(p.Get(Tag::kName)), state, pid,
-        p.GetInt(Tag::kUptimeMs), p.GetInt(Tag::kRestarts), JsonString(last),
-        p.GetInt(Tag::kExitCode, -1), p.GetInt(Tag::kAutostart) ? "true" : "false",
-        p.GetInt(Tag::kTty) ? "true" : "false", JsonString(ready), waited < 0 ? 0 : waited,
-        JsonString(p.Get(Tag::kReadyDetail)), JsonString(p.Get(Tag::kNotifyStatus)),
-        JsonString(p.Get(Tag::kHealth)), JsonString(health), failed,
-        JsonString(probe), JsonString(p.Get(Tag::kFailure)));
+    all_running &= p.Get(Tag::kState) == "RUNNING";
+    rows.push_back(StatusRow(p));
   }
   if (ctl->verbose && !ctl->json) {
     Out(fmt::format("tend pid {} on {}\n", ctl->client.hello().GetInt(Tag::kPid), ctl->socket));
   }
-  Out(ctl->json ? json + "]\n" : Table(rows));
+  Out(ctl->json ? StatusJson(programs) + "\n" : Table(rows));
   return all_running ? 0 : kCodeNotRunning;
 }
 
@@ -600,30 +559,6 @@ bool ParseArgs(const CtlCommand& cmd, int argc, char** argv, int i, Ctl* ctl, st
 }
 
 }  // namespace
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-      ++i;
-    } else if (c < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-      ++i;
-    } else if (size_t n = Utf8Length(std::string_view(s).substr(i))) {
-      out.append(s, i, n);
-      i += n;
-    } else {
-      // Not UTF-8 (a program's raw bytes): the byte as the code point of the same value,
-      // so that the output stays JSON and the byte can be read back.
-      out += fmt::format("\\u{:04x}", c);
-      ++i;
-    }
-  }
-  return out + "\"";
-}
 
 std::vector<std::string> CtlCommandNames() {
   std::vector<std::string> names;

@@ -17,10 +17,6 @@ std::vector<std::string> CtlCommandNames();
 /// Every command option's long name ("no-wait", "timeout"...) and tendctl's own.
 std::vector<std::string> CtlOptionNames();
 
-/// `s` as a JSON string: "a\"b", control characters as \u00XX, and each byte that is
-/// not part of valid UTF-8 as \u00XX too (its value: the output stays valid JSON).
-std::string JsonString(const std::string& s);
-
 }  // namespace tend
 
 #endif  // TEND_CTL_COMMANDS_H_

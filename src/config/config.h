@@ -214,6 +214,13 @@ struct TendSettings {
   /// opens the listener only with both.
   std::string http_username;
   std::string http_password;
+  /// [tend] metrics_address: where GET /metrics alone is served (metrics_port 0:
+  /// nowhere), for metrics_username and metrics_password (else [inet_http_server]'s; the
+  /// configuration is refused without any).
+  std::string metrics_host;
+  int metrics_port = 0;
+  std::string metrics_username;
+  std::string metrics_password;
 };
 
 /// The PATH `p`'s commands are searched in: its environment's, else `inherited` (tend's).

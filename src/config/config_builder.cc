@@ -106,6 +106,16 @@ class Builder {
     CheckNames();
     CheckDependencies();
     TendSettings& t = config_.tend;
+    if (t.metrics_port != 0 && t.metrics_username.empty() && t.metrics_password.empty()) {
+      t.metrics_username = t.http_username;
+      t.metrics_password = t.http_password;
+    }
+    if (t.metrics_port != 0 && (t.metrics_username.empty() || t.metrics_password.empty())) {
+      problems_->push_back({Kind::kError, metrics_where_,
+                            fmt::format("{} needs a password: metrics_username and "
+                                        "metrics_password, or [inet_http_server]'s",
+                                        kKeyMetricsAddress)});
+    }
     if (t.http_username.empty() || t.http_password.empty()) t.http_port = 0;
     return std::move(config_);
   }
@@ -140,6 +150,7 @@ class Builder {
   uid_t euid_ = 0;
   std::vector<ProgramInfo> infos_;
   Config config_;
+  SourceLocation metrics_where_;  // [tend] metrics_address, for its problem.
 };
 
 // Reads what every program depends on: [group:x] membership (for %(group_name)s) and
@@ -268,6 +279,7 @@ void Builder::BuildTend(const RawSection& s, SectionKind kind) {
     Expander ex = base_;
     ex.SetText(kExpandHere, e.here);
     ApplyEntry(e, *row, &ex, &config_.tend, problems_);
+    if (e.key == kKeyMetricsAddress) metrics_where_ = e.where;
     // Not root, tend cannot give its socket away: tendctl would not reach it at all.
     UserSpec& owner = config_.tend.socket_owner;
     if (e.key == kKeyChown && euid_ != 0 && owner.resolved && owner.uid != euid_) {

@@ -22,6 +22,7 @@ const char kKeyFiles[] = "files";
 const char kKeyPrograms[] = "programs";
 const char kKeyEvents[] = "events";
 const char kKeyUsername[] = "username";
+const char kKeyMetricsAddress[] = "metrics_address";
 const char kKeyPassword[] = "password";
 const char kKeyResultHandler[] = "result_handler";
 const char kDefaultResultHandler[] = "supervisor.dispatchers:default_handler";
@@ -206,8 +207,14 @@ ApplyStatus ApplySocketMode(const std::string& v, const ApplyContext&, TendSetti
 
 // supervisord's "host:port", ":port", "*:port" (every address) or "port"; the host an
 // IPv4 address or localhost (no name lookup in PID 1).
+template <std::string TendSettings::*kHost, int TendSettings::*kPort>
 ApplyStatus ApplyHttpPort(const std::string& v, const ApplyContext&, TendSettings* t,
                           std::string* why) {
+  if (v.empty()) {  // Nowhere: the default.
+    t->*kHost = "";
+    t->*kPort = 0;
+    return ApplyStatus::kOk;
+  }
   const size_t colon = v.rfind(':');
   std::string host = colon == std::string::npos ? "" : v.substr(0, colon);
   int64_t port = 0;
@@ -218,8 +225,8 @@ ApplyStatus ApplyHttpPort(const std::string& v, const ApplyContext&, TendSetting
   if (!host.empty() && !ValidIpv4(host)) {
     return Bad(why, "the host must be an IPv4 address, localhost or *");
   }
-  t->http_host = host;
-  t->http_port = static_cast<int>(port);
+  t->*kHost = host;
+  t->*kPort = static_cast<int>(port);
   return ApplyStatus::kOk;
 }
 
@@ -459,6 +466,14 @@ const KeySpec kKeys[] = {
      "when tend's stdout is slow: block the program, or drop lines", ApplyLogOverflow, nullptr},
     {kTend, "log_buffer", ValueType::kSize, "64KB", "recent output kept per program",
      ApplySize<&T::log_buffer, 0, 64 * kMB>, nullptr},
+    {kTend, kKeyMetricsAddress, ValueType::kAddress, "",
+     "where GET /metrics alone is served (host:port), behind a password",
+     ApplyHttpPort<&T::metrics_host, &T::metrics_port>, nullptr},
+    {kTend, "metrics_username", ValueType::kText, "",
+     "the user its clients give ([inet_http_server]'s when not set)",
+     ApplyText<&T::metrics_username>, nullptr},
+    {kTend, "metrics_password", ValueType::kText, "", "their password, plain or {SHA}",
+     ApplyText<&T::metrics_password>, nullptr},
     {kTend, "socket", ValueType::kPath, kDefaultSocketPath,
      "tendctl's control socket; \"none\" for none", ApplyText<&T::socket>, nullptr},
     {SectionKind::kUnixHttpServer, "file", ValueType::kPath, "",
@@ -469,7 +484,8 @@ const KeySpec kKeys[] = {
     {SectionKind::kUnixHttpServer, kKeyChown, ValueType::kUser, "",
      "the socket's owner (user or user:group), who may use it too", ApplySocketOwner, nullptr},
     {SectionKind::kInetHttpServer, "port", ValueType::kAddress, "",
-     "where supervisord's XML-RPC interface listens", ApplyHttpPort, nullptr},
+     "where supervisord's XML-RPC interface listens",
+     ApplyHttpPort<&T::http_host, &T::http_port>, nullptr},
     {SectionKind::kInetHttpServer, kKeyUsername, ValueType::kText, "",
      "the user HTTP clients must give", ApplyText<&T::http_username>, nullptr},
     {SectionKind::kInetHttpServer, kKeyPassword, ValueType::kText, "",

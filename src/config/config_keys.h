@@ -169,6 +169,7 @@ extern const char kKeyFiles[];     ///< [include]
 extern const char kKeyPrograms[];  ///< [group:x]
 extern const char kKeyEvents[];    ///< [eventlistener:x]
 extern const char kKeyUsername[];  ///< [inet_http_server]
+extern const char kKeyMetricsAddress[];  ///< [tend]
 extern const char kKeyPassword[];  ///< [inet_http_server]
 extern const char kKeyResultHandler[];  ///< [eventlistener:x]
 /// The only result_handler tend has: supervisord's default.

@@ -13,6 +13,7 @@
 #include "config/restart_policy.h"
 #include "control/control_conn.h"
 #include "control/control_server.h"
+#include "control/status_report.h"
 #include "proc/init.h"
 #include "proc/spawn.h"
 
@@ -93,41 +94,7 @@ void ControlServer::HandleStatus(Conn* c, const Message& m) {
   const int64_t now = loop_->NowMs();
   for (const auto& n : names) {
     const Service* s = supervisor_->FindAny(n);
-    Message p(MsgType::kProgram);
-    p.Add(Tag::kName, s->name())
-        .Add(Tag::kState, Service::ToString(s->state()))
-        .AddInt(Tag::kPid, s->has_process() ? s->pid() : 0)
-        .AddInt(Tag::kUptimeMs, now - s->state_since_ms())
-        .AddInt(Tag::kRestarts, s->restarts())
-        .Add(Tag::kExitStatus, s->last_exit())
-        .Add(Tag::kFailure, s->last_failure())
-        .AddInt(Tag::kExitCode, s->has_exited() ? ExitCodeOf(s->last_status()) : -1)
-        .AddInt(Tag::kAutostart, s->config().autostart)
-        .AddInt(Tag::kTty, s->config().tty)
-        .Add(Tag::kGroupName, s->config().Group())
-        .AddInt(Tag::kPriority, s->config().priority)
-        // supervisord's group priority: a [group:x]'s own (not kept by tend: its default),
-        // else the program's.
-        .AddInt(Tag::kGroupPriority,
-                s->config().group.empty() || s->config().group == s->config().program_name
-                    ? s->config().priority
-                    : 999);
-    if (s->launched()) p.AddInt(Tag::kStartedAgoMs, now - s->started_ms());
-    if (s->config().ready.active()) {
-      p.Add(Tag::kReady, s->config().ready.spec);
-      if (s->waiting_ready()) p.AddInt(Tag::kReadyWaitMs, now - s->started_ms());
-      if (!s->notify_status().empty()) p.Add(Tag::kNotifyStatus, s->notify_status());
-      if (s->waiting_ready() && !s->ready_probe_detail().empty()) {
-        p.Add(Tag::kReadyDetail, s->ready_probe_detail());
-      }
-    }
-    if (s->config().health.active()) {
-      p.Add(Tag::kHealth, s->config().health.spec)
-          .Add(Tag::kHealthState, s->health())
-          .AddInt(Tag::kHealthFailures, s->health_failures())
-          .Add(Tag::kHealthDetail, s->health_detail());
-    }
-    Send(c, p);
+    Send(c, ProgramReport(*s, now));
   }
   SendOk(c);
 }

@@ -218,6 +218,15 @@ void RpcServer::Handle(Conn* c, const HttpRequest& r) {
            {"Content-Type: text/plain; version=0.0.4; charset=utf-8"});
     return;
   }
+  if (metrics_only_) {
+    Answer(c, 404, "", r.keep_alive);
+    return;
+  }
+  if (page_ && WebPage::Serves(path)) {
+    const WebAnswer a = page_->Handle(r, path);
+    Answer(c, a.status, a.body, r.keep_alive, a.headers);
+    return;
+  }
   if (r.method == "GET" && (path.compare(0, 9, "/logtail/") == 0 || path == "/mainlogtail")) {
     Follow(c, r, path);
     return;

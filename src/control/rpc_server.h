@@ -1,6 +1,6 @@
 // RpcServer: supervisord's [inet_http_server], served from the event loop. HTTP/1.1 on
 // TCP (http.h), Basic authentication before anything else, XML-RPC at /RPC2
-// (RpcMethods). Bounded like the control socket: at most kMaxHttpConnections clients,
+// (RpcMethods), GET /metrics (Metrics), the status page (WebPage). Bounded like the control socket: at most kMaxHttpConnections clients,
 // requests within http.h's bounds, an idle deadline, answers written without blocking;
 // one request at a time per connection (the next is read once the answer is queued).
 #ifndef TEND_RPC_SERVER_H_
@@ -17,6 +17,7 @@
 #include "base/sys.h"
 #include "control/http.h"
 #include "control/rpc_methods.h"
+#include "control/web_page.h"
 
 namespace tend {
 
@@ -64,6 +65,10 @@ class RpcServer {
   size_t connections() const { return conns_.size(); }
   /// What GET /metrics answers (Metrics::Text); unset: 404.
   void set_metrics(std::function<std::string()> metrics) { metrics_ = std::move(metrics); }
+  /// The status page and GET /api/status (WebPage::Serves); unset: 404.
+  void set_page(WebPage* page) { page_ = page; }
+  /// Serves GET /metrics and nothing else ([tend] metrics_address).
+  void set_metrics_only() { metrics_only_ = true; }
   /// tend is leaving: each log stream is ended as HTTP ends one (its last chunk, written
   /// if the socket takes it now), and every connection closed.
   void Close();
@@ -93,6 +98,8 @@ class RpcServer {
   EventLoop* loop_;
   RpcMethods* methods_;
   std::function<std::string()> metrics_;
+  WebPage* page_ = nullptr;
+  bool metrics_only_ = false;
   UniqueFd listen_fd_;
   std::unique_ptr<IoWatcher> accept_watcher_;
   std::string username_, password_;

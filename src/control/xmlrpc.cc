@@ -331,13 +331,19 @@ class Parser {
   std::string why_;
 };
 
-// Python's xml escape: &, < and >. Python writes any text as it is, and a control
-// character or a byte that is not UTF-8 (a program's log read back) then makes the
-// answer XML no parser takes: each becomes U+FFFD, so the rest of the text arrives.
-void Escape(std::string_view s, std::string* out) {
+}  // namespace
+
+// Python writes any text as it is, and a control character or a byte that is not UTF-8
+// (a program's log read back) then makes the answer XML no parser takes: each becomes
+// U+FFFD, so the rest of the text arrives.
+void EscapeMarkup(std::string_view s, std::string* out, bool quotes) {
   for (size_t i = 0; i < s.size();) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '&') {
+    if (quotes && c == '"') {
+      *out += "&quot;";
+    } else if (quotes && c == '\'') {
+      *out += "&#39;";
+    } else if (c == '&') {
       *out += "&amp;";
     } else if (c == '<') {
       *out += "&lt;";
@@ -364,6 +370,11 @@ void Escape(std::string_view s, std::string* out) {
     ++i;
   }
 }
+
+namespace {
+
+// Python's xml escape: &, < and > (and what no XML may hold).
+void Escape(std::string_view s, std::string* out) { EscapeMarkup(s, out, false); }
 
 // As Python's Marshaller writes each type.
 void Dump(const Value& v, std::string* out) {

@@ -43,6 +43,11 @@ struct Call {
   std::vector<Value> params;
 };
 
+/// `s` as XML or HTML text: &, < and > as entities, and the quotes too when `quotes` (an
+/// attribute's value); CR as &#13;; control characters, bytes that are not UTF-8, U+FFFE
+/// and U+FFFF as U+FFFD. Text from programs can drive no parser and no page.
+void EscapeMarkup(std::string_view s, std::string* out, bool quotes = false);
+
 /// Decodes a methodCall; false with `why` when `body` is not one.
 bool ParseCall(std::string_view body, Call* out, std::string* why);
 

@@ -365,6 +365,11 @@ std::string SupervisordSections(const std::string& dir) {
          "[supervisorctl]\nserverurl=unix://" + dir + "/supervisor.sock\n";
 }
 
+std::string Repo(const std::string& path) {
+  char cwd[4096];
+  return std::string(getcwd(cwd, sizeof cwd) ? cwd : ".") + "/" + path;
+}
+
 bool Installed(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
 
 std::string TcpExchange(int port, const std::string& request) {

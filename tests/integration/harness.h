@@ -30,6 +30,8 @@ std::vector<std::string> Lines(const std::string& text);
 bool Has(const std::string& text, const std::string& part);
 /// Whether `path` is an executable file (a server from Debian, for tests that need it).
 bool Installed(const std::string& path);
+/// `path` in the source tree (the tests run from its top).
+std::string Repo(const std::string& path);
 /// A loopback port free now (the kernel's choice), for a server started just after.
 int FreePort();
 /// Sends `request` to 127.0.0.1:`port` and reads the answer until the server closes (or

@@ -17,11 +17,6 @@ namespace {
 constexpr char kSupervisord[] = "/usr/bin/supervisord";
 constexpr char kPython[] = "/usr/bin/python3";
 
-std::string Repo(const std::string& path) {
-  char cwd[4096];
-  return std::string(getcwd(cwd, sizeof cwd) ? cwd : ".") + "/" + path;
-}
-
 std::string Post(const std::string& body, const std::string& auth) {
   return "POST /RPC2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: text/xml\r\n" +
          (auth.empty() ? "" : "Authorization: Basic " + auth + "\r\n") +
