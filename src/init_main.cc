@@ -135,29 +135,51 @@ bool AdoptOrphans() {
   return true;
 }
 
+// With a main command, no program may take its name: false with why, at its line.
+bool MainConflict(const Config& config, std::string* why) {
+  for (const auto& p : config.programs) {
+    if (p.name == "main") {
+      *why = fmt::format("{}: a program named \"main\" conflicts with the main command",
+                         p.where.ToString());
+      return true;
+    }
+  }
+  return false;
+}
+
 // What tendctl reload, SIGHUP and the drop-in's reread call: the files read again.
-Supervisor::ReloadFn Reloader(const std::string& path) {
-  return [path](Config* next, std::string* problems, bool dry_run) {
+Supervisor::ReloadFn Reloader(const std::string& path, bool has_main) {
+  return [path, has_main](Config* next, std::string* problems, bool dry_run) {
+    auto fits = [&] {
+      std::string why;
+      if (!has_main || !MainConflict(*next, &why)) return true;
+      if (!dry_run) Diag(Level::kError, "{}", why);
+      *problems += (problems->empty() ? "" : "\n") + why;
+      return false;
+    };
     // A dry run (supervisorctl reread, its checks before add and remove) changes
     // nothing, so it leaves nothing in the log either: its caller gets the problems.
-    if (dry_run) return LoadAndReport(path, next, problems, true) == 0;
+    if (dry_run) return LoadAndReport(path, next, problems, true) == 0 && fits();
     Diag(Level::kInfo, "reloading {}", path);
-    if (LoadAndReport(path, next, problems) == 0) return true;
+    if (LoadAndReport(path, next, problems) == 0 && fits()) return true;
     Diag(Level::kError, "configuration not reloaded: the running one stays in force");
     return false;
   };
 }
 
 // The control socket where --socket, the environment and the files say, with their
-// access; false only when start-up must fail.
-bool StartControl(ControlServer* server, const Options& opts, const TendSettings& tend) {
+// access; false only when start-up must fail. `later`: the path to listen on once the
+// programs have started (PlanControlSocket).
+bool StartControl(ControlServer* server, const Options& opts, const TendSettings& tend,
+                  std::string* later) {
   bool chosen = false;
   const std::string path = ListenPath(opts.socket_path, tend, &chosen);
   const UserSpec& owner = tend.socket_owner;
   server->SetAccess(static_cast<mode_t>(tend.socket_mode),
                     owner.resolved ? owner.uid : static_cast<uid_t>(-1),
                     owner.resolved ? owner.gid : static_cast<gid_t>(-1));
-  if (!path.empty()) return OpenControlSocket(server, path, chosen);
+  later->clear();
+  if (!path.empty()) return PlanControlSocket(server, path, chosen, later);
   unsetenv("TEND_CONTROL");
   return true;
 }
@@ -208,13 +230,16 @@ bool StartHttp(RpcServer* server, RpcServer* metrics_server, const TendSettings&
 }
 
 // Starts what is to run and runs the loop until the end; false when nothing could start.
-bool Serve(EventLoop* loop, Supervisor* supervisor, const Init& pid1, LogRouter* logs) {
+// `started` runs once the first programs have been spawned.
+bool Serve(EventLoop* loop, Supervisor* supervisor, const Init& pid1, LogRouter* logs,
+           const std::function<void()>& started) {
   // From the first program's start on, tend's lines go with the programs' (and are kept
   // for supervisorctl maintail).
   SetDiagSink([logs](const std::string& line) { return logs->WriteDiag(line); });
   std::string err;
-  const bool started = supervisor->Start(&err);
-  if (started) {
+  const bool ok = supervisor->Start(&err);
+  if (ok) {
+    started();
     // Everything may already be over (a critical program that could not even be
     // spawned): ev_run would not see a Break() made before it started.
     SetDiagNonBlocking(true);
@@ -222,8 +247,8 @@ bool Serve(EventLoop* loop, Supervisor* supervisor, const Init& pid1, LogRouter*
     SetDiagNonBlocking(false);
   }
   SetDiagSink(nullptr);
-  if (!started) Diag(Level::kError, "{}", err);
-  return started;
+  if (!ok) Diag(Level::kError, "{}", err);
+  return ok;
 }
 
 // Runs everything until the end: the event loop, the supervisor, PID 1's duties.
@@ -252,7 +277,7 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
     if (control) control->OnServiceChanged();
     if (rpc) rpc->OnServiceChanged();
   };
-  if (!config_path.empty()) callbacks.reload = Reloader(config_path);
+  if (!config_path.empty()) callbacks.reload = Reloader(config_path, !opts.command.empty());
   callbacks.applying = [&](const Config& next) { notify.OpenFor(next); };
   SetDiagTimestamps(config.tend.log_timestamps);
   LogRouter logs(&loop);
@@ -303,12 +328,17 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
        [&](const std::string& name, int stream, std::string_view line) {
          rpc_server.OnLine(name, stream, line);
        }});
-  if (!StartControl(&control_server, opts, config.tend)) return kExitSystem;
+  std::string control_later;
+  if (!StartControl(&control_server, opts, config.tend, &control_later)) return kExitSystem;
   control = &control_server;
   if (!StartHttp(&rpc_server, &metrics_server, config.tend)) return kExitSystem;
   Pidfile pidfile;
   WritePidfile(&pidfile, config.tend.pidfile);
-  if (!Serve(&loop, &supervisor, pid1, &logs)) return kExitSystem;
+  // The control socket is made once the programs are on their way, not before them.
+  auto started = [&] {
+    if (!control_later.empty()) OpenPlannedControlSocket(&control_server, control_later);
+  };
+  if (!Serve(&loop, &supervisor, pid1, &logs, started)) return kExitSystem;
   control = nullptr;
   rpc = nullptr;
   control_server.Close();
@@ -364,14 +394,10 @@ int main(int argc, char** argv) {
     Diag(Level::kError, "no configuration found (give -c PATH or set TEND_CONFIG)");
     return kExitUsage;
   }
-  if (!opts.command.empty()) {
-    for (const auto& p : config.programs) {
-      if (p.name == "main") {
-        Diag(Level::kError, "{}: a program named \"main\" conflicts with the main command",
-             p.where.ToString());
-        return kExitUsage;
-      }
-    }
+  std::string conflict;
+  if (!opts.command.empty() && MainConflict(config, &conflict)) {
+    Diag(Level::kError, "{}", conflict);
+    return kExitUsage;
   }
   if (opts.command.empty() && config.programs.empty()) {
     Diag(Level::kError, "nothing to run: no command given and no program configured {}",

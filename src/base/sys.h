@@ -40,6 +40,9 @@ std::string UtcTimestamp();
 
 /// The time of day: milliseconds since 1970-01-01 UTC (CLOCK_REALTIME).
 int64_t WallClockMs();
+/// Milliseconds on CLOCK_MONOTONIC, for a blocking client's deadlines (tend's loop has
+/// its own clock).
+int64_t MonotonicMs();
 /// Days since 1970-01-01 to a civil date: year, month 1-12, day 1-31.
 void CivilFromDays(int64_t days, int* year, unsigned* month, unsigned* day);
 

@@ -50,6 +50,7 @@ constexpr CtlOption kCtlOptions[] = {
 
 struct Ctl {
   std::string socket;
+  int64_t wait_ms = 0;  // How long a socket not there yet is waited for (SocketTarget).
   bool json = false;
   bool no_wait = false;
   int64_t timeout_ms = 0;
@@ -75,7 +76,7 @@ void Out(const std::string& s) { WriteAll(STDOUT_FILENO, s.data(), s.size()); }
 int Connect(Ctl* ctl) {
   std::string err;
   int code = 0;
-  if (!ctl->client.Connect(ctl->socket, &err, &code)) return Fail(code, err);
+  if (!ctl->client.Connect(ctl->socket, &err, &code, ctl->wait_ms)) return Fail(code, err);
   return 0;
 }
 
@@ -615,6 +616,7 @@ int CtlMain(int argc, char** argv) {
     return Fail(kCodeUsage, err);
   }
   ctl.socket = target.path;
+  if (target.from_tend) ctl.wait_ms = kControlSocketWaitMs;
   if (i >= argc) {
     WriteAll(STDERR_FILENO, Usage().data(), Usage().size());
     return kCodeUsage;

@@ -683,6 +683,7 @@ int SupervisorctlMain(int argc, char** argv) {
   url = "unix://" + target.path;
   s.url = url;
   s.socket = url.substr(7);
+  if (target.from_tend) s.wait_ms = kControlSocketWaitMs;
   std::vector<std::string> words(argv + i, argv + argc);
   if (!words.empty()) {
     Run(&s, words);

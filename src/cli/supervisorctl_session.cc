@@ -38,11 +38,12 @@ bool Gone(Sctl* s, int status, bool* unreachable) {
 }  // namespace
 
 bool Connect(Sctl* s, ControlClient* client, bool* unreachable) {
-  struct stat st;
-  if (stat(s->socket.c_str(), &st) != 0) return Gone(s, kNotRunning, unreachable);
   std::string why;
   int code = 0;
-  if (!client->Connect(s->socket, &why, &code)) return Gone(s, kRefused, unreachable);
+  if (!client->Connect(s->socket, &why, &code, s->wait_ms)) {
+    struct stat st;
+    return Gone(s, stat(s->socket.c_str(), &st) != 0 ? kNotRunning : kRefused, unreachable);
+  }
   return true;
 }
 

@@ -46,6 +46,7 @@ struct Proc {
 struct Sctl {
   std::string url;     // As shown in connection errors: unix:///run/tend.sock.
   std::string socket;  // The path.
+  int64_t wait_ms = 0;  // How long a socket not there yet is waited for (SocketTarget).
   int status = 0;      // The exit status so far.
   std::vector<Proc> procs;  // Lexical order (group, then name), once fetched.
   bool interactive = false;  // At the supervisor> prompt: reload asks first.

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "base/values.h"
 #include "config/config_files.h"
 #include "config/config_keys.h"
 #include "config/config_values.h"
@@ -26,9 +27,22 @@ constexpr size_t kMaxProcesses = 10000;
 
 // supervisord's process_or_group_name(): no space, ':' or '/' (they break its protocols
 // and URLs, and tend's names appear in the same places).
+// A name is shown on terminals and pages, and typed back: printable UTF-8 only.
 bool ValidName(const std::string& name) {
-  return !name.empty() && name.find_first_of(" \t:/") == std::string::npos;
+  if (name.empty() || name.find_first_of(" \t:/") != std::string::npos) return false;
+  for (size_t i = 0; i < name.size();) {
+    const unsigned char c = static_cast<unsigned char>(name[i]);
+    const size_t n = c < 0x80 ? (c < 0x20 || c == 0x7f ? 0 : 1)
+                              : Utf8Length(std::string_view(name).substr(i));
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
 }
+
+constexpr char kNameRule[] =
+    "must not be empty or contain a space, \":\", \"/\", a control character or bytes "
+    "that are not UTF-8";
 
 std::string BadValue(const std::string& key, const std::string& value, const std::string& why) {
   if (value.size() <= 60 && value.find('\n') == std::string::npos)
@@ -295,8 +309,7 @@ void Builder::BuildProgram(const RawSection& s, SectionKind kind, const std::str
   std::vector<ConfigProblem> local;
   if (!ValidName(name)) {
     problems_->push_back({Kind::kError, s.where,
-                          "bad program name \"" + name +
-                              "\": must not be empty or contain a space, \":\" or \"/\""});
+                          "bad program name \"" + Printable(name) + "\": " + kNameRule});
     return;
   }
   auto group = group_of_.find(name);
@@ -385,8 +398,8 @@ void Builder::BuildProcess(const ProgramPlan& plan, int64_t num,
   AddExpandIssues(issues, kKeyProcessName, pn ? pn->where : s.where, local);
   if (!ValidName(p.name)) {
     local->push_back({Kind::kError, pn ? pn->where : s.where,
-                      "bad " + std::string(kKeyProcessName) + " \"" + p.name +
-                          "\": must not be empty or contain a space, \":\" or \"/\""});
+                      "bad " + std::string(kKeyProcessName) + " \"" + Printable(p.name) +
+                          "\": " + kNameRule});
   }
   CheckUser(given, &p, local);
   FinishProgram(given, s.where, &p, local);

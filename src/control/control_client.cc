@@ -4,11 +4,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace tend {
 
-bool ControlClient::Connect(const std::string& path, std::string* err, int* code) {
+bool ControlClient::Connect(const std::string& path, std::string* err, int* code,
+                            int64_t wait_ms) {
   *code = kCodeUnreachable;
   sockaddr_un addr;
   if (!UnixAddress(path, &addr)) {
@@ -16,6 +18,15 @@ bool ControlClient::Connect(const std::string& path, std::string* err, int* code
     return false;
   }
   fd_ = ConnectUnix(addr);
+  // The tend that runs us binds its socket just after starting its programs.
+  const int64_t until = MonotonicMs() + wait_ms;
+  for (int64_t pause = 1; !fd_.valid() && (errno == ENOENT || errno == ECONNREFUSED) &&
+                          MonotonicMs() < until;
+       pause = pause < 64 ? pause * 2 : pause) {
+    const timespec ts = {0, pause * 1000000};
+    nanosleep(&ts, nullptr);
+    fd_ = ConnectUnix(addr);
+  }
   if (!fd_.valid()) {
     const int e = errno;
     if (e == ENOENT || e == ECONNREFUSED) {

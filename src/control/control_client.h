@@ -3,6 +3,8 @@
 #ifndef TEND_CONTROL_CLIENT_H_
 #define TEND_CONTROL_CLIENT_H_
 
+#include <stdint.h>
+
 #include <string>
 
 #include "base/sys.h"
@@ -14,8 +16,9 @@ class ControlClient {
  public:
   /// Connects to the socket at `path` and exchanges HELLO. On failure returns false with
   /// a one-line `err` and `code`: kCodeUnreachable (no tend there, another protocol
-  /// version), kCodeDenied (tend refused the caller's uid).
-  bool Connect(const std::string& path, std::string* err, int* code);
+  /// version), kCodeDenied (tend refused the caller's uid). With `wait_ms`, a socket
+  /// that is not there yet or refuses is tried again until that much time has passed.
+  bool Connect(const std::string& path, std::string* err, int* code, int64_t wait_ms = 0);
   /// Sends one frame. False with `err` if tend is gone.
   bool Send(const Message& m, std::string* err);
   /// Waits for the next frame. False with `err` when tend hung up or sent garbage.

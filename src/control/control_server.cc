@@ -548,6 +548,26 @@ void ControlServer::Handle(Conn* c, const Message& m) {
   ArmRequestTimer(c);
 }
 
+namespace {
+
+// TEND_CONTROL and supervisord's SUPERVISOR_SERVER_URL for the programs to come: `where`,
+// or neither when "". Never the inherited path of an outer tend: tendctl must not reach
+// the wrong one.
+void ExportControlPath(const std::string& where) {
+  if (where.empty() ? unsetenv("TEND_CONTROL") : setenv("TEND_CONTROL", where.c_str(), 1)) {
+    Diag(Level::kWarn, "unable to set TEND_CONTROL: {}", ErrnoString(errno));
+  }
+  // supervisord's name for it, which its listeners and scripts read (the drop-in
+  // supervisorctl too).
+  const std::string url = "unix://" + where;
+  if (where.empty() ? unsetenv("SUPERVISOR_SERVER_URL")
+                    : setenv("SUPERVISOR_SERVER_URL", url.c_str(), 1)) {
+    Diag(Level::kWarn, "unable to set SUPERVISOR_SERVER_URL: {}", ErrnoString(errno));
+  }
+}
+
+}  // namespace
+
 bool OpenControlSocket(ControlServer* server, const std::string& path, bool chosen) {
   std::string err, where;
   pid_t holder = 0;
@@ -593,18 +613,33 @@ bool OpenControlSocket(ControlServer* server, const std::string& path, bool chos
     }
   }
   if (!where.empty()) Diag(Level::kDebug, "control socket: {}", where);
-  // Never the inherited path of an outer tend: tendctl must not reach the wrong one.
-  if (where.empty() ? unsetenv("TEND_CONTROL") : setenv("TEND_CONTROL", where.c_str(), 1)) {
-    Diag(Level::kWarn, "unable to set TEND_CONTROL: {}", ErrnoString(errno));
-  }
-  // supervisord's name for it, which its listeners and scripts read (the drop-in
-  // supervisorctl too).
-  const std::string url = "unix://" + where;
-  if (where.empty() ? unsetenv("SUPERVISOR_SERVER_URL")
-                    : setenv("SUPERVISOR_SERVER_URL", url.c_str(), 1)) {
-    Diag(Level::kWarn, "unable to set SUPERVISOR_SERVER_URL: {}", ErrnoString(errno));
-  }
+  ExportControlPath(where);
   return true;
+}
+
+bool PlanControlSocket(ControlServer* server, const std::string& path, bool chosen,
+                       std::string* later) {
+  later->clear();
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 && errno == ENOENT &&
+      access(DirName(path).c_str(), W_OK) == 0) {
+    ExportControlPath(path);
+    *later = path;
+    return true;
+  }
+  return OpenControlSocket(server, path, chosen);
+}
+
+void OpenPlannedControlSocket(ControlServer* server, const std::string& path) {
+  std::string err;
+  if (server->Listen(path, &err)) {
+    Diag(Level::kDebug, "control socket: {}", path);
+    return;
+  }
+  // Taken since the plan (a race with another tend): the programs started were told of
+  // it; those to come are not.
+  Diag(Level::kWarn, "{}; tendctl will not reach this tend", err);
+  ExportControlPath("");
 }
 
 }  // namespace tend

@@ -161,6 +161,15 @@ class ControlServer : public LogTap {
 /// The path listened on is exported to the programs as TEND_CONTROL, for tendctl.
 bool OpenControlSocket(ControlServer* server, const std::string& path, bool chosen);
 
+/// OpenControlSocket, or, when `path` is plainly free (nothing there, in a directory tend
+/// may write), only its export: `later` is then the path to open once the programs have
+/// started (OpenPlannedControlSocket), off their critical path; a client that comes
+/// before waits for it (kControlSocketWaitMs). `later` is "" when nothing is left to do.
+bool PlanControlSocket(ControlServer* server, const std::string& path, bool chosen,
+                       std::string* later);
+/// Listens on the planned `path`; when it was taken meanwhile, says so and runs without.
+void OpenPlannedControlSocket(ControlServer* server, const std::string& path);
+
 }  // namespace tend
 
 #endif  // TEND_CONTROL_SERVER_H_

@@ -1,5 +1,6 @@
 #include "control/http.h"
 
+#include <ctype.h>
 #include <stdint.h>
 
 #include <fmt/format.h>
@@ -145,6 +146,34 @@ HttpParse ParseHttpRequest(std::string_view in, HttpRequest* out, size_t* used, 
   return HttpParse::kDone;
 }
 
+namespace {
+
+// `value`, trimmed and in lower case, up to a ';' (a media type's parameters).
+std::string Token(std::string_view value) {
+  value = value.substr(0, value.find(';'));
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  std::string out(value);
+  for (char& c : out) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+bool CrossSite(const HttpRequest& r) {
+  for (const auto& [name, value] : r.headers) {
+    if (name == "sec-fetch-site" && Token(value) == "cross-site") return true;
+  }
+  return false;
+}
+
+bool XmlBody(const HttpRequest& r) {
+  const std::string* type = r.Header("content-type");
+  if (!type) return false;
+  const std::string t = Token(*type);
+  return t == "text/xml" || t == "application/xml";
+}
+
 const char* HttpReason(int status) {
   switch (status) {
     case 200:
@@ -165,6 +194,8 @@ const char* HttpReason(int status) {
       return "Request Timeout";
     case 409:
       return "Conflict";
+    case 415:
+      return "Unsupported Media Type";
     case 413:
       return "Payload Too Large";
     case 431:

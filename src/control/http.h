@@ -46,6 +46,11 @@ std::string HttpResponse(int status, const std::vector<std::string>& headers,
 std::string HttpStreamHead(const std::vector<std::string>& headers, bool chunked);
 /// `data` (not empty) as one chunk of chunked transfer coding.
 std::string HttpChunk(std::string_view data);
+/// Whether a browser says `r` comes from another site (Sec-Fetch-Site: cross-site).
+bool CrossSite(const HttpRequest& r);
+/// Whether `r`'s body is XML by its Content-Type (text/xml, application/xml): XML-RPC's
+/// type, which no HTML form can send.
+bool XmlBody(const HttpRequest& r);
 /// A request target's %XX escapes decoded (others left as they are).
 std::string PercentDecode(std::string_view s);
 /// The reason phrase of a status ("Unauthorized").

@@ -239,6 +239,16 @@ void RpcServer::Handle(Conn* c, const HttpRequest& r) {
     Answer(c, 405, "", r.keep_alive, {"Allow: POST"});
     return;
   }
+  // Another site's form could post a call with the browser's password (a text/plain form
+  // can carry any body): only XML-RPC's own type is taken, which a form cannot send.
+  if (CrossSite(r)) {
+    Answer(c, 403, "", r.keep_alive);
+    return;
+  }
+  if (!XmlBody(r)) {
+    Answer(c, 415, "", r.keep_alive);
+    return;
+  }
   xmlrpc::Call call;
   std::string why;
   if (!xmlrpc::ParseCall(r.body, &call, &why)) {

@@ -138,6 +138,7 @@ bool FindSocket(const std::string& flag, const std::string& config,
   }
   if (control && *control) {
     out->path = control;
+    out->from_tend = true;
     return true;
   }
   for (const std::string& f : implicit_configs) {

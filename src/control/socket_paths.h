@@ -26,7 +26,14 @@ struct SocketTarget {
   std::string path;
   /// Named by -s, the environment or a file: used even when nothing listens there.
   bool named = false;
+  /// From TEND_CONTROL, given by the tend that runs the caller: that tend makes its
+  /// socket just after starting its programs, so a client waits for it a little
+  /// (kControlSocketWaitMs) rather than finding no one there.
+  bool from_tend = false;
 };
+
+/// How long a client of the tend that runs it waits for the socket to be there.
+constexpr int64_t kControlSocketWaitMs = 2000;
 
 /// The socket a client uses: `flag` (-s), else $TEND_SOCKET, else `config` (-c FILE):
 /// its [supervisorctl] serverurl (unix://PATH), else its [unix_http_server] file (with

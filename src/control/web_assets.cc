@@ -17,7 +17,8 @@ h2{font-size:1.1em}
 .where,footer,.summary{color:var(--dim)}
 #note{margin-left:auto}
 table{border-collapse:collapse;width:100%}
-th,td{text-align:left;padding:.35em .5em;border-bottom:1px solid var(--line);vertical-align:top}
+th,td{text-align:left;padding:.35em .5em;border-bottom:1px solid var(--line);vertical-align:top;
+overflow-wrap:anywhere}
 th{font-size:.8em;color:var(--dim)}
 a{color:inherit}
 a.chosen{font-weight:bold}
@@ -48,13 +49,17 @@ const char kPageJs[] = R"js("use strict";
   var live = document.getElementById("live");
   var note = document.getElementById("note");
   if (!live || !window.fetch) return;
-  var busy = false;
+  var busy = false, last = "";
   function say(text) { note.textContent = text; }
+  // Not while the reader selects text in it or the log is read from higher up: the
+  // replaced part would take the selection and the place away.
+  function reading() {
+    var s = window.getSelection();
+    return s && !s.isCollapsed && live.contains(s.anchorNode);
+  }
   function refresh() {
-    if (busy || document.hidden) return;
+    if (busy || document.hidden || reading()) return;
     busy = true;
-    var pre = live.querySelector("pre");
-    var atEnd = !pre || pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
     fetch("/live?log=" + encodeURIComponent(live.dataset.log || ""),
           {credentials: "same-origin", cache: "no-store"})
       .then(function (r) {
@@ -62,10 +67,22 @@ const char kPageJs[] = R"js("use strict";
         return r.text();
       })
       .then(function (html) {
+        if (note.dataset.lost) { say(""); delete note.dataset.lost; }
+        if (html === last || reading()) return;
+        last = html;
+        var pre = live.querySelector("pre");
+        var top = pre ? pre.scrollTop : 0;
+        var atEnd = !pre || top + pre.clientHeight >= pre.scrollHeight - 4;
+        var f = document.activeElement, row = f && f.closest && f.closest("tr[data-name]");
+        var focus = row && [row.dataset.name, f.value];
         live.innerHTML = html;
         pre = live.querySelector("pre");
-        if (pre && atEnd) pre.scrollTop = pre.scrollHeight;
-        if (note.dataset.lost) { say(""); delete note.dataset.lost; }
+        if (pre) pre.scrollTop = atEnd ? pre.scrollHeight : top;
+        if (focus) {
+          live.querySelectorAll("tr[data-name] button").forEach(function (b) {
+            if (b.closest("tr").dataset.name === focus[0] && b.value === focus[1]) b.focus();
+          });
+        }
       })
       .catch(function (e) { say("tend does not answer (" + e.message + ")"); note.dataset.lost = 1; })
       .then(function () { busy = false; });

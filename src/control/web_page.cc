@@ -20,6 +20,8 @@ namespace tend {
 
 namespace {
 
+constexpr char kNoSniff[] = "X-Content-Type-Options: nosniff";
+
 // The page may load its own style and script and talk to tend, nothing else; no other
 // site may frame it (its buttons act).
 const std::vector<std::string>& PageHeaders() {
@@ -30,7 +32,7 @@ const std::vector<std::string>& PageHeaders() {
       "connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; "
       "base-uri 'none'",
       "X-Frame-Options: DENY",
-      "X-Content-Type-Options: nosniff",
+      kNoSniff,
       "Referrer-Policy: no-referrer",
   };
   return headers;
@@ -128,15 +130,18 @@ WebAnswer WebPage::Handle(const HttpRequest& r, const std::string& path) {
   }
   if (r.method != "GET") return {405, {"Allow: GET"}, ""};
   if (path == "/api/status") {
-    return {200, {"Content-Type: application/json", "Cache-Control: no-store"},
-            StatusJson(Reports()) + "\n"};
+    std::vector<Message> programs;
+    for (auto& l : List()) programs.push_back(std::move(l.report));
+    return {200, {"Content-Type: application/json", "Cache-Control: no-store", kNoSniff},
+            StatusJson(programs) + "\n"};
   }
   if (path == "/tend.css") {
-    return {200, {"Content-Type: text/css; charset=utf-8", "Cache-Control: no-cache"}, kPageCss};
+    return {200, {"Content-Type: text/css; charset=utf-8", "Cache-Control: no-cache", kNoSniff},
+            kPageCss};
   }
   if (path == "/tend.js") {
     return {200,
-            {"Content-Type: text/javascript; charset=utf-8", "Cache-Control: no-cache"},
+            {"Content-Type: text/javascript; charset=utf-8", "Cache-Control: no-cache", kNoSniff},
             kPageJs};
   }
   const std::string log = FormValue(query, "log");
@@ -164,9 +169,9 @@ WebAnswer WebPage::Page(const std::string& log) {
 }
 
 std::string WebPage::Live(const std::string& log) {
-  const std::vector<Message> programs = Reports();
+  const std::vector<Listed> programs = List();
   std::map<std::string, int> counts;
-  for (const auto& p : programs) ++counts[p.Get(Tag::kState)];
+  for (const auto& l : programs) ++counts[l.report.Get(Tag::kState)];
   std::string html = fmt::format("<p class=\"summary\">{} program{}", programs.size(),
                                  programs.size() == 1 ? "" : "s");
   const char* sep = ": ";
@@ -177,13 +182,14 @@ std::string WebPage::Live(const std::string& log) {
   html += "</p>\n<table><thead><tr>";
   for (const auto& c : StatusColumns()) html += "<th>" + Html(c) + "</th>";
   html += "<th>ACTIONS</th></tr></thead><tbody>\n";
-  for (const auto& p : programs) html += Row(p, log);
+  for (const auto& l : programs) html += Row(l, log);
   html += "</tbody></table>\n";
   if (!log.empty()) html += Log(log);
   return html;
 }
 
-std::string WebPage::Row(const Message& p, const std::string& log) {
+std::string WebPage::Row(const Listed& l, const std::string& log) {
+  const Message& p = l.report;
   const std::vector<std::string> cells = StatusRow(p);
   const std::vector<std::string>& columns = StatusColumns();
   const std::string name = p.Get(Tag::kName);
@@ -201,7 +207,7 @@ std::string WebPage::Row(const Message& p, const std::string& log) {
                           state);
     } else {
       html += Html(cells[i]);
-      if (i == 5 && !p.Get(Tag::kFailure).empty()) {
+      if (i == 5 && !p.Get(Tag::kFailure).empty() && p.Get(Tag::kFailure) != cells[i]) {
         html += "<br><small>" + Html(p.Get(Tag::kFailure)) + "</small>";
       }
     }
@@ -209,7 +215,7 @@ std::string WebPage::Row(const Message& p, const std::string& log) {
   }
   html += "<td class=\"actions\">";
   // The main command is not offered: stopping it ends tend.
-  if (supervisor_->Find(name)) {
+  if (!l.main) {
     const bool up = Up(state);
     html += fmt::format(
         "<form method=\"post\" action=\"/action\"><input type=\"hidden\" name=\"csrf\" "
@@ -255,8 +261,7 @@ WebAnswer WebPage::Action(const HttpRequest& r) {
   };
   // A form of another site carries no token, and a browser says where a request comes
   // from. (Not Origin against Host: a proxy in front of tend may rewrite Host.)
-  const std::string* site = r.Header("sec-fetch-site");
-  if (site && *site == "cross-site") {
+  if (CrossSite(r)) {
     return answer(403, "refused: the request comes from another site");
   }
   if (Token().empty() || !SameSecret(FormValue(r.body, "csrf"), Token())) {
@@ -282,10 +287,12 @@ WebAnswer WebPage::Action(const HttpRequest& r) {
   return {303, {"Location: /" + (log.empty() ? "" : "?log=" + PercentEncode(log))}, ""};
 }
 
-std::vector<Message> WebPage::Reports() const {
+std::vector<WebPage::Listed> WebPage::List() const {
   const int64_t now = supervisor_->NowMs();
-  std::vector<Message> programs;
-  for (const Service* s : supervisor_->Controllable(true)) programs.push_back(ProgramReport(*s, now));
+  std::vector<Listed> programs;
+  for (const Service* s : supervisor_->Controllable(true)) {
+    programs.push_back({ProgramReport(*s, now), s == supervisor_->main()});
+  }
   return programs;
 }
 

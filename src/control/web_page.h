@@ -44,14 +44,20 @@ class WebPage {
   WebAnswer Handle(const HttpRequest& r, const std::string& path);
 
  private:
+  /// Every program's PROGRAM message, as tendctl status lists them, and whether it is
+  /// the main command (which the page offers no button for).
+  struct Listed {
+    Message report;
+    bool main;
+  };
+  std::vector<Listed> List() const;
+
   WebAnswer Page(const std::string& log);
   /// The part the script refreshes: the summary, the table, the chosen log.
   std::string Live(const std::string& log);
-  std::string Row(const Message& p, const std::string& log);
+  std::string Row(const Listed& l, const std::string& log);
   std::string Log(const std::string& name) const;
   WebAnswer Action(const HttpRequest& r);
-  /// Every program's PROGRAM message, as tendctl status lists them.
-  std::vector<Message> Reports() const;
   /// The token each form carries, made at the first page (from the kernel's random).
   const std::string& Token();
 

@@ -1023,5 +1023,26 @@ TEST_F(Control, ASectionNameStandsForItsProcesses) {
   EXPECT_EQ(4, Ctl({"status", "nope:*"}, &out)) << out;
 }
 
+// tend listens on its socket only once its first programs are started (off their way):
+// a program that asks at once is still answered, by tendctl and by the drop-in, since
+// both wait for the socket TEND_CONTROL names.
+TEST_F(Control, AProgramThatAsksTheInstantItStartsIsAnswered) {
+  auto& t = Start({"--", "sh", "-c",
+                   BuildPath("tendctl") + " status && " + Supervisorctl() + " status main"});
+  EXPECT_EQ(0, t.Wait()) << t.Stdout() << t.Stderr();
+  EXPECT_TRUE(Has(t.Stdout(), "main  RUNNING")) << t.Stdout();
+  EXPECT_TRUE(Has(t.Stdout(), "main                             RUNNING")) << t.Stdout();
+}
+
+// The wait is bounded: a socket that never comes is "not running", as before.
+TEST_F(Control, ASocketThatNeverComesIsNotWaitedForLong) {
+  std::string out;
+  const int status = RunCommand({"env", "-u", "TEND_SOCKET", "TEND_CONTROL=" + Path("none.sock"),
+                                 BuildPath("tendctl"), "status"},
+                                &out, true);
+  EXPECT_EQ(kCodeUnreachable << 8, status) << out;
+  EXPECT_TRUE(Has(out, "tend is not running (no one answers on " + Path("none.sock") + ")")) << out;
+}
+
 }  // namespace
 }  // namespace tend

@@ -102,6 +102,20 @@ TEST_F(Page, AnActionNeedsThePagesTokenAndTheSameSite) {
                      port_, Request("POST", "/action", "dTpw",
                                     "Origin: http://evil.example\r\nSec-Fetch-Site: cross-site\r\n",
                                     stop))));
+  // Nor through /RPC2: a text/plain form can carry an XML-RPC call, so only XML is taken,
+  // and never from another site.
+  const std::string call =
+      "<?xml =?><methodCall><methodName>supervisor.stopProcess</methodName><params><param>"
+      "<value><string>web</string></value></param></params></methodCall>";
+  auto rpc = [&](const std::string& headers) {
+    return StatusOf(TcpExchange(
+        port_, "POST /RPC2 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+               "Authorization: Basic dTpw\r\n" + headers + "Content-Length: " +
+                   std::to_string(call.size()) + "\r\n\r\n" + call));
+  };
+  EXPECT_EQ(415, rpc("Content-Type: text/plain\r\n"));
+  EXPECT_EQ(415, rpc(""));
+  EXPECT_EQ(403, rpc("Content-Type: text/xml\r\nSec-Fetch-Site: Cross-Site\r\n"));
   // An action is never a GET.
   EXPECT_EQ(405, StatusOf(TcpExchange(port_, Request("GET", "/action?" + stop, "dTpw"))));
   std::string out;

@@ -330,6 +330,21 @@ TEST_F(Supervise, ProgramNamedMainConflictsWithTheCommand) {
   EXPECT_NE(-1, LogIndex("conflicts with the main command")) << t.Stderr();
 }
 
+// Found by an attack on the status page: a reload took [program:main] beside the main
+// command, and two "main" rows then mixed their buttons.
+TEST_F(Supervise, AReloadCannotAddAProgramNamedMain) {
+  auto conf = WriteConf("a.conf", "[program:web]\ncommand = sleep 100000\n");
+  Start({"-c", conf, "--", "sleep", "100001"});
+  ASSERT_TRUE(WaitForSocket()) << tend_->Stderr();
+  WriteFile(conf + "/b.conf", "[program:main]\ncommand = sleep 100002\n");
+  std::string out;
+  EXPECT_NE(0, Ctl({"reload"}, &out));
+  EXPECT_TRUE(Has(out, "b.conf:1: a program named \"main\" conflicts with the main command"))
+      << out;
+  Ctl({"status"}, &out);
+  EXPECT_EQ(1, CountLines(out, "main ")) << out;
+}
+
 TEST_F(Supervise, CheckListsProgramsAndStartsNothing) {
   auto conf = WriteConf("ok.conf", "[program:web]\ncommand = sleep 1000\n");
   auto& t = Start({"--check", "-c", conf});

@@ -67,11 +67,16 @@ TEST(ConfigErrorTest, ProcessNameWithoutProcessNum) {
 }
 
 TEST(ConfigErrorTest, BadNames) {
-  Loaded l = Load("[program:a b]\ncommand=a\n[program:c]\ncommand=c\nprocess_name=c/1\n");
-  EXPECT_EQ(Lines({"t.conf:1: error: bad program name \"a b\": must not be empty or contain a "
-                   "space, \":\" or \"/\"",
-                   "t.conf:5: error: bad process_name \"c/1\": must not be empty or contain a "
-                   "space, \":\" or \"/\""}),
+  Loaded l = Load(
+      "[program:a b]\ncommand=a\n[program:c]\ncommand=c\nprocess_name=c/1\n"
+      "[program:d\x01]\ncommand=d\n[program:e]\ncommand=e\nprocess_name=e\xff\n");
+  const std::string rule =
+      ": must not be empty or contain a space, \":\", \"/\", a control character or bytes "
+      "that are not UTF-8";
+  EXPECT_EQ(Lines({"t.conf:1: error: bad program name \"a b\"" + rule,
+                   "t.conf:5: error: bad process_name \"c/1\"" + rule,
+                   "t.conf:6: error: bad program name \"d\\x01\"" + rule,
+                   "t.conf:10: error: bad process_name \"e\\xff\"" + rule}),
             l.Of(Kind::kError));
 }
 
