@@ -124,8 +124,8 @@ int Print(const std::string& s, int status) {
 }
 
 // Not PID 1 (a shell's child, docker run --init's): orphans come to tend all the same.
-bool AdoptOrphans() {
-  if (getpid() == 1) return true;
+bool AdoptOrphans(pid_t self) {
+  if (self == 1) return true;
   std::string err;
   if (!BecomeSubreaper(&err)) {
     Diag(Level::kError, "{}", err);
@@ -258,10 +258,11 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
     Diag(Level::kError, "unable to create the event loop");
     return kExitSystem;
   }
-  if (!AdoptOrphans()) return kExitSystem;
+  const pid_t self = getpid();
+  if (!AdoptOrphans(self)) return kExitSystem;
   SystemProcessOps ops(&loop);
   Reaper reaper;
-  std::minstd_rand rng(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(loop.NowMs()));
+  std::minstd_rand rng(static_cast<unsigned>(self) ^ static_cast<unsigned>(loop.NowMs()));
   Init* init = nullptr;
   ControlServer* control = nullptr;
   RpcServer* rpc = nullptr;
@@ -307,7 +308,7 @@ int Run(const Options& opts, const std::string& config_path, Config config) {
     loop.Break();
   });
   init = &pid1;
-  pid1.set_job_control(getpid() != 1);
+  pid1.set_job_control(self != 1);
   WireReaper(&reaper, &pid1, &supervisor);
   auto signals = WireSignals(&loop, &pid1, &notify, &reaper);
   if (!signals) return kExitSystem;

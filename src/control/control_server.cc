@@ -73,15 +73,6 @@ bool ControlServer::Listen(const std::string& path, std::string* err, pid_t* hol
         fmt::format("{}: invalid socket path (at most {} bytes)", path, sizeof addr.sun_path - 1);
     return false;
   }
-  // The directory, if tend makes it, is private too (/run may be missing in an image).
-  size_t slash = path.rfind('/');
-  if (slash != std::string::npos && slash > 0) {
-    std::string dir = path.substr(0, slash);
-    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-      *err = fmt::format("unable to create {}: {}", dir, ErrnoString(errno));
-      return false;
-    }
-  }
   UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {
     *err = "unable to create a socket: " + ErrnoString(errno);
@@ -89,14 +80,28 @@ bool ControlServer::Listen(const std::string& path, std::string* err, pid_t* hol
   }
   // Bind first, and look at what holds the path only if that fails: two tends starting
   // together then never both take a stale file for theirs, nor remove each other's.
-  // Never a moment with wider permissions: bind under umask 077, then chmod to be sure.
+  // Never a moment with wider permissions: bind under the umask of the socket's mode,
+  // then chmod to be sure.
   int r = -1, bind_errno = 0;
-  for (int attempt = 0; attempt < 2 && r != 0; attempt++) {
-    mode_t old = umask(077);
+  bool made_dir = false, took_stale = false;
+  for (;;) {
+    mode_t old = umask(~mode_ & 0777);
     r = bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
     bind_errno = errno;
     umask(old);
-    if (r == 0 || bind_errno != EADDRINUSE || attempt > 0) break;
+    if (r == 0) break;
+    // The directory, if tend makes it, is private too (/run may be missing in an image).
+    const size_t slash = path.rfind('/');
+    if (bind_errno == ENOENT && !made_dir && slash != std::string::npos && slash > 0) {
+      const std::string dir = path.substr(0, slash);
+      if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        *err = fmt::format("unable to create {}: {}", dir, ErrnoString(errno));
+        return false;
+      }
+      made_dir = true;
+      continue;
+    }
+    if (bind_errno != EADDRINUSE || took_stale) break;
     pid_t pid = 0;
     switch (ProbeSocket(path, addr, &pid)) {
       case Probe::kNotASocket:
@@ -110,6 +115,7 @@ bool ControlServer::Listen(const std::string& path, std::string* err, pid_t* hol
         return false;
       case Probe::kStale:
         unlink(path.c_str());  // Left by a tend that is gone: taken over.
+        took_stale = true;
         break;
     }
   }
@@ -118,6 +124,7 @@ bool ControlServer::Listen(const std::string& path, std::string* err, pid_t* hol
     errno = bind_errno;
     return false;
   }
+  // The umask is not the last word: a default ACL on the directory overrides it.
   if (chmod(path.c_str(), mode_) != 0 ||
       (owner_uid_ != static_cast<uid_t>(-1) && chown(path.c_str(), owner_uid_, owner_gid_) != 0) ||
       listen(fd.get(), SOMAXCONN) != 0 ||

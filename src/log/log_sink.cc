@@ -170,7 +170,7 @@ UniqueFd LogOutput::OpenPrivate(int fd, Mode* mode) {
   // A regular file never waits for a reader: share its descriptor (and so its offset,
   // which a second open file description would not).
   if (S_ISREG(st.st_mode)) {
-    *mode = Mode::kPrivate;
+    *mode = Mode::kFile;
     return UniqueFd(fcntl(fd, F_DUPFD_CLOEXEC, 3));
   }
   // A new open file description: its O_NONBLOCK is not the one the programs share.
@@ -281,6 +281,7 @@ void LogOutput::OnWritable() {
 ssize_t LogOutput::WriteOnce(const char* p, size_t n) {
   switch (mode_) {
     case Mode::kPrivate:
+    case Mode::kFile:
       return write(fd_.get(), p, n);
     case Mode::kSocket:
       return send(fd_.get(), p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -308,7 +309,7 @@ bool LogOutput::WriteSome() {
   bool ok = true;
   while (!queue_.empty()) {
     ssize_t n;
-    if (mode_ == Mode::kPrivate) {
+    if (mode_ == Mode::kPrivate || mode_ == Mode::kFile) {
       iovec iov[kMaxIov];
       int cnt = 0;
       for (auto it = queue_.begin(); it != queue_.end() && cnt < kMaxIov; ++it, ++cnt) {
@@ -392,18 +393,25 @@ LogSource::~LogSource() {
 
 void LogSource::OnReadable() {
   // Commit after every read: it is what holds the source back once `limit` is reached.
-  for (int i = 0; i < kReadsPerWakeup && !held_ && ReadChunk(Room()); ++i) Commit();
+  // A read that did not fill what it asked for emptied the pipe: no read to hear EAGAIN.
+  for (int i = 0; i < kReadsPerWakeup && !held_; ++i) {
+    const size_t room = Room();
+    const size_t got = ReadChunk(room);
+    Commit();
+    if (got == 0 || got < room) return;
+  }
   Commit();
 }
 
 size_t LogSource::Room() const {
-  if (options_.drop) return kReadSize;  // Lines past the limit are dropped, not kept.
+  // Lines past the limit are dropped, not kept; a file takes every line at once.
+  if (options_.drop || out_->never_blocks()) return kReadSize;
   size_t queued = credit_->queued + batch_.size();
   return queued < options_.limit ? std::min(kReadSize, options_.limit - queued) : 0;
 }
 
-bool LogSource::ReadChunk(size_t max) {
-  if (eof_ || max == 0) return false;
+size_t LogSource::ReadChunk(size_t max) {
+  if (eof_ || max == 0) return 0;
   static char buf[kReadSize];  // tend is single-threaded; one buffer serves every source.
   ssize_t n = ReadSome(fd_.get(), buf, std::min(max, sizeof buf));
   stamp_.clear();
@@ -418,15 +426,15 @@ bool LogSource::ReadChunk(size_t max) {
     }
     splitter_.Feed(std::string_view(buf, static_cast<size_t>(n)),
                    [this](std::string_view p, LineSplitter::End e) { Emit(p, e); });
-    return true;
+    return static_cast<size_t>(n);
   }
-  if (n < 0 && errno == EAGAIN) return false;
+  if (n < 0 && errno == EAGAIN) return 0;
   // EOF (every writer closed the pipe), or an error that will not go away. A line the
   // program never finished (it exited or was killed mid-line) is shown, marked as cut.
   if (splitter_.pending() > 0) continuing_ = true;
   splitter_.Flush([this](std::string_view p, LineSplitter::End e) { Emit(p, e); });
   Close();
-  return false;
+  return 0;
 }
 
 void LogSource::Emit(std::string_view piece, LineSplitter::End end) {
@@ -504,7 +512,7 @@ void LogSource::DrainNow() {
   // The program is gone: what is left in its pipe is read now, held back or not, up to
   // the pipe's size: a process it left may go on writing, and that is the watcher's
   // (and the limit's) to read, or PID 1 would read forever.
-  for (int i = 0; i < kReadsPerWakeup && ReadChunk(kReadSize); ++i) {
+  for (int i = 0; i < kReadsPerWakeup && ReadChunk(kReadSize) > 0; ++i) {
   }
   Commit();
 }

@@ -87,14 +87,17 @@ class LogOutput {
   /// Queues `lines` (whole lines, each ending in '\n'), charged to `credit`.
   void Append(std::string lines, const std::shared_ptr<LogCredit>& credit);
   size_t queued() const { return queued_; }
+  /// Whether a write never waits for a reader (a regular file): nothing read for it is
+  /// held back, so its sources may read a whole pipeful at once.
+  bool never_blocks() const { return mode_ == Mode::kFile || !path_.empty(); }
   /// At exit: writes what is queued, waiting up to `deadline_ms` for a slow reader.
   void FlushBlocking(int deadline_ms);
 
   /// A descriptor for `fd` whose O_NONBLOCK is tend's own: /proc/self/fd/N opened
-  /// anew (pipes, FIFOs, terminals); a dup for a regular file, which never blocks on a
-  /// reader; a dup written with send(MSG_DONTWAIT) for a socket; else a dup written
+  /// anew (pipes, FIFOs, terminals); a dup for a regular file (kFile), which never blocks
+  /// on a reader; a dup written with send(MSG_DONTWAIT) for a socket; else a dup written
   /// only after poll says there is room.
-  enum class Mode { kPrivate, kSocket, kPoll };
+  enum class Mode { kPrivate, kFile, kSocket, kPoll };
   static UniqueFd OpenPrivate(int fd, Mode* mode);
 
  private:
@@ -194,8 +197,9 @@ class LogSource {
 
  private:
   void OnReadable();
-  /// Reads at most `max` bytes; false at EOF, on error, or when the pipe is empty.
-  bool ReadChunk(size_t max);
+  /// Reads at most `max` bytes: how many were read; 0 at EOF, on error, or when the pipe
+  /// is empty.
+  size_t ReadChunk(size_t max);
   /// How much may be read now without passing `limit`.
   size_t Room() const;
   void Emit(std::string_view piece, LineSplitter::End end);

@@ -156,6 +156,9 @@ void SignalSource::Drain() {
   for (;;) {
     ssize_t n = ReadSome(fd_.get(), info, sizeof info);
     if (n <= 0) return;  // EAGAIN: drained. Other errors cannot happen on a signalfd.
+    // Fewer than asked: that was all of them (no read only to hear EAGAIN). What comes
+    // while they are handled wakes the loop again.
+    const bool drained = static_cast<size_t>(n) < sizeof info;
     for (size_t i = 0; i < static_cast<size_t>(n) / sizeof info[0]; ++i) {
       const int signo = static_cast<int>(info[i].ssi_signo);
       const pid_t sender = static_cast<pid_t>(info[i].ssi_pid);
@@ -169,6 +172,7 @@ void SignalSource::Drain() {
           DieOf(signo);
       }
     }
+    if (drained) return;
   }
 }
 
