@@ -114,8 +114,10 @@ class LogOutput {
   void Rotate();
   void AppendToFile(std::string_view lines);
 
-  UniqueFd fd_;
+  // Before fd_, which OpenPrivate sets it while making: declared after, its initializer
+  // would then put kPrivate back (sockets were written with write(), which can block).
   Mode mode_ = Mode::kPrivate;
+  UniqueFd fd_;
   std::deque<Chunk> queue_;
   std::vector<std::shared_ptr<LogCredit>> drained_;
   size_t queued_ = 0;

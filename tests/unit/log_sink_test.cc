@@ -1,6 +1,7 @@
 #include "log/log_sink.h"
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -212,6 +213,51 @@ TEST_F(LogSinkTest, AHeldBackSourceKeepsNoMoreThanItsLimit) {
   const size_t lines_max = o.limit / line.size() + 1;
   EXPECT_LE(output_->queued(), lines_max * (line.size() + 6)) << written << " lines written";
   EXPECT_GE(static_cast<size_t>(written), 3 * lines_max);  // Most are in the pipe.
+}
+
+// A regular file never holds a write back, so nothing read for it waits in tend: a
+// source then reads a whole pipeful at once, whatever its limit (issue 42).
+TEST_F(LogSinkTest, IntoAFileASourceReadsAPipefulAtOnce) {
+  char path[] = "/tmp/tend-logsink-XXXXXX";
+  const int file = mkstemp(path);
+  ASSERT_GE(file, 0);
+  unlink(path);
+  output_ = std::make_unique<LogOutput>(&loop_, file);
+  ASSERT_TRUE(output_->never_blocks());
+  ASSERT_GE(fcntl(prog_write_, F_SETPIPE_SZ, 256 * 1024), 256 * 1024);
+  LogSourceOptions o;
+  o.limit = 4096;
+  MakeSource(o);
+  std::string line(99, 'f');
+  line += '\n';
+  std::string all;
+  for (int i = 0; i < 2000; ++i) all += line;  // 200 KB: fifty times the limit.
+  Write(all);
+  Spin(1);  // One wake-up.
+  struct stat st;
+  ASSERT_EQ(0, fstat(file, &st));
+  EXPECT_EQ(static_cast<off_t>(2000 * (line.size() + 6)), st.st_size);
+  EXPECT_EQ(0u, output_->queued());
+  close(file);
+}
+
+// tend's stdout may be a socket shared, blocking, with the programs (a journal stream):
+// tend writes it with send(MSG_DONTWAIT) and never blocks, whatever the reader does.
+// Found with the test above: OpenPrivate's mode was reset by the member's initializer,
+// and a socket was written with write(), which blocks on a full one.
+TEST_F(LogSinkTest, ASocketThatIsNotReadNeverBlocksTheOutput) {
+  int sv[2];
+  ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));  // Blocking.
+  output_ = std::make_unique<LogOutput>(&loop_, sv[0]);
+  auto credit = std::make_shared<LogCredit>();
+  std::string lines;
+  for (int i = 0; i < 1000; ++i) lines += std::string(1023, 'x') + "\n";
+  alarm(10);  // A blocked write would hang the test: end it instead.
+  for (int i = 0; i < 8; ++i) output_->Append(lines, credit);  // 8 MB, nobody reading.
+  alarm(0);
+  EXPECT_GT(output_->queued(), 0u);
+  close(sv[0]);
+  close(sv[1]);
 }
 
 TEST_F(LogSinkTest, DropModeCountsWhatItDiscards) {
