@@ -96,55 +96,58 @@ void LogRing::Add(int stream, std::string_view line, uint64_t seq) {
   Put("\n", 1);
 }
 
-std::vector<LogRing::Line> LogRing::Tail(size_t n) const {
+char LogRing::At(size_t i) const {
   const size_t cap = buf_.size();
-  size_t have = std::min(written_, cap);
-  std::string flat(have, '\0');
-  for (size_t i = 0; i < have; ++i) flat[i] = buf_[(written_ - have + i) % cap];
-  // When the ring wrapped, its first line may be a tail end: skip to the first newline.
-  size_t start = written_ > cap ? flat.find('\n') + 1 : 0;
-  std::vector<Line> lines;
-  while (start < flat.size()) {
-    size_t end = flat.find('\n', start);
-    if (end == std::string::npos) break;
-    if (end >= start + 1 + kSeqDigits) {
-      uint64_t seq = 0;
-      for (size_t i = 1; i <= kSeqDigits; ++i) {
-        char c = flat[start + i];
-        seq = seq * 16 + static_cast<uint64_t>(c <= '9' ? c - '0' : c - 'a' + 10);
-      }
-      lines.push_back({flat[start] - '0', seq,
-                       flat.substr(start + 1 + kSeqDigits, end - start - 1 - kSeqDigits)});
-    }
-    start = end + 1;
+  return buf_[(written_ - std::min(written_, cap) + i) % cap];
+}
+
+template <typename F>
+void LogRing::EachLineBack(F each) const {
+  const size_t have = std::min(written_, buf_.size());
+  for (size_t end = have; end > 0;) {
+    const size_t nl = end - 1;  // Every kept line ends in '\n'.
+    size_t start = nl;
+    while (start > 0 && At(start - 1) != '\n') --start;
+    // When the ring wrapped, its first line may be a tail end: not a whole line.
+    if (start == 0 && written_ > buf_.size()) return;
+    if (nl >= start + 1 + kSeqDigits && !each(start, nl)) return;
+    end = start;
   }
-  if (lines.size() > n) lines.erase(lines.begin(), lines.end() - static_cast<ptrdiff_t>(n));
+}
+
+std::vector<LogRing::Line> LogRing::Tail(size_t n) const {
+  std::vector<Line> lines;  // Newest first, until the end.
+  if (n == 0) return lines;
+  EachLineBack([&](size_t start, size_t nl) {
+    uint64_t seq = 0;
+    for (size_t i = 1; i <= kSeqDigits; ++i) {
+      const char c = At(start + i);
+      seq = seq * 16 + static_cast<uint64_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+    }
+    std::string text;
+    text.reserve(nl - start - 1 - kSeqDigits);
+    for (size_t i = start + 1 + kSeqDigits; i < nl; ++i) text += At(i);
+    lines.push_back({At(start) - '0', seq, std::move(text)});
+    return lines.size() < n;
+  });
+  std::reverse(lines.begin(), lines.end());
   return lines;
 }
 
 std::string LogRing::Text(int stream, uint64_t* size, size_t max_bytes) const {
   *size = stream_bytes_[stream == 2 ? 1 : 0];
-  const size_t cap = buf_.size();
-  const size_t have = std::min(written_, cap);
-  const size_t first = written_ - have;  // Where the kept bytes begin, in written_'s count.
-  auto at = [&](size_t i) { return buf_[(first + i) % cap]; };
   const char want = stream == 2 ? '2' : '1';
   // From the newest line back, only as far as `max_bytes` of the stream's text needs:
   // what a tail asks costs what it reads, not the whole ring.
   std::vector<std::pair<size_t, size_t>> picked;  // [from, to) of each text, newest first.
   size_t got = 0;
-  for (size_t end = have; end > 0 && got < max_bytes;) {
-    const size_t nl = end - 1;  // Every kept line ends in '\n'.
-    size_t start = nl;
-    while (start > 0 && at(start - 1) != '\n') --start;
-    // When the ring wrapped, its first line may be a tail end: not a whole line.
-    if (start == 0 && written_ > cap) break;
-    if (nl >= start + 1 + kSeqDigits && at(start) == want) {
+  EachLineBack([&](size_t start, size_t nl) {
+    if (At(start) == want) {
       picked.emplace_back(start + 1 + kSeqDigits, nl + 1);
       got += nl + 1 - (start + 1 + kSeqDigits);
     }
-    end = start;
-  }
+    return got < max_bytes;
+  });
   std::string text;
   text.reserve(std::min(got, max_bytes));
   size_t skip = got > max_bytes ? got - max_bytes : 0;  // The oldest bytes past the bound.
@@ -154,7 +157,7 @@ std::string LogRing::Text(int stream, uint64_t* size, size_t max_bytes) const {
         --skip;
         continue;
       }
-      text += at(i);
+      text += At(i);
     }
   }
   return text;

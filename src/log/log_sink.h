@@ -48,7 +48,8 @@ class LogRing {
     uint64_t seq;
     std::string text;
   };
-  /// The last `n` whole lines kept, oldest first.
+  /// The last `n` whole lines kept, oldest first; the cost is what they hold, not the
+  /// ring's size (the status page asks every two seconds).
   std::vector<Line> Tail(size_t n) const;
   /// Stream 1 or 2 as a log file reads (supervisord's readProcessStdoutLog): the lines
   /// kept, each with its newline, oldest first, or only their last `max_bytes` (the cost
@@ -62,6 +63,12 @@ class LogRing {
   void Clear();
 
  private:
+  /// The kept byte `i` of the min(written_, size) kept, oldest first.
+  char At(size_t i) const;
+  /// Calls `each(start, nl)` for the whole lines kept, newest first (`start` its head's
+  /// first byte, `nl` its newline, as indexes for At), while it returns true.
+  template <typename F>
+  void EachLineBack(F each) const;
   void Put(const char* p, size_t n);
   void Grow(size_t need);
   size_t cap_;
